@@ -1,0 +1,123 @@
+#include "core/net_types.h"
+
+#include <arpa/inet.h>
+
+#include <cstdio>
+
+namespace ots {
+
+namespace {
+constexpr std::array<uint8_t, 12> kV4MappedPrefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+}
+
+std::optional<MacAddr> MacAddr::parse(std::string_view text) {
+  if (text.size() != 17) return std::nullopt;
+  MacAddr m;
+  for (size_t i = 0; i < 6; ++i) {
+    if (i > 0 && text[i * 3 - 1] != ':' && text[i * 3 - 1] != '-') return std::nullopt;
+    unsigned v = 0;
+    for (size_t j = 0; j < 2; ++j) {
+      char c = text[i * 3 + j];
+      unsigned d;
+      if (c >= '0' && c <= '9') d = c - '0';
+      else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+      else return std::nullopt;
+      v = v * 16 + d;
+    }
+    m.bytes[i] = static_cast<uint8_t>(v);
+  }
+  return m;
+}
+
+bool MacAddr::is_broadcast() const {
+  for (uint8_t b : bytes)
+    if (b != 0xff) return false;
+  return true;
+}
+
+bool MacAddr::is_zero() const {
+  for (uint8_t b : bytes)
+    if (b != 0) return false;
+  return true;
+}
+
+uint64_t MacAddr::as_u64() const {
+  uint64_t v = 0;
+  for (uint8_t b : bytes) v = v << 8 | b;
+  return v;
+}
+
+std::string MacAddr::str() const {
+  char buf[18];
+  std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", bytes[0], bytes[1], bytes[2], bytes[3],
+                bytes[4], bytes[5]);
+  return buf;
+}
+
+IpAddr IpAddr::v4(const uint8_t* p) {
+  IpAddr a;
+  std::memcpy(a.bytes.data(), kV4MappedPrefix.data(), 12);
+  std::memcpy(a.bytes.data() + 12, p, 4);
+  return a;
+}
+
+IpAddr IpAddr::v4(uint32_t host_order) {
+  uint8_t p[4] = {static_cast<uint8_t>(host_order >> 24), static_cast<uint8_t>(host_order >> 16),
+                  static_cast<uint8_t>(host_order >> 8), static_cast<uint8_t>(host_order)};
+  return v4(p);
+}
+
+IpAddr IpAddr::v6(const uint8_t* p) {
+  IpAddr a;
+  std::memcpy(a.bytes.data(), p, 16);
+  return a;
+}
+
+std::optional<IpAddr> IpAddr::parse(std::string_view text) {
+  std::string s(text);
+  uint8_t buf[16];
+  if (inet_pton(AF_INET, s.c_str(), buf) == 1) return v4(buf);
+  if (inet_pton(AF_INET6, s.c_str(), buf) == 1) return v6(buf);
+  return std::nullopt;
+}
+
+bool IpAddr::is_v4() const { return std::memcmp(bytes.data(), kV4MappedPrefix.data(), 12) == 0; }
+
+uint32_t IpAddr::v4_host_order() const {
+  return uint32_t{bytes[12]} << 24 | uint32_t{bytes[13]} << 16 | uint32_t{bytes[14]} << 8 | bytes[15];
+}
+
+bool IpAddr::is_unspecified() const {
+  if (is_v4()) return v4_host_order() == 0;
+  for (uint8_t b : bytes)
+    if (b != 0) return false;
+  return true;
+}
+
+bool IpAddr::is_multicast() const {
+  if (is_v4()) return (bytes[12] & 0xf0) == 0xe0;
+  return bytes[0] == 0xff;
+}
+
+bool IpAddr::is_limited_broadcast() const { return is_v4() && v4_host_order() == 0xffffffffu; }
+
+bool IpAddr::is_link_local() const {
+  if (is_v4()) return bytes[12] == 169 && bytes[13] == 254;
+  return bytes[0] == 0xfe && (bytes[1] & 0xc0) == 0x80;
+}
+
+bool IpAddr::is_loopback() const {
+  if (is_v4()) return bytes[12] == 127;
+  for (size_t i = 0; i < 15; ++i)
+    if (bytes[i] != 0) return false;
+  return bytes[15] == 1;
+}
+
+std::string IpAddr::str() const {
+  char buf[INET6_ADDRSTRLEN];
+  if (is_v4()) return inet_ntop(AF_INET, bytes.data() + 12, buf, sizeof buf);
+  return inet_ntop(AF_INET6, bytes.data(), buf, sizeof buf);
+}
+
+}  // namespace ots

@@ -1,0 +1,81 @@
+// MAC and IP address value types shared by every layer.
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ots {
+
+struct MacAddr {
+  std::array<uint8_t, 6> bytes{};
+
+  static MacAddr from(const uint8_t* p) {
+    MacAddr m;
+    std::memcpy(m.bytes.data(), p, 6);
+    return m;
+  }
+  static std::optional<MacAddr> parse(std::string_view text);  // "aa:bb:cc:dd:ee:ff"
+
+  bool is_group() const { return bytes[0] & 1; }  // multicast or broadcast
+  bool is_broadcast() const;
+  bool is_zero() const;
+  bool is_unicast() const { return !is_group() && !is_zero(); }
+  uint32_t oui() const { return uint32_t{bytes[0]} << 16 | uint32_t{bytes[1]} << 8 | bytes[2]; }
+  uint64_t as_u64() const;
+  std::string str() const;
+
+  auto operator<=>(const MacAddr&) const = default;
+  bool operator==(const MacAddr&) const = default;
+};
+
+// IPv4 addresses are stored as IPv4-mapped IPv6 (::ffff:a.b.c.d) so one 16-byte
+// type serves both families and compares/hashes uniformly.
+struct IpAddr {
+  std::array<uint8_t, 16> bytes{};
+
+  static IpAddr v4(const uint8_t* p);  // network byte order
+  static IpAddr v4(uint32_t host_order);
+  static IpAddr v6(const uint8_t* p);
+  static std::optional<IpAddr> parse(std::string_view text);
+
+  bool is_v4() const;
+  uint32_t v4_host_order() const;  // only meaningful when is_v4()
+  bool is_unspecified() const;     // 0.0.0.0 or ::
+  bool is_multicast() const;       // 224.0.0.0/4 or ff00::/8
+  bool is_limited_broadcast() const;  // 255.255.255.255
+  bool is_link_local() const;         // 169.254/16 or fe80::/10
+  bool is_loopback() const;
+  // True for an address that can name one host: not multicast, broadcast or unspecified.
+  bool is_unicast() const { return !is_unspecified() && !is_multicast() && !is_limited_broadcast(); }
+  std::string str() const;
+
+  auto operator<=>(const IpAddr&) const = default;
+  bool operator==(const IpAddr&) const = default;
+};
+
+inline uint64_t hash_bytes(const uint8_t* p, size_t n, uint64_t seed = 0x9E3779B97F4A7C15ull) {
+  // FNV-1a folded with a final mixer; fast and good enough for table keys.
+  uint64_t h = 1469598103934665603ull ^ seed;
+  for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  return h;
+}
+
+}  // namespace ots
+
+template <>
+struct std::hash<ots::MacAddr> {
+  size_t operator()(const ots::MacAddr& m) const noexcept { return ots::hash_bytes(m.bytes.data(), 6); }
+};
+template <>
+struct std::hash<ots::IpAddr> {
+  size_t operator()(const ots::IpAddr& a) const noexcept { return ots::hash_bytes(a.bytes.data(), 16); }
+};

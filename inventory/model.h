@@ -1,0 +1,97 @@
+// The inventory's records as they are persisted and served. Observation rows
+// are the raw, order-independent facts folded from all workers (min first seen,
+// max last seen, summed counters, unions); device rows are derived from them by
+// the merge rule in inventory/inventory.h.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/net_types.h"
+
+namespace ots {
+
+struct TrafficCounters {
+  int64_t first_seen_ns = 0;
+  int64_t last_seen_ns = 0;
+  uint64_t packets_sent = 0, bytes_sent = 0;
+  uint64_t packets_received = 0, bytes_received = 0;
+};
+
+// Everything seen about one MAC address (as source or destination of frames).
+struct MacObservation {
+  MacAddr mac;
+  TrafficCounters traffic;
+  std::vector<uint16_t> vlans;  // sorted, unique; 0 = untagged
+};
+
+// Everything seen about one IP address (as source or destination of datagrams).
+struct IpObservation {
+  IpAddr ip;
+  TrafficCounters traffic;
+  std::vector<uint16_t> vlans;
+};
+
+namespace binding_source {
+constexpr uint8_t IpSource = 1;   // a frame from this MAC carried this source IP
+constexpr uint8_t ArpSender = 2;  // ARP sender hardware/protocol address pair
+constexpr uint8_t Ndp = 4;        // IPv6 neighbour advertisement / solicitation source
+}  // namespace binding_source
+
+// "This MAC spoke with this IP address."
+struct MacIpBinding {
+  MacAddr mac;
+  IpAddr ip;
+  uint8_t sources = 0;  // binding_source bits
+  int64_t first_seen_ns = 0;
+  int64_t last_seen_ns = 0;
+  uint64_t packets = 0;
+};
+
+struct ConnectionKey {
+  IpAddr client, server;
+  uint8_t transport = 0;  // IP protocol number
+  uint16_t server_port = 0;
+  auto operator<=>(const ConnectionKey&) const = default;
+  bool operator==(const ConnectionKey&) const = default;
+};
+
+struct ConnectionObservation {
+  ConnectionKey key;
+  int64_t first_seen_ns = 0;
+  int64_t last_seen_ns = 0;
+  uint64_t packets_to_server = 0, bytes_to_server = 0;
+  uint64_t packets_to_client = 0, bytes_to_client = 0;
+  uint64_t flows = 0;  // flow instances (5-tuples over time) folded into this row
+};
+
+// One merged device. Its natural key is "mac:aa:bb:.." for a device known by
+// its MAC, or "ip:10.0.0.1" for an IP-only device (seen only behind a router or
+// only as a destination).
+struct Device {
+  int64_t id = 0;  // assigned by the store; stable across runs for the same key
+  std::string key;
+  std::optional<MacAddr> mac;
+  std::vector<IpAddr> ips;  // sorted
+  std::vector<uint16_t> vlans;
+  std::string vendor;  // from the IEEE OUI registry
+  TrafficCounters traffic;
+  bool is_router = false;  // its MAC carries the traffic of several IPs it does not own
+};
+
+}  // namespace ots
+
+template <>
+struct std::hash<ots::ConnectionKey> {
+  size_t operator()(const ots::ConnectionKey& k) const noexcept {
+    uint8_t buf[35];
+    std::memcpy(buf, k.client.bytes.data(), 16);
+    std::memcpy(buf + 16, k.server.bytes.data(), 16);
+    buf[32] = k.transport;
+    buf[33] = static_cast<uint8_t>(k.server_port >> 8);
+    buf[34] = static_cast<uint8_t>(k.server_port);
+    return ots::hash_bytes(buf, sizeof buf);
+  }
+};
