@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,6 +66,14 @@ struct ConnectionObservation {
   uint64_t packets_to_server = 0, bytes_to_server = 0;
   uint64_t packets_to_client = 0, bytes_to_client = 0;
   uint64_t flows = 0;  // flow instances (5-tuples over time) folded into this row
+};
+
+// A set of observation rows: deltas from a worker, or absolute rows from the store.
+struct Observations {
+  std::vector<MacObservation> macs;
+  std::vector<IpObservation> ips;
+  std::vector<MacIpBinding> bindings;
+  std::vector<ConnectionObservation> connections;
 };
 
 // One merged device. Its natural key is "mac:aa:bb:.." for a device known by

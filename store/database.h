@@ -3,8 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -67,16 +70,25 @@ class Database {
  public:
   enum class Mode { ReadWrite, ReadOnly };
   // Opens (and for ReadWrite creates and migrates) the database. Throws StoreError
-  // with one clear line ("cannot open database /x/y.db: unable to open database file").
+  // with one clear line ("cannot open database '/x/y.db': unable to open database file").
+  // Both modes refuse a database whose schema is newer than this build knows.
   static std::unique_ptr<Database> open(const std::string& path, Mode mode);
   ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
 
   int schema_version() const;
+  static int latest_schema_version();  // the newest migration this build knows
+  const std::string& path() const { return path_; }
 
   // --- writer side (one thread) ---
   StoredObservations load_observations();
   int64_t begin_run(const RunRecord& run);  // returns the new run id
-  void apply(const StoreBatch& batch);       // one transaction
+  // One transaction. Within a batch, removed_device_keys are deleted before the devices are
+  // upserted. Throws StoreError (and rolls back) on failure.
+  void apply(const StoreBatch& batch);
+  // Several batches, in order, in one transaction (the writer thread catching up).
+  void apply_all(std::span<const StoreBatch> batches);
 
   // --- reader side ---
   int64_t count_devices();
@@ -85,11 +97,20 @@ class Database {
   int64_t count_connections();
   std::vector<ConnectionObservation> list_connections(Page page);  // ordered by client, server, transport, port
   std::vector<RunRecord> list_runs();  // newest first
+  // Runs `body` (a few reader calls) inside one read transaction, so a count and a page agree.
+  void read_snapshot(const std::function<void()>& body);
 
  private:
-  Database(sqlite3* db, Mode mode);
+  struct StatementCache;
+  Database(sqlite3* db, Mode mode, std::string path);
+  void migrate();
+  void exec(const char* sql);
+  void apply_in_transaction(const StoreBatch& batch);
   sqlite3* db_;
   Mode mode_;
+  std::string path_;
+  int schema_version_ = 0;
+  std::unique_ptr<StatementCache> statements_;  // prepared once, kept for the connection's lifetime
 };
 
 }  // namespace ots

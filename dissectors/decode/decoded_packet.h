@@ -57,7 +57,12 @@ struct DecodedPacket {
   uint32_t wire_len = 0;
 
   // Innermost Ethernet header (after ERSPAN/GRE-TEB decapsulation).
+  // Linux cooked captures (SLL/SLL2) have no Ethernet header: has_ethernet stays false, but
+  // src_mac is the sender's link-layer address when it is 6 bytes long (dst_mac stays zero).
   bool has_ethernet = false;
+  // 802.3 length frame: l3_payload starts with the LLC header (after the length field, padding
+  // trimmed) and ethertype is the SNAP protocol id when there is a SNAP header (CDP 0x2000), else 0.
+  bool llc = false;
   MacAddr src_mac, dst_mac;
   uint8_t vlan_count = 0;
   std::array<uint16_t, 2> vlans{};  // outer first; vlan id only (12 bits)
@@ -70,7 +75,10 @@ struct DecodedPacket {
   IpAddr src_ip, dst_ip;
   uint8_t ip_proto = 0;    // raw protocol number (IpProto values for the common ones)
   uint8_t ttl = 0;         // IPv4 TTL or IPv6 hop limit
-  bool reassembled = false;  // this datagram was rebuilt from fragments
+  // This datagram was rebuilt from fragments: payload points into the decoder's buffer, the L2
+  // fields and TTL are those of the fragment at offset 0, ts_ns is the completing fragment's
+  // time and wire_len the sum of the fragments' wire lengths.
+  bool reassembled = false;
   bool is_fragment = false;  // a fragment that could not be (yet) reassembled: no L4 below
 
   uint16_t src_port = 0, dst_port = 0;  // TCP/UDP
@@ -79,12 +87,16 @@ struct DecodedPacket {
   uint16_t tcp_window = 0;
   uint8_t icmp_type = 0, icmp_code = 0;
 
-  uint8_t tunnel_depth = 0;  // GRE / ERSPAN layers removed
+  uint8_t tunnel_depth = 0;  // GRE / ERSPAN / VXLAN layers removed; the outer headers are forgotten
 
   Bytes l3_payload;  // for non-IP ethertypes (LLDP, Profinet, GOOSE …): bytes after the ethertype
+                     // (Ethernet padding included, except for 802.3 length frames)
   Bytes payload;     // TCP/UDP payload (or ICMP body)
 
-  DecodeAnomaly anomaly = DecodeAnomaly::None;  // first problem met; decoding stops there
+  // First problem met; decoding stops there, except for Ipv4BadChecksum and Ipv4FragmentOverlap
+  // which are recorded while decoding continues (a later fatal anomaly replaces them).
+  // The Ipv4* version/fragment anomalies are also used for IPv6 (version nibble, fragments).
+  DecodeAnomaly anomaly = DecodeAnomaly::None;
 };
 
 }  // namespace ots

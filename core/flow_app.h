@@ -1,0 +1,20 @@
+// Application-layer state a flow carries once it has payload: TCP reassembly and
+// the dissector session chosen by probing.
+#pragma once
+
+#include <memory>
+
+#include "dissectors/dissector.h"
+#include "dissectors/flow/tcp_reassembler.h"
+
+namespace ots {
+
+struct FlowAppState {
+  std::unique_ptr<TcpReassembler> tcp;
+  std::unique_ptr<DissectorSession> session;
+  const DissectorDescriptor* dissector = nullptr;
+  uint8_t probes_left = 4;  // payloads to probe before giving up on the flow
+  bool done = false;        // no dissector wants this flow (or its session gave up)
+};
+
+}  // namespace ots

@@ -1,0 +1,122 @@
+// Per-worker flow table: 5-tuple + VLAN keyed, bounded, with timeouts that run
+// on packet time. Both directions of a flow map to one entry; the entry records
+// which side is the client.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "core/net_types.h"
+#include "dissectors/decode/decoded_packet.h"
+#include "core/flow_app.h"
+#include "dissectors/flow/tcp_reassembler.h"
+
+namespace ots {
+
+struct FlowKey {
+  IpAddr ip_lo, ip_hi;  // ordered so both directions give the same key
+  uint16_t port_lo = 0, port_hi = 0;
+  uint8_t proto = 0;
+  uint16_t vlan = 0;
+  bool operator==(const FlowKey&) const = default;
+};
+
+struct FlowKeyHash {
+  size_t operator()(const FlowKey& k) const noexcept;
+};
+
+struct FlowTimeouts {
+  int64_t tcp_ns = 3600'000'000'000;  // established industrial sessions poll slowly but live long
+  int64_t tcp_closed_ns = 30'000'000'000;
+  int64_t udp_ns = 120'000'000'000;
+  int64_t other_ns = 60'000'000'000;
+};
+
+struct FlowTableConfig {
+  size_t max_flows = 1'000'000;
+  FlowTimeouts timeouts;
+};
+
+struct FlowTableStats {
+  uint64_t created = 0;
+  uint64_t expired = 0;
+  uint64_t evicted = 0;  // removed early because the table was full
+  uint64_t active = 0;
+  uint64_t peak = 0;
+};
+
+struct ConnectionAggregate;  // worker-side aggregates (core/worker.cc)
+struct TrafficAggregate;
+struct BindingAggregate;
+
+struct Flow {
+  FlowKey key;
+  bool client_is_lo = true;  // the client is key.ip_lo/port_lo
+  bool closing = false;      // FIN or RST seen: short timeout
+  int64_t first_ts_ns = 0;
+  int64_t last_ts_ns = 0;
+  uint64_t packets[2] = {0, 0};  // indexed by Direction
+  uint64_t bytes[2] = {0, 0};
+  // Cached worker aggregates, indexed by side (0 client, 1 server), so a packet
+  // updates the inventory counters without further hash lookups.
+  ConnectionAggregate* connection = nullptr;
+  TrafficAggregate* mac_of[2] = {nullptr, nullptr};
+  TrafficAggregate* ip_of[2] = {nullptr, nullptr};
+  BindingAggregate* binding_of[2] = {nullptr, nullptr};
+  std::unique_ptr<FlowAppState> app;
+  uint32_t lru_prev = 0, lru_next = 0;  // intrusive LRU list over slots (ordered by last packet)
+  bool in_use = false;
+
+  const IpAddr& client_ip() const { return client_is_lo ? key.ip_lo : key.ip_hi; }
+  const IpAddr& server_ip() const { return client_is_lo ? key.ip_hi : key.ip_lo; }
+  uint16_t client_port() const { return client_is_lo ? key.port_lo : key.port_hi; }
+  uint16_t server_port() const { return client_is_lo ? key.port_hi : key.port_lo; }
+};
+
+// True when `port` is a well-known or registered server port we treat as the
+// server side of a flow whose opening was not seen.
+bool is_server_port(uint16_t port);
+
+class FlowTable {
+ public:
+  struct Lookup {
+    Flow* flow = nullptr;
+    Direction direction = Direction::FromClient;
+    bool created = false;
+  };
+  // Called for a flow that leaves the table (timeout, eviction, drain).
+  using EndCallback = void (*)(void* context, Flow& flow);
+
+  FlowTable(FlowTableConfig config, EndCallback on_end, void* context);
+  ~FlowTable();
+
+  // Finds or creates the flow of an IP packet; ends a matching flow that had timed out first.
+  Lookup lookup(const DecodedPacket& packet);
+  // Ends flows idle past their timeout at packet time `now_ns`; at most `budget` per call.
+  void expire(int64_t now_ns, size_t budget);
+  // Ends every flow (end of input).
+  void drain();
+
+  const FlowTableStats& stats() const { return stats_; }
+  // Bytes used per tracked flow by the table itself (entry + index), for sizing.
+  static size_t bytes_per_flow();
+
+ private:
+  uint32_t allocate_slot();
+  void end_flow(uint32_t slot, bool evicted);
+  void lru_unlink(uint32_t slot);
+  void lru_push_back(uint32_t slot);
+  int64_t timeout_of(const Flow& flow) const;
+
+  FlowTableConfig config_;
+  EndCallback on_end_;
+  void* context_;
+  std::vector<Flow> slots_;  // slot 0 is the LRU list head sentinel
+  std::vector<uint32_t> free_slots_;
+  std::unordered_map<FlowKey, uint32_t, FlowKeyHash> index_;
+  FlowTableStats stats_;
+};
+
+}  // namespace ots

@@ -1,0 +1,391 @@
+// otsensor: the command-line entry point.
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "capture/dpdk_source.h"
+#include "capture/live_pcap_source.h"
+#include "capture/pcap_file_source.h"
+#include "core/pipeline.h"
+#include "inventory/inventory.h"
+#include "inventory/oui.h"
+#include "store/database.h"
+#include "store/store_writer.h"
+#include "web/json.h"
+#include "web/server.h"
+
+namespace ots {
+namespace {
+
+constexpr const char* kDefaultDb = "otsensor.db";
+
+int64_t wall_clock_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// SIGINT/SIGTERM are blocked in every thread and taken by one waiting thread, so
+// a stop is an ordinary function call: the pipeline ends, flushes and returns.
+// A second signal exits at once.
+class SignalStop {
+ public:
+  SignalStop() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+  }
+  void on_stop(std::function<void()> stop) {
+    thread_ = std::thread([this, stop = std::move(stop)] {
+      int sig = 0;
+      sigwait(&set_, &sig);
+      stopped_ = true;
+      stop();
+      sigwait(&set_, &sig);
+      _exit(128 + sig);
+    });
+    thread_.detach();
+  }
+  bool stopped() const { return stopped_; }
+
+ private:
+  sigset_t set_;
+  std::thread thread_;
+  std::atomic<bool> stopped_{false};
+};
+
+[[noreturn]] void fail(const std::string& message) {
+  std::fprintf(stderr, "otsensor: error: %s\n", message.c_str());
+  std::exit(1);
+}
+
+std::vector<std::string> existing_device_keys(const std::string& db_path) {
+  auto db = Database::open(db_path, Database::Mode::ReadOnly);
+  std::vector<std::string> keys;
+  const int64_t total = db->count_devices();
+  for (int64_t offset = 0; offset < total; offset += 1000)
+    for (const Device& d : db->list_devices(Page{offset, 1000})) keys.push_back(d.key);
+  return keys;
+}
+
+Observations to_observations(StoredObservations&& s) {
+  return Observations{std::move(s.macs), std::move(s.ips), std::move(s.bindings), std::move(s.connections)};
+}
+
+struct CaptureArgs {
+  std::string db = kDefaultDb;
+  size_t workers = std::max(1u, std::thread::hardware_concurrency());
+  size_t max_flows = 1'000'000;
+  std::string serve;
+};
+
+void add_common(CLI::App* cmd, CaptureArgs& args) {
+  cmd->add_option("--db", args.db, "SQLite database (created if missing)")->capture_default_str();
+  cmd->add_option("--workers", args.workers, "Worker threads, each with its own flow table")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  cmd->add_option("--max-flows", args.max_flows, "Flows tracked per worker before the oldest are evicted")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100'000'000));
+  cmd->add_option("--serve", args.serve, "Also serve the web UI and API on ADDR (e.g. 127.0.0.1:8080)");
+}
+
+// Runs sources through a pipeline into the database; returns the exit code.
+int run_sensor(SignalStop& signals, const CaptureArgs& args, PipelineOptions options, const std::string& mode,
+               const std::string& what, const std::function<SourceOutcome(Pipeline&)>& feed) {
+  std::unique_ptr<StoreWriter> store;
+  try {
+    store = std::make_unique<StoreWriter>(args.db);
+  } catch (const std::exception& e) {
+    fail(e.what());
+  }
+  const OuiRegistry oui = OuiRegistry::load(OTS_OUI_DIR);
+  Inventory inventory(oui);
+  inventory.load(to_observations(store->load_observations()), existing_device_keys(args.db));
+
+  RunRecord run;
+  run.mode = mode;
+  run.source = what;
+  run.started_at_ns = wall_clock_ns();
+  run.status = "running";
+  run.id = store->begin_run(run);
+
+  std::unique_ptr<WebServer> web;
+  if (!args.serve.empty()) {
+    try {
+      web = std::make_unique<WebServer>(args.db, args.serve);
+      web->start();
+    } catch (const std::exception& e) {
+      fail(e.what());
+    }
+    std::fprintf(stderr, "otsensor: serving http://%s/\n", args.serve.c_str());
+  }
+
+  options.worker.flows.max_flows = args.max_flows;
+  options.workers = args.workers;
+  Pipeline pipeline(options, *store, inventory, run);
+  signals.on_stop([&pipeline] { pipeline.request_stop(); });
+  const auto started = std::chrono::steady_clock::now();
+  const SourceOutcome outcome = feed(pipeline);
+  const std::string status = outcome.error ? "error: " + outcome.message
+                             : signals.stopped() ? "interrupted"
+                                                 : "completed";
+  pipeline.finish(status);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const RunRecord& r = pipeline.run_record();
+  std::fprintf(stderr, "otsensor: %s: %llu packets, %llu bytes in %.2f s (%.0f packets/s); %llu flows; %zu devices\n",
+               status.c_str(), static_cast<unsigned long long>(r.packets), static_cast<unsigned long long>(r.bytes),
+               seconds, seconds > 0 ? static_cast<double>(r.packets) / seconds : 0.0,
+               static_cast<unsigned long long>(r.flows), inventory.devices().size());
+  if (auto err = store->last_error()) fail(*err);
+  if (outcome.error) std::fprintf(stderr, "otsensor: error: %s\n", outcome.message.c_str());
+
+  if (web && !signals.stopped()) {
+    std::fprintf(stderr, "otsensor: done; still serving http://%s/ (Ctrl-C to stop)\n", args.serve.c_str());
+    while (!signals.stopped()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return outcome.error ? 2 : 0;
+}
+
+void print_table(const std::vector<std::vector<std::string>>& rows) {
+  if (rows.empty()) return;
+  std::vector<size_t> width(rows[0].size(), 0);
+  for (const auto& row : rows)
+    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
+    }
+    std::puts(line.c_str());
+  }
+}
+
+std::string join(const std::vector<std::string>& parts, const char* sep) {
+  std::string out;
+  for (const std::string& p : parts) out += (out.empty() ? "" : sep) + p;
+  return out;
+}
+
+std::unique_ptr<Database> open_for_reading(const std::string& path) {
+  if (!std::filesystem::exists(path)) fail("database '" + path + "' does not exist");
+  try {
+    return Database::open(path, Database::Mode::ReadOnly);
+  } catch (const std::exception& e) {
+    fail(e.what());
+  }
+}
+
+int list_devices(const std::string& path, bool json) {
+  auto db = open_for_reading(path);
+  std::vector<Device> devices;
+  const int64_t total = db->count_devices();
+  for (int64_t offset = 0; offset < total; offset += 1000)
+    for (Device& d : db->list_devices(Page{offset, 1000})) devices.push_back(std::move(d));
+  if (json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const Device& d : devices) out.push_back(device_to_json(d));
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows{{"ID", "MAC", "IP", "VLAN", "VENDOR", "ROUTER", "FIRST SEEN", "LAST SEEN",
+                                              "PKTS SENT", "PKTS RECV"}};
+  for (const Device& d : devices) {
+    std::vector<std::string> ips, vlans;
+    for (const IpAddr& ip : d.ips) ips.push_back(ip.str());
+    for (uint16_t v : d.vlans) vlans.push_back(std::to_string(v));
+    rows.push_back({std::to_string(d.id), d.mac ? d.mac->str() : "-", ips.empty() ? "-" : join(ips, ","),
+                    vlans.empty() ? "-" : join(vlans, ","), d.vendor.empty() ? "-" : d.vendor,
+                    d.is_router ? "yes" : "no", iso8601_utc(d.traffic.first_seen_ns),
+                    iso8601_utc(d.traffic.last_seen_ns), std::to_string(d.traffic.packets_sent),
+                    std::to_string(d.traffic.packets_received)});
+  }
+  print_table(rows);
+  return 0;
+}
+
+int list_connections(const std::string& path, bool json) {
+  auto db = open_for_reading(path);
+  std::vector<ConnectionObservation> conns;
+  const int64_t total = db->count_connections();
+  for (int64_t offset = 0; offset < total; offset += 1000)
+    for (auto& c : db->list_connections(Page{offset, 1000})) conns.push_back(std::move(c));
+  if (json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& c : conns) out.push_back(connection_to_json(c));
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows{
+      {"CLIENT", "SERVER", "TRANSPORT", "PORT", "PACKETS", "BYTES", "FLOWS", "FIRST SEEN", "LAST SEEN"}};
+  for (const auto& c : conns)
+    rows.push_back({c.key.client.str(), c.key.server.str(), transport_name(c.key.transport),
+                    std::to_string(c.key.server_port), std::to_string(c.packets_to_server + c.packets_to_client),
+                    std::to_string(c.bytes_to_server + c.bytes_to_client), std::to_string(c.flows),
+                    iso8601_utc(c.first_seen_ns), iso8601_utc(c.last_seen_ns)});
+  print_table(rows);
+  return 0;
+}
+
+int show_stats(const std::string& path, bool json) {
+  auto db = open_for_reading(path);
+  const std::vector<RunRecord> runs = db->list_runs();
+  if (json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : runs) out.push_back(run_to_json(r));
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  for (const RunRecord& r : runs) {
+    std::printf("run %lld  %s  %s\n  source: %s\n  started %s, ended %s\n", static_cast<long long>(r.id),
+                r.mode.c_str(), r.status.c_str(), r.source.c_str(), iso8601_utc(r.started_at_ns).c_str(),
+                r.ended_at_ns ? iso8601_utc(r.ended_at_ns).c_str() : "-");
+    std::printf("  packets %llu  bytes %llu  dropped by sensor %llu  dropped by interface %llu  flows %llu  "
+                "evicted %llu\n",
+                static_cast<unsigned long long>(r.packets), static_cast<unsigned long long>(r.bytes),
+                static_cast<unsigned long long>(r.dropped_by_sensor),
+                static_cast<unsigned long long>(r.dropped_by_interface), static_cast<unsigned long long>(r.flows),
+                static_cast<unsigned long long>(r.flow_evictions));
+    std::string protocols, malformed;
+    for (const auto& [k, v] : r.protocol_packets) protocols += " " + k + "=" + std::to_string(v);
+    for (const auto& [k, v] : r.malformed) malformed += " " + k + "=" + std::to_string(v);
+    std::printf("  protocols:%s\n  malformed:%s\n", protocols.empty() ? " -" : protocols.c_str(),
+                malformed.empty() ? " -" : malformed.c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace ots
+
+int main(int argc, char** argv) {
+  using namespace ots;
+  SignalStop signals;  // first, so every thread (DPDK's and ours) inherits the blocked mask
+  CLI::App app{"otsensor: passive OT/ICS network sensor (device inventory from pcap files, libpcap or DPDK)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "otsensor 0.1.0");
+
+  // replay
+  CaptureArgs replay_args;
+  std::vector<std::string> files;
+  double speed = 0;
+  bool realtime = false;
+  auto* replay = app.add_subcommand("replay", "Replay pcap/pcapng files into the database");
+  add_common(replay, replay_args);
+  auto* speed_opt = replay->add_option("--speed", speed, "Replay at X times the capture's pace (default: as fast as "
+                                                         "possible)")
+                        ->check(CLI::PositiveNumber);
+  replay->add_flag("--realtime", realtime, "Replay at the capture's own pace")->excludes(speed_opt);
+  replay->add_option("FILE", files, "Capture files (pcap or pcapng)")->required();
+
+  // capture
+  CaptureArgs capture_args;
+  LiveCaptureOptions live;
+  DpdkOptions dpdk;
+  double idle_timeout = 0;
+  auto* capture = app.add_subcommand("capture", "Capture live from an interface (libpcap) or a DPDK port");
+  add_common(capture, capture_args);
+  auto* iface_opt = capture->add_option("--interface,-i", live.interface, "Interface to capture on (libpcap)");
+  capture->add_option("--bpf", live.bpf, "BPF filter (libpcap)")->needs(iface_opt);
+  capture->add_option("--snaplen", live.snaplen, "Bytes captured per packet")->capture_default_str();
+  capture->add_option("--buffer-mb", live.buffer_mb, "Kernel capture buffer in MiB")->capture_default_str();
+  auto* dpdk_opt = capture->add_option("--dpdk", dpdk.eal_args, "DPDK EAL arguments, e.g. '-l 0 --vdev net_pcap0,iface=eth1'");
+  capture->add_option("--port", dpdk.port, "DPDK port id")->capture_default_str()->needs(dpdk_opt);
+  capture->add_option("--queues", dpdk.queues, "DPDK RX queues (one worker each, symmetric RSS)")
+      ->capture_default_str()
+      ->needs(dpdk_opt);
+  capture->add_option("--idle-timeout", idle_timeout, "Stop after this many seconds without packets (0: never)")
+      ->check(CLI::NonNegativeNumber);
+  iface_opt->excludes(dpdk_opt);
+
+  // read-side commands
+  std::string read_db = kDefaultDb;
+  bool json = false;
+  auto* devices = app.add_subcommand("devices", "List the device inventory");
+  auto* connections = app.add_subcommand("connections", "List connections between devices");
+  auto* stats = app.add_subcommand("stats", "Show per-run packet, drop, protocol and malformed counters");
+  for (CLI::App* cmd : {devices, connections, stats}) {
+    cmd->add_option("--db", read_db, "SQLite database")->capture_default_str();
+    cmd->add_flag("--json", json, "JSON output");
+  }
+  std::string listen = "127.0.0.1:8080";
+  auto* serve = app.add_subcommand("serve", "Serve the web UI and REST API");
+  serve->add_option("--db", read_db, "SQLite database")->capture_default_str();
+  serve->add_option("--listen", listen, "Address to listen on")->capture_default_str();
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (replay->parsed()) {
+    for (const std::string& f : files)
+      if (access(f.c_str(), R_OK) != 0) fail(f + ": " + std::strerror(errno));
+    PipelineOptions options;
+    options.speed = realtime ? 1.0 : speed;
+    return run_sensor(signals, replay_args, options, "replay", join(files, " "), [&](Pipeline& pipeline) {
+      SourceOutcome last;
+      for (const std::string& f : files) {
+        if (pipeline.stop_requested()) break;
+        std::unique_ptr<PacketSource> source;
+        try {
+          source = open_capture_file(f);
+        } catch (const std::exception& e) {
+          last = {true, e.what()};
+          std::fprintf(stderr, "otsensor: error: %s\n", e.what());
+          continue;
+        }
+        SourceOutcome o = pipeline.run(*source);
+        if (o.error) {
+          std::fprintf(stderr, "otsensor: error: %s\n", o.message.c_str());
+          last = o;
+        }
+      }
+      return last;
+    });
+  }
+  if (capture->parsed()) {
+    if (live.interface.empty() && dpdk.eal_args.empty()) fail("capture needs --interface IF or --dpdk 'EAL ARGS'");
+    PipelineOptions options;
+    options.drop_when_full = true;
+    if (idle_timeout > 0) options.idle_stop_seconds = idle_timeout;
+    std::unique_ptr<PacketSource> source;
+    try {
+      if (!live.interface.empty()) {
+        source = open_live_capture(live);
+      } else {
+        source = open_dpdk(dpdk);
+        // One worker per RX queue when the port has several.
+        if (dpdk.queues > 1) capture_args.workers = dpdk.queues;
+      }
+    } catch (const std::exception& e) {
+      fail(e.what());
+    }
+    const std::string what = live.interface.empty() ? "dpdk: " + dpdk.eal_args : live.interface;
+    return run_sensor(signals, capture_args, options, live.interface.empty() ? "capture-dpdk" : "capture", what,
+                      [&](Pipeline& pipeline) { return pipeline.run(*source); });
+  }
+  if (devices->parsed()) return list_devices(read_db, json);
+  if (connections->parsed()) return list_connections(read_db, json);
+  if (stats->parsed()) return show_stats(read_db, json);
+  if (serve->parsed()) {
+    std::atomic<bool> stop{false};
+    signals.on_stop([&stop] { stop = true; });
+    try {
+      WebServer server(read_db, listen);
+      server.start();
+      std::fprintf(stderr, "otsensor: serving http://%s/ (Ctrl-C to stop)\n", listen.c_str());
+      while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      server.stop();
+    } catch (const std::exception& e) {
+      fail(e.what());
+    }
+    return 0;
+  }
+  return 0;
+}

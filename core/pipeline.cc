@@ -1,0 +1,371 @@
+#include "core/pipeline.h"
+
+#include <array>
+
+#include "core/packet_ring.h"
+#include "dissectors/decode/packet_decoder.h"
+
+namespace ots {
+
+namespace {
+
+constexpr size_t kBurst = 64;
+constexpr uint64_t kPacketsPerDelta = 1 << 16;
+
+int64_t wall_clock_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void add(SourceStats& into, const SourceStats& s) {
+  into.packets += s.packets;
+  into.bytes += s.bytes;
+  into.dropped_by_sensor += s.dropped_by_sensor;
+  into.dropped_by_interface += s.dropped_by_interface;
+}
+
+}  // namespace
+
+struct Pipeline::WorkerThread {
+  WorkerThread(size_t index, const PipelineOptions& options)
+      : worker(std::make_unique<Worker>(index, options.worker)), ring(options.ring_bytes) {}
+  std::unique_ptr<Worker> worker;
+  PacketRing ring;
+  std::thread thread;
+  std::atomic<bool> input_done{false};
+  uint64_t dispatch_drops = 0;  // written by the dispatcher only
+};
+
+Pipeline::Pipeline(PipelineOptions options, StoreWriter& store, Inventory& inventory, RunRecord run)
+    : options_(std::move(options)), store_(store), inventory_(inventory), run_(std::move(run)) {
+  if (options_.workers == 0) options_.workers = 1;
+  latest_counters_.resize(options_.workers);
+  last_flush_ = std::chrono::steady_clock::now();
+  if (options_.workers == 1) inline_worker_ = std::make_unique<Worker>(0, options_.worker);
+}
+
+Pipeline::~Pipeline() { stop_threads(); }
+
+void Pipeline::request_stop() {
+  stop_.store(true);
+  if (PacketSource* s = active_source_.load()) s->request_stop();
+}
+
+void Pipeline::pace(const PacketView& p) {
+  if (options_.speed <= 0) return;
+  if (!pacing_started_) {
+    pacing_started_ = true;
+    pace_first_ts_ = p.ts_ns;
+    pace_start_ = std::chrono::steady_clock::now();
+    return;
+  }
+  const auto offset = std::chrono::nanoseconds(
+      static_cast<int64_t>(static_cast<double>(p.ts_ns - pace_first_ts_) / options_.speed));
+  const auto due = pace_start_ + offset;
+  // Sleep in short steps so a stop request is honoured promptly.
+  while (!stop_.load() && std::chrono::steady_clock::now() < due)
+    std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(due - std::chrono::steady_clock::now(),
+                                                                   std::chrono::milliseconds(100)));
+}
+
+SourceOutcome Pipeline::run(PacketSource& source) {
+  active_source_.store(&source);
+  if (stop_.load()) source.request_stop();
+  SourceOutcome outcome;
+  if (source.queue_count() > 1) outcome = run_per_queue(source);
+  else if (inline_worker_) outcome = run_inline(source);
+  else outcome = run_dispatch(source);
+  add(source_totals_, source.stats());
+  active_stats_ = SourceStats{};
+  active_source_.store(nullptr);
+  maybe_flush(true);
+  return outcome;
+}
+
+namespace {
+
+// Tracks how long a live source has delivered nothing.
+class IdleClock {
+ public:
+  explicit IdleClock(std::optional<double> limit) : limit_(limit), since_(std::chrono::steady_clock::now()) {}
+  void packets() { since_ = std::chrono::steady_clock::now(); }
+  bool expired() const {
+    return limit_ && std::chrono::duration<double>(std::chrono::steady_clock::now() - since_).count() >= *limit_;
+  }
+
+ private:
+  std::optional<double> limit_;
+  std::chrono::steady_clock::time_point since_;
+};
+
+SourceOutcome outcome_of(const Burst& b, const PacketSource& source) {
+  if (b.status == BurstStatus::Error) return {true, source.error()};
+  return {};
+}
+
+}  // namespace
+
+SourceOutcome Pipeline::run_inline(PacketSource& source) {
+  std::array<PacketView, kBurst> burst;
+  IdleClock idle(options_.idle_stop_seconds);
+  uint64_t since_expire = 0;
+  for (;;) {
+    if (stop_.load()) return {};
+    const Burst b = source.receive_burst(0, burst);
+    if (b.status == BurstStatus::End || b.status == BurstStatus::Error) return outcome_of(b, source);
+    if (b.count == 0) {
+      if (idle.expired()) return {};
+      maybe_flush(false);
+      continue;
+    }
+    idle.packets();
+    for (size_t i = 0; i < b.count; ++i) {
+      pace(burst[i]);
+      inline_worker_->process(burst[i]);
+    }
+    source.release(0);
+    if ((since_expire += b.count) >= 4096) {
+      inline_worker_->expire_idle_flows();
+      since_expire = 0;
+    }
+    active_stats_ = source.stats();
+    maybe_flush(false);
+  }
+}
+
+void Pipeline::start_threads() {
+  if (!threads_.empty()) return;
+  for (size_t i = 0; i < options_.workers; ++i) threads_.push_back(std::make_unique<WorkerThread>(i, options_));
+  for (auto& t : threads_) {
+    WorkerThread* self = t.get();
+    t->thread = std::thread([this, self] {
+      uint64_t seen_epoch = flush_epoch_.load();
+      uint64_t since_delta = 0, since_expire = 0;
+      auto post = [&] {
+        WorkerDelta delta;
+        self->worker->take_delta(delta);
+        std::lock_guard lock(deltas_mutex_);
+        pending_deltas_.push_back(std::move(delta));
+        since_delta = 0;
+      };
+      unsigned idle_rounds = 0;
+      for (;;) {
+        PacketView v;
+        size_t n = 0;
+        while (n < 256 && self->ring.front(v)) {
+          self->worker->process(v);
+          self->ring.pop();
+          ++n;
+        }
+        since_delta += n;
+        since_expire += n;
+        if (since_expire >= 4096) {
+          self->worker->expire_idle_flows();
+          since_expire = 0;
+        }
+        const uint64_t epoch = flush_epoch_.load(std::memory_order_relaxed);
+        if (epoch != seen_epoch || since_delta >= kPacketsPerDelta) {
+          seen_epoch = epoch;
+          post();
+        }
+        if (n > 0) {
+          idle_rounds = 0;
+          continue;
+        }
+        if (self->input_done.load(std::memory_order_acquire) && !self->ring.front(v)) break;
+        // Back off gently while the ring is empty.
+        if (++idle_rounds < 64) std::this_thread::yield();
+        else std::this_thread::sleep_for(std::chrono::microseconds(200));
+      }
+      self->worker->drain();
+      post();
+    });
+  }
+}
+
+void Pipeline::stop_threads() {
+  for (auto& t : threads_) t->input_done.store(true, std::memory_order_release);
+  for (auto& t : threads_)
+    if (t->thread.joinable()) t->thread.join();
+}
+
+SourceOutcome Pipeline::run_dispatch(PacketSource& source) {
+  start_threads();
+  std::array<PacketView, kBurst> burst;
+  IdleClock idle(options_.idle_stop_seconds);
+  const size_t n_workers = threads_.size();
+  for (;;) {
+    if (stop_.load()) return {};
+    const Burst b = source.receive_burst(0, burst);
+    if (b.status == BurstStatus::End || b.status == BurstStatus::Error) return outcome_of(b, source);
+    if (b.count == 0) {
+      if (idle.expired()) return {};
+      maybe_flush(false);
+      continue;
+    }
+    idle.packets();
+    for (size_t i = 0; i < b.count; ++i) {
+      const PacketView& p = burst[i];
+      pace(p);
+      WorkerThread& w = *threads_[symmetric_dispatch_hash(p) % n_workers];
+      while (!w.ring.try_push(p)) {
+        if (options_.drop_when_full) {
+          ++w.dispatch_drops;  // counted, never silent
+          break;
+        }
+        if (stop_.load()) return {};
+        std::this_thread::yield();  // replay: wait for the worker rather than lose packets
+      }
+    }
+    source.release(0);
+    active_stats_ = source.stats();
+    maybe_flush(false);
+  }
+}
+
+SourceOutcome Pipeline::run_per_queue(PacketSource& source) {
+  // One worker per queue; the receiving thread only keeps time and flushes.
+  const size_t queues = source.queue_count();
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::vector<std::thread> threads;
+  std::atomic<bool> done{false};
+  std::atomic<int64_t> last_packet_ns{wall_clock_ns()};
+  std::atomic<size_t> finished{0};
+  std::mutex error_mutex;
+  SourceOutcome outcome;
+  latest_counters_.resize(std::max(latest_counters_.size(), queues));
+  for (size_t q = 0; q < queues; ++q) workers.push_back(std::make_unique<Worker>(q, options_.worker));
+  for (size_t q = 0; q < queues; ++q) {
+    threads.emplace_back([&, q] {
+      Worker& worker = *workers[q];
+      std::array<PacketView, kBurst> burst;
+      uint64_t seen_epoch = flush_epoch_.load();
+      auto post = [&] {
+        WorkerDelta delta;
+        worker.take_delta(delta);
+        std::lock_guard lock(deltas_mutex_);
+        pending_deltas_.push_back(std::move(delta));
+      };
+      while (!done.load(std::memory_order_relaxed)) {
+        const Burst b = source.receive_burst(q, burst);
+        if (b.status == BurstStatus::End || b.status == BurstStatus::Error) {
+          if (b.status == BurstStatus::Error) {
+            std::lock_guard lock(error_mutex);
+            outcome = {true, source.error()};
+          }
+          break;
+        }
+        for (size_t i = 0; i < b.count; ++i) worker.process(burst[i]);
+        if (b.count) {
+          source.release(q);
+          last_packet_ns.store(wall_clock_ns(), std::memory_order_relaxed);
+          worker.expire_idle_flows();
+        } else {
+          std::this_thread::sleep_for(std::chrono::microseconds(100));
+        }
+        const uint64_t epoch = flush_epoch_.load(std::memory_order_relaxed);
+        if (epoch != seen_epoch) {
+          seen_epoch = epoch;
+          post();
+        }
+      }
+      worker.drain();
+      post();
+      finished.fetch_add(1);
+    });
+  }
+  while (!stop_.load() && finished.load() < queues) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    active_stats_ = source.stats();
+    maybe_flush(false);
+    if (options_.idle_stop_seconds &&
+        static_cast<double>(wall_clock_ns() - last_packet_ns.load()) / 1e9 >= *options_.idle_stop_seconds)
+      break;
+  }
+  done.store(true);
+  for (auto& t : threads) t.join();
+  return outcome;
+}
+
+void Pipeline::fold(const WorkerDelta& delta) {
+  inventory_.fold(delta.observations);
+  if (delta.worker >= latest_counters_.size()) latest_counters_.resize(delta.worker + 1);
+  latest_counters_[delta.worker] = delta.counters;
+}
+
+void Pipeline::collect_deltas() {
+  std::vector<WorkerDelta> deltas;
+  {
+    std::lock_guard lock(deltas_mutex_);
+    deltas.swap(pending_deltas_);
+  }
+  for (const WorkerDelta& d : deltas) fold(d);
+}
+
+void Pipeline::write_changes() {
+  RunRecord& r = run_;
+  SourceStats s = source_totals_;
+  add(s, active_stats_);
+  r.packets = s.packets;
+  r.bytes = s.bytes;
+  r.dropped_by_sensor = s.dropped_by_sensor;
+  r.dropped_by_interface = s.dropped_by_interface;
+  for (const auto& t : threads_) r.dropped_by_sensor += t->dispatch_drops;
+  r.flows = r.flow_evictions = 0;
+  r.protocol_packets.clear();
+  r.malformed.clear();
+  for (const WorkerCounters& c : latest_counters_) {
+    r.flows += c.flows.created;
+    r.flow_evictions += c.flows.evicted;
+    const DecoderStats& d = c.decoder;
+    const std::pair<const char*, uint64_t> layers[] = {
+        {"arp", d.arp},         {"ipv4", d.ipv4},           {"ipv6", d.ipv6},
+        {"tcp", d.tcp},         {"udp", d.udp},             {"icmp", d.icmp},
+        {"otherL3", d.other_l3}, {"tunneled", d.tunneled},   {"ipFragments", d.fragments},
+        {"ipReassembled", d.reassembled}, {"ipFragmentsDropped", d.fragments_dropped}};
+    for (const auto& [name, count] : layers)
+      if (count) r.protocol_packets[name] += count;
+    for (size_t a = 1; a < static_cast<size_t>(DecodeAnomaly::kCount); ++a)
+      if (d.anomalies[a]) r.malformed[anomaly_name(static_cast<DecodeAnomaly>(a))] += d.anomalies[a];
+    for (const auto& [proto, flows] : c.protocol_flows) r.protocol_packets[proto + ".flows"] += flows;
+    for (const auto& [name, count] : c.anomalies) r.malformed[name] += count;
+  }
+  StoreBatch batch;
+  inventory_.take_changes(batch);
+  batch.runs.push_back(r);
+  store_.submit(std::move(batch));
+}
+
+void Pipeline::maybe_flush(bool force) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!force && now - last_flush_ < options_.flush_interval) return;
+  last_flush_ = now;
+  if (inline_worker_) {
+    WorkerDelta delta;
+    inline_worker_->take_delta(delta);
+    fold(delta);
+  } else {
+    flush_epoch_.fetch_add(1, std::memory_order_relaxed);  // workers post their deltas
+  }
+  collect_deltas();
+  write_changes();
+}
+
+void Pipeline::finish(const std::string& status) {
+  if (inline_worker_) {
+    inline_worker_->drain();
+  }
+  stop_threads();
+  if (inline_worker_) {
+    WorkerDelta delta;
+    inline_worker_->take_delta(delta);
+    fold(delta);
+  }
+  collect_deltas();
+  run_.status = status;
+  run_.ended_at_ns = wall_clock_ns();
+  write_changes();
+  store_.flush();
+}
+
+}  // namespace ots

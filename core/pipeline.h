@@ -1,0 +1,94 @@
+// Runs packet sources through the workers into the inventory and the store.
+//
+// One worker: the receiving thread processes packets itself (run to completion).
+// Several workers over one source queue: the receiving thread dispatches each
+// packet by a symmetric hash of its IP pair into the worker's ring, so both
+// directions of a flow and all fragments of a datagram meet on one worker.
+// A source with one queue per worker (DPDK with RSS): each worker polls its own.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "capture/packet_source.h"
+#include "core/worker.h"
+#include "inventory/inventory.h"
+#include "store/database.h"
+#include "store/store_writer.h"
+
+namespace ots {
+
+struct PipelineOptions {
+  size_t workers = 1;
+  WorkerConfig worker;
+  double speed = 0;                     // 0: as fast as possible; 1: capture pace; 10: ten times faster
+  bool drop_when_full = false;          // live sources drop (and count) instead of waiting
+  std::chrono::milliseconds flush_interval{1000};
+  std::optional<double> idle_stop_seconds;  // live sources: stop after this long without packets
+  size_t ring_bytes = 16 * 1024 * 1024;
+};
+
+struct SourceOutcome {
+  bool error = false;
+  std::string message;
+};
+
+class Pipeline {
+ public:
+  Pipeline(PipelineOptions options, StoreWriter& store, Inventory& inventory, RunRecord run);
+  ~Pipeline();
+
+  // Reads `source` until its end, an error, idle stop or request_stop().
+  SourceOutcome run(PacketSource& source);
+  // Safe from any thread.
+  void request_stop();
+  bool stop_requested() const { return stop_.load(); }
+  // Ends all flows, folds the last deltas, records the run's final status and
+  // waits until the store has committed everything.
+  void finish(const std::string& status);
+
+  const RunRecord& run_record() const { return run_; }
+
+ private:
+  struct WorkerThread;
+  SourceOutcome run_inline(PacketSource& source);
+  SourceOutcome run_dispatch(PacketSource& source);
+  SourceOutcome run_per_queue(PacketSource& source);
+  void pace(const PacketView& p);
+  void maybe_flush(bool force);
+  void collect_deltas();
+  void fold(const WorkerDelta& delta);
+  void write_changes();
+  void start_threads();
+  void stop_threads();
+
+  PipelineOptions options_;
+  StoreWriter& store_;
+  Inventory& inventory_;
+  RunRecord run_;
+  std::atomic<bool> stop_{false};
+  std::atomic<PacketSource*> active_source_{nullptr};
+
+  std::unique_ptr<Worker> inline_worker_;
+  std::vector<std::unique_ptr<WorkerThread>> threads_;
+  std::mutex deltas_mutex_;
+  std::vector<WorkerDelta> pending_deltas_;
+  std::vector<WorkerCounters> latest_counters_;
+  SourceStats source_totals_;  // of finished sources
+  SourceStats active_stats_;
+  std::chrono::steady_clock::time_point last_flush_;
+  std::atomic<uint64_t> flush_epoch_{0};
+
+  // Pacing (--realtime / --speed)
+  bool pacing_started_ = false;
+  int64_t pace_first_ts_ = 0;
+  std::chrono::steady_clock::time_point pace_start_;
+};
+
+}  // namespace ots

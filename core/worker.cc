@@ -1,0 +1,428 @@
+#include "core/worker.h"
+
+#include <algorithm>
+
+namespace ots {
+
+struct TrafficAggregate {
+  MacAddr mac;
+  IpAddr ip;
+  TrafficCounters delta;
+  std::vector<uint16_t> vlans;  // every VLAN ever seen (sent in full; the inventory unions)
+  uint16_t last_vlan = 0xffff;
+  bool dirty = false;
+};
+
+struct BindingAggregate {
+  MacIpKey key;
+  uint8_t sources = 0;
+  int64_t first_seen_ns = 0, last_seen_ns = 0;
+  uint64_t packets = 0;
+  bool dirty = false;
+};
+
+struct ConnectionAggregate {
+  ConnectionObservation delta;
+  bool dirty = false;
+};
+
+namespace {
+
+void stamp(int64_t& first, int64_t& last, int64_t ts) {
+  if (first == 0 || ts < first) first = ts;
+  if (ts > last) last = ts;
+}
+
+void note_vlan(TrafficAggregate& a, uint16_t vlan) {
+  if (vlan == a.last_vlan) return;
+  a.last_vlan = vlan;
+  auto it = std::lower_bound(a.vlans.begin(), a.vlans.end(), vlan);
+  if (it == a.vlans.end() || *it != vlan) a.vlans.insert(it, vlan);
+}
+
+template <typename T>
+void mark_dirty(T* a, std::vector<T*>& dirty_list) {
+  if (!a->dirty) {
+    a->dirty = true;
+    dirty_list.push_back(a);
+  }
+}
+
+bool is_ndp(const DecodedPacket& p) {
+  return p.ip_proto == static_cast<uint8_t>(IpProto::Icmpv6) && (p.icmp_type == 135 || p.icmp_type == 136);
+}
+
+// A destination IP names a device only when the frame was addressed to one host.
+bool destination_is_device(const DecodedPacket& p) {
+  if (!p.dst_ip.is_unicast()) return false;
+  return !p.has_ethernet || !p.dst_mac.is_group();
+}
+
+uint16_t innermost_vlan(const DecodedPacket& p) { return p.vlan_count ? p.vlans[p.vlan_count - 1] : 0; }
+
+}  // namespace
+
+Worker::Worker(size_t index, const WorkerConfig& config)
+    : index_(index), config_(config), decoder_(config.decoder), flows_(config.flows, &Worker::on_flow_end, this) {}
+
+Worker::~Worker() = default;
+
+TrafficAggregate* Worker::mac_aggregate(const MacAddr& mac, uint16_t vlan) {
+  auto& slot = macs_[mac];
+  if (!slot) {
+    slot = std::make_unique<TrafficAggregate>();
+    slot->mac = mac;
+  }
+  note_vlan(*slot, vlan);
+  return slot.get();
+}
+
+TrafficAggregate* Worker::ip_aggregate(const IpAddr& ip, uint16_t vlan) {
+  auto& slot = ips_[ip];
+  if (!slot) {
+    slot = std::make_unique<TrafficAggregate>();
+    slot->ip = ip;
+  }
+  note_vlan(*slot, vlan);
+  return slot.get();
+}
+
+BindingAggregate* Worker::binding_aggregate(const MacAddr& mac, const IpAddr& ip) {
+  auto& slot = bindings_[MacIpKey{mac, ip}];
+  if (!slot) {
+    slot = std::make_unique<BindingAggregate>();
+    slot->key = MacIpKey{mac, ip};
+  }
+  return slot.get();
+}
+
+namespace {
+
+void count_sent(TrafficAggregate* a, const DecodedPacket& p, std::vector<TrafficAggregate*>& dirty) {
+  a->delta.packets_sent++;
+  a->delta.bytes_sent += p.wire_len;
+  stamp(a->delta.first_seen_ns, a->delta.last_seen_ns, p.ts_ns);
+  mark_dirty(a, dirty);
+}
+
+void count_received(TrafficAggregate* a, const DecodedPacket& p, std::vector<TrafficAggregate*>& dirty) {
+  a->delta.packets_received++;
+  a->delta.bytes_received += p.wire_len;
+  stamp(a->delta.first_seen_ns, a->delta.last_seen_ns, p.ts_ns);
+  mark_dirty(a, dirty);
+}
+
+void count_binding(BindingAggregate* b, uint8_t source, int64_t ts, std::vector<BindingAggregate*>& dirty) {
+  b->sources |= source;
+  b->packets++;
+  stamp(b->first_seen_ns, b->last_seen_ns, ts);
+  mark_dirty(b, dirty);
+}
+
+}  // namespace
+
+void Worker::process(const PacketView& packet) {
+  ++counters_.packets;
+  counters_.bytes += packet.wire_len;
+  if (decoder_.decode(packet, packet_) == DecodeResult::Held) return;
+  const DecodedPacket& p = packet_;
+  if (p.ts_ns > now_ns_) now_ns_ = p.ts_ns;
+  const uint16_t vlan = innermost_vlan(p);
+
+  const bool has_transport = p.ip_version != 0 && !p.is_fragment && p.src_ip.is_unicast() &&
+                             (p.anomaly == DecodeAnomaly::None || p.anomaly == DecodeAnomaly::Ipv4BadChecksum);
+  if (has_transport) {
+    account_flow(p);
+    return;
+  }
+  account_l2(p, vlan);
+  if (p.has_arp) account_arp(p, vlan);
+  else if (p.ip_version != 0) account_ip(p, vlan);
+}
+
+void Worker::account_l2(const DecodedPacket& p, uint16_t vlan) {
+  if (!p.has_ethernet) return;
+  if (p.src_mac.is_unicast()) count_sent(mac_aggregate(p.src_mac, vlan), p, dirty_macs_);
+  if (p.dst_mac.is_unicast()) count_received(mac_aggregate(p.dst_mac, vlan), p, dirty_macs_);
+}
+
+void Worker::account_arp(const DecodedPacket& p, uint16_t vlan) {
+  const ArpInfo& arp = p.arp;
+  // An ARP probe (sender 0.0.0.0) claims nothing.
+  if (!arp.sender_mac.is_unicast() || !arp.sender_ip.is_unicast()) return;
+  count_sent(ip_aggregate(arp.sender_ip, vlan), p, dirty_ips_);
+  count_binding(binding_aggregate(arp.sender_mac, arp.sender_ip), binding_source::ArpSender, p.ts_ns,
+                dirty_bindings_);
+}
+
+void Worker::account_ip(const DecodedPacket& p, uint16_t vlan) {
+  const bool src_device = p.src_ip.is_unicast();
+  if (src_device) count_sent(ip_aggregate(p.src_ip, vlan), p, dirty_ips_);
+  if (destination_is_device(p)) count_received(ip_aggregate(p.dst_ip, vlan), p, dirty_ips_);
+  if (src_device && p.has_ethernet && p.src_mac.is_unicast()) {
+    count_binding(binding_aggregate(p.src_mac, p.src_ip), binding_source::IpSource, p.ts_ns, dirty_bindings_);
+  }
+}
+
+void Worker::account_flow(const DecodedPacket& p) {
+  FlowTable::Lookup found = flows_.lookup(p);
+  Flow& flow = *found.flow;
+  const uint16_t vlan = flow.key.vlan;
+  const int sender = found.direction == Direction::FromClient ? 0 : 1;
+  const int receiver = 1 - sender;
+
+  if (found.created) {
+    const bool server_is_device = sender == 1 ? flow.server_ip().is_unicast() : destination_is_device(p);
+    if (server_is_device) {
+      ConnectionKey key{flow.client_ip(), flow.server_ip(), flow.key.proto, 0};
+      if (flow.key.proto == static_cast<uint8_t>(IpProto::Tcp) ||
+          flow.key.proto == static_cast<uint8_t>(IpProto::Udp))
+        key.server_port = flow.server_port();
+      auto& slot = connections_[key];
+      if (!slot) {
+        slot = std::make_unique<ConnectionAggregate>();
+        slot->delta.key = key;
+      }
+      flow.connection = slot.get();
+      flow.connection->delta.flows++;
+    }
+  }
+
+  // L2: cached per side, re-resolved if the side's MAC changes (asymmetric paths).
+  if (p.has_ethernet) {
+    if (p.src_mac.is_unicast()) {
+      TrafficAggregate*& src = flow.mac_of[sender];
+      if (!src || src->mac != p.src_mac) src = mac_aggregate(p.src_mac, vlan);
+      count_sent(src, p, dirty_macs_);
+    }
+    if (p.dst_mac.is_unicast()) {
+      TrafficAggregate*& dst = flow.mac_of[receiver];
+      if (!dst || dst->mac != p.dst_mac) dst = mac_aggregate(p.dst_mac, vlan);
+      count_received(dst, p, dirty_macs_);
+    }
+  }
+
+  // L3
+  TrafficAggregate*& src_ip = flow.ip_of[sender];
+  if (!src_ip) src_ip = ip_aggregate(p.src_ip, vlan);
+  count_sent(src_ip, p, dirty_ips_);
+  if (destination_is_device(p)) {
+    TrafficAggregate*& dst_ip = flow.ip_of[receiver];
+    if (!dst_ip) dst_ip = ip_aggregate(p.dst_ip, vlan);
+    count_received(dst_ip, p, dirty_ips_);
+  }
+  if (p.has_ethernet && p.src_mac.is_unicast()) {
+    BindingAggregate*& binding = flow.binding_of[sender];
+    if (!binding || binding->key.mac != p.src_mac) binding = binding_aggregate(p.src_mac, p.src_ip);
+    count_binding(binding, is_ndp(p) ? binding_source::IpSource | binding_source::Ndp : binding_source::IpSource,
+                  p.ts_ns, dirty_bindings_);
+  }
+
+  // Flow and connection counters.
+  const size_t d = static_cast<size_t>(found.direction);
+  flow.packets[d]++;
+  flow.bytes[d] += p.wire_len;
+  flow.last_ts_ns = p.ts_ns;
+  if (p.tcp_flags & (tcp_flag::Fin | tcp_flag::Rst)) flow.closing = true;
+  if (ConnectionAggregate* c = flow.connection) {
+    ConnectionObservation& o = c->delta;
+    if (found.direction == Direction::FromClient) {
+      o.packets_to_server++;
+      o.bytes_to_server += p.wire_len;
+    } else {
+      o.packets_to_client++;
+      o.bytes_to_client += p.wire_len;
+    }
+    stamp(o.first_seen_ns, o.last_seen_ns, p.ts_ns);
+    mark_dirty(c, dirty_connections_);
+  }
+
+  if (config_.dissectors_enabled) feed_dissectors(flow, found.direction, p);
+}
+
+FlowContext Worker::context_of(const Flow& flow, int64_t ts_ns) const {
+  FlowContext ctx;
+  ctx.ts_ns = ts_ns;
+  ctx.transport = flow.key.proto;
+  ctx.client_ip = flow.client_ip();
+  ctx.server_ip = flow.server_ip();
+  ctx.client_port = flow.client_port();
+  ctx.server_port = flow.server_port();
+  if (flow.mac_of[0]) ctx.client_mac = flow.mac_of[0]->mac;
+  if (flow.mac_of[1]) ctx.server_mac = flow.mac_of[1]->mac;
+  ctx.vlan = flow.key.vlan;
+  return ctx;
+}
+
+namespace {
+
+// Delivers reassembled TCP bytes of one flow to its dissector (probing first).
+class SessionFeeder final : public StreamConsumer {
+ public:
+  using Choose = void (*)(void* worker, Flow& flow, Direction dir, Bytes payload);
+  SessionFeeder(Flow& flow, FlowContext ctx, void* worker, Choose choose)
+      : flow_(flow), ctx_(ctx), worker_(worker), choose_(choose) {}
+  void on_data(Direction dir, Bytes data, int64_t ts_ns) override {
+    FlowAppState& app = *flow_.app;
+    if (app.done) return;
+    if (!app.session) choose_(worker_, flow_, dir, data);
+    if (!app.session) return;
+    ctx_.ts_ns = ts_ns;
+    app.session->data(ctx_, dir, data);
+  }
+  void on_gap(Direction dir, uint64_t length) override {
+    FlowAppState& app = *flow_.app;
+    if (app.session) app.session->gap(ctx_, dir, length);
+  }
+  void on_end(Direction dir) override {
+    FlowAppState& app = *flow_.app;
+    if (app.session) app.session->end(ctx_, dir);
+  }
+
+ private:
+  Flow& flow_;
+  FlowContext ctx_;
+  void* worker_;
+  Choose choose_;
+};
+
+}  // namespace
+
+void Worker::choose_dissector(Flow& flow, Direction dir, Bytes payload) {
+  FlowAppState& app = *flow.app;
+  if (payload.empty() || app.done) return;
+  const uint8_t bit = flow.key.proto == static_cast<uint8_t>(IpProto::Tcp) ? transport_bit::Tcp : transport_bit::Udp;
+  const uint16_t server_port = flow.server_port();
+  const DissectorDescriptor* chosen = nullptr;
+  bool need_more = false;
+  // A port is only a hint: candidates on the server port are probed first, then the rest.
+  for (int pass = 0; pass < 2 && !chosen; ++pass) {
+    for (const DissectorDescriptor* d : all_dissectors()) {
+      if (!(d->transports & bit)) continue;
+      const bool port_hint = std::find(d->ports.begin(), d->ports.end(), server_port) != d->ports.end();
+      if (port_hint != (pass == 0)) continue;
+      const ProbeResult r = d->probe(dir, payload);
+      if (r == ProbeResult::Match) {
+        chosen = d;
+        break;
+      }
+      if (r == ProbeResult::NeedMoreData) need_more = true;
+    }
+  }
+  if (chosen) {
+    app.dissector = chosen;
+    app.session = chosen->make_session(*this);
+    return;
+  }
+  if (!need_more || --app.probes_left == 0) {
+    app.done = true;
+    app.tcp.reset();  // nothing will read this flow's stream: stop reassembling it
+  }
+}
+
+void Worker::feed_dissectors(Flow& flow, Direction dir, const DecodedPacket& p) {
+  const bool tcp = flow.key.proto == static_cast<uint8_t>(IpProto::Tcp);
+  const bool udp = flow.key.proto == static_cast<uint8_t>(IpProto::Udp);
+  if ((!tcp && !udp) || all_dissectors().empty()) return;
+  if (!flow.app) {
+    if (p.payload.empty()) return;
+    flow.app = std::make_unique<FlowAppState>();
+  }
+  FlowAppState& app = *flow.app;
+  if (app.done) return;
+  auto choose = [](void* self, Flow& f, Direction d, Bytes payload) {
+    static_cast<Worker*>(self)->choose_dissector(f, d, payload);
+  };
+  if (tcp) {
+    if (!app.tcp) app.tcp = std::make_unique<TcpReassembler>(config_.tcp);
+    SessionFeeder feeder(flow, context_of(flow, p.ts_ns), this, choose);
+    app.tcp->segment(dir, p, feeder);
+  } else {
+    if (!app.session) choose_dissector(flow, dir, p.payload);
+    if (app.session) app.session->data(context_of(flow, p.ts_ns), dir, p.payload);
+  }
+  if (app.session && app.session->rejected()) {
+    app.session.reset();
+    app.done = true;
+    app.tcp.reset();
+  }
+}
+
+void Worker::on_flow_end(void* self, Flow& flow) {
+  auto* worker = static_cast<Worker*>(self);
+  if (!flow.app) return;
+  FlowAppState& app = *flow.app;
+  FlowContext ctx = worker->context_of(flow, flow.last_ts_ns);
+  if (app.tcp) {
+    auto choose = [](void* w, Flow& f, Direction d, Bytes payload) {
+      static_cast<Worker*>(w)->choose_dissector(f, d, payload);
+    };
+    SessionFeeder feeder(flow, ctx, worker, choose);
+    app.tcp->finish(feeder);
+    const TcpReassemblyStats& s = app.tcp->stats();
+    TcpReassemblyStats& total = worker->counters_.tcp;
+    total.bytes_delivered += s.bytes_delivered;
+    total.gaps += s.gaps;
+    total.gap_bytes += s.gap_bytes;
+    total.retransmitted_bytes += s.retransmitted_bytes;
+    total.overflow_gaps += s.overflow_gaps;
+  } else if (app.session) {
+    app.session->end(ctx, Direction::FromClient);
+    app.session->end(ctx, Direction::FromServer);
+  }
+}
+
+void Worker::expire_idle_flows() { flows_.expire(now_ns_, 4096); }
+
+void Worker::drain() { flows_.drain(); }
+
+void Worker::protocol_confirmed(const FlowContext&, std::string_view protocol) {
+  counters_.protocol_flows[std::string(protocol)]++;
+}
+
+void Worker::identity(const FlowContext&, std::string_view, ots::Side, IdentityField, std::string_view) {}
+
+void Worker::operation(const FlowContext&, std::string_view, ots::Side, const Operation&) {}
+
+void Worker::anomaly(const FlowContext&, std::string_view, std::string_view name) {
+  counters_.anomalies[std::string(name)]++;
+}
+
+void Worker::take_delta(WorkerDelta& out) {
+  out.worker = index_;
+  Observations& o = out.observations;
+  o = Observations{};
+  for (TrafficAggregate* a : dirty_macs_) {
+    o.macs.push_back(MacObservation{a->mac, a->delta, a->vlans});
+    a->delta = TrafficCounters{};
+    a->dirty = false;
+  }
+  for (TrafficAggregate* a : dirty_ips_) {
+    o.ips.push_back(IpObservation{a->ip, a->delta, a->vlans});
+    a->delta = TrafficCounters{};
+    a->dirty = false;
+  }
+  for (BindingAggregate* b : dirty_bindings_) {
+    o.bindings.push_back(MacIpBinding{b->key.mac, b->key.ip, b->sources, b->first_seen_ns, b->last_seen_ns,
+                                        b->packets});
+    b->first_seen_ns = b->last_seen_ns = 0;
+    b->packets = 0;
+    b->dirty = false;
+  }
+  for (ConnectionAggregate* c : dirty_connections_) {
+    o.connections.push_back(c->delta);
+    const ConnectionKey key = c->delta.key;
+    c->delta = ConnectionObservation{};
+    c->delta.key = key;
+    c->dirty = false;
+  }
+  dirty_macs_.clear();
+  dirty_ips_.clear();
+  dirty_bindings_.clear();
+  dirty_connections_.clear();
+  counters_.decoder = decoder_.stats();
+  counters_.flows = flows_.stats();
+  out.counters = counters_;
+}
+
+}  // namespace ots

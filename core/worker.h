@@ -1,0 +1,114 @@
+// A shared-nothing worker: decodes packets, tracks flows, feeds dissectors and
+// accumulates inventory observations as deltas that the inventory folds in.
+// Everything here is owned by one thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/flow_table.h"
+#include "core/packet.h"
+#include "dissectors/decode/packet_decoder.h"
+#include "dissectors/dissector.h"
+#include "dissectors/flow/tcp_reassembler.h"
+#include "inventory/model.h"
+
+namespace ots {
+
+struct WorkerConfig {
+  FlowTableConfig flows;
+  DecoderConfig decoder;
+  TcpReassemblyConfig tcp;
+  bool dissectors_enabled = true;
+};
+
+// Absolute counters of one worker since it started.
+struct WorkerCounters {
+  uint64_t packets = 0;
+  uint64_t bytes = 0;
+  DecoderStats decoder;
+  FlowTableStats flows;
+  TcpReassemblyStats tcp;
+  std::map<std::string, uint64_t> protocol_flows;  // dissector name -> confirmed flows
+  std::map<std::string, uint64_t> anomalies;       // dissector anomaly name -> count
+};
+
+// What a worker learned since its previous delta. Observation rows carry deltas:
+// counters to add, times to min/max, VLANs to union.
+struct WorkerDelta {
+  size_t worker = 0;
+  Observations observations;
+  WorkerCounters counters;  // absolute
+};
+
+struct TrafficAggregate;     // per MAC / per IP
+struct MacIpKey {
+  MacAddr mac;
+  IpAddr ip;
+  bool operator==(const MacIpKey&) const = default;
+};
+struct MacIpKeyHash {
+  size_t operator()(const MacIpKey& k) const noexcept {
+    return std::hash<IpAddr>{}(k.ip) ^ (std::hash<MacAddr>{}(k.mac) * 0x9E3779B97F4A7C15ull);
+  }
+};
+struct BindingAggregate;     // per (MAC, IP)
+struct ConnectionAggregate;  // per connection key
+
+class Worker : private EventSink {
+ public:
+  Worker(size_t index, const WorkerConfig& config);
+  ~Worker() override;
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  void process(const PacketView& packet);
+  // Ends idle flows; call between bursts with the latest packet time.
+  void expire_idle_flows();
+  // End of input: ends every flow so reassembled data reaches the dissectors.
+  void drain();
+  // Moves everything learned since the previous call into `out`.
+  void take_delta(WorkerDelta& out);
+
+ private:
+  TrafficAggregate* mac_aggregate(const MacAddr& mac, uint16_t vlan);
+  TrafficAggregate* ip_aggregate(const IpAddr& ip, uint16_t vlan);
+  BindingAggregate* binding_aggregate(const MacAddr& mac, const IpAddr& ip);
+  void account_l2(const DecodedPacket& p, uint16_t vlan);
+  void account_arp(const DecodedPacket& p, uint16_t vlan);
+  void account_ip(const DecodedPacket& p, uint16_t vlan);
+  void account_flow(const DecodedPacket& p);
+  void feed_dissectors(Flow& flow, Direction dir, const DecodedPacket& p);
+  void choose_dissector(Flow& flow, Direction dir, Bytes payload);
+  FlowContext context_of(const Flow& flow, int64_t ts_ns) const;
+  static void on_flow_end(void* self, Flow& flow);
+
+  // EventSink: dissector events.
+  void protocol_confirmed(const FlowContext& ctx, std::string_view protocol) override;
+  void identity(const FlowContext& ctx, std::string_view protocol, ots::Side side, IdentityField field,
+                std::string_view value) override;
+  void operation(const FlowContext& ctx, std::string_view protocol, ots::Side from, const Operation& op) override;
+  void anomaly(const FlowContext& ctx, std::string_view protocol, std::string_view name) override;
+
+  size_t index_;
+  WorkerConfig config_;
+  PacketDecoder decoder_;
+  FlowTable flows_;
+  DecodedPacket packet_;
+  int64_t now_ns_ = 0;
+  WorkerCounters counters_;
+
+  std::unordered_map<MacAddr, std::unique_ptr<TrafficAggregate>> macs_;
+  std::unordered_map<IpAddr, std::unique_ptr<TrafficAggregate>> ips_;
+  std::unordered_map<MacIpKey, std::unique_ptr<BindingAggregate>, MacIpKeyHash> bindings_;
+  std::unordered_map<ConnectionKey, std::unique_ptr<ConnectionAggregate>> connections_;
+  std::vector<TrafficAggregate*> dirty_macs_, dirty_ips_;
+  std::vector<BindingAggregate*> dirty_bindings_;
+  std::vector<ConnectionAggregate*> dirty_connections_;
+};
+
+}  // namespace ots

@@ -1,0 +1,62 @@
+// Folds observation deltas from all workers into one inventory and derives the
+// merged device records.
+//
+// Merge rule (REFERENCE.md): a device is one unicast MAC with the IPs bound to
+// it, or an IP-only device. A MAC that sends with at least kRouterUnclaimedIps
+// source addresses it never claimed (by ARP or IPv6 neighbour discovery, and
+// not link-local) forwards traffic for others: it is marked a router and keeps
+// only the addresses it claimed; the others become IP-only devices. Folding is
+// commutative (min first seen, max last seen, sums, unions), so the result does
+// not depend on how packets were spread over workers.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "inventory/model.h"
+#include "inventory/oui.h"
+
+namespace ots {
+
+struct StoreBatch;
+
+constexpr size_t kRouterUnclaimedIps = 3;
+
+class Inventory {
+ public:
+  explicit Inventory(const OuiRegistry& oui) : oui_(oui) {}
+
+  // Resumes from stored rows (absolute values); `stored_device_keys` are the
+  // devices the store already holds, so stale ones can be removed.
+  void load(const Observations& stored, std::vector<std::string> stored_device_keys);
+  // Adds one worker delta.
+  void fold(const Observations& delta);
+  // Every row changed since the previous call (absolute values), the devices
+  // whose derived record changed, and the keys of devices that no longer exist.
+  void take_changes(StoreBatch& batch);
+
+  // The current derived devices, ordered by key.
+  std::vector<Device> devices() const;
+  std::vector<ConnectionObservation> connections() const;
+
+ private:
+  std::map<std::string, Device> derive_devices() const;
+
+  const OuiRegistry& oui_;
+  std::unordered_map<MacAddr, MacObservation> macs_;
+  std::unordered_map<IpAddr, IpObservation> ips_;
+  std::map<std::pair<MacAddr, IpAddr>, MacIpBinding> bindings_;  // ordered: a MAC's bindings are adjacent
+  std::unordered_map<ConnectionKey, ConnectionObservation> connections_;
+  std::set<MacAddr> changed_macs_;
+  std::set<IpAddr> changed_ips_;
+  std::set<std::pair<MacAddr, IpAddr>> changed_bindings_;
+  std::set<ConnectionKey> changed_connections_;
+  std::map<std::string, Device> written_devices_;
+  std::vector<std::string> stale_device_keys_;
+  bool devices_dirty_ = false;
+};
+
+}  // namespace ots
