@@ -10,8 +10,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <ctime>
 #include <cstring>
+#include <ctime>
 
 #include "capture/packet_arena.h"
 
@@ -27,7 +27,9 @@ constexpr uint8_t kSymmetricRssKeyPattern[2] = {0x6d, 0x5a};  // same hash for (
 // record time in microseconds, whatever the file's precision, and sets the field without being asked (it does
 // not advertise RTE_ETH_RX_OFFLOAD_TIMESTAMP). Hardware NICs stamp in their own clock units, which would need
 // per-device calibration; for those the wall clock at receive time is used.
-int64_t epoch_timestamp_ns_per_unit(const char* driver) { return std::strcmp(driver, "net_pcap") == 0 ? 1000 : 0; }
+int64_t epoch_timestamp_ns_per_unit(const char* driver) {
+  return std::strcmp(driver, "net_pcap") == 0 ? 1000 : 0;
+}
 
 // The EAL keeps pointers into argv, and it can be initialised only once per process.
 std::vector<std::string>& eal_argv_storage() {
@@ -117,7 +119,7 @@ class DpdkSource final : public PacketSource {
     }
     rte_eth_stats port_stats{};
     if (port_started_ && rte_eth_stats_get(port_, &port_stats) == 0) {
-      stats.dropped_by_sensor = port_stats.rx_nombuf;     // mempool empty: we hold mbufs too long
+      stats.dropped_by_sensor = port_stats.rx_nombuf;   // mempool empty: we hold mbufs too long
       stats.dropped_by_interface = port_stats.imissed;  // NIC ring full
     }
     return stats;
@@ -164,11 +166,12 @@ class DpdkSource final : public PacketSource {
         rte_eth_dev_get_name_by_port(id, name);
         available += (available.empty() ? "" : ", ") + std::to_string(id) + " (" + name + ")";
       }
-      fail("does not exist; available ports: " + (available.empty() ? "none (check --vdev or the PCI binding)"
-                                                                      : available));
+      fail("does not exist; available ports: " +
+           (available.empty() ? "none (check --vdev or the PCI binding)" : available));
     }
     rte_eth_dev_info info{};
-    if (int rc = rte_eth_dev_info_get(port_, &info); rc != 0) fail("cannot read device info: " + dpdk_error(rc));
+    if (int rc = rte_eth_dev_info_get(port_, &info); rc != 0)
+      fail("cannot read device info: " + dpdk_error(rc));
     driver_ = info.driver_name;
     uint16_t queue_count = std::max<uint16_t>(options.queues, 1);
     if (queue_count > info.max_rx_queues) {
@@ -179,7 +182,8 @@ class DpdkSource final : public PacketSource {
     rte_eth_conf conf{};
     std::vector<uint8_t> rss_key;
     if (queue_count > 1) {
-      uint64_t hash_fields = (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;
+      uint64_t hash_fields =
+          (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;
       if (hash_fields == 0) fail(driver_ + " has no RSS for IP/TCP/UDP; use one queue");
       rss_key.resize(info.hash_key_size != 0 ? info.hash_key_size : 40);
       for (size_t i = 0; i < rss_key.size(); ++i) rss_key[i] = kSymmetricRssKeyPattern[i % 2];
@@ -205,7 +209,8 @@ class DpdkSource final : public PacketSource {
     int socket = rte_eth_dev_socket_id(port_);
     std::string pool_name = "ots_rx_port" + std::to_string(port_);
     unsigned cache = std::min<unsigned>(kMempoolCache, options.mbufs / 2);
-    pool_ = rte_pktmbuf_pool_create(pool_name.c_str(), options.mbufs, cache, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+    pool_ = rte_pktmbuf_pool_create(pool_name.c_str(), options.mbufs, cache, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                    socket);
     if (pool_ == nullptr) {
       fail("cannot create a pool of " + std::to_string(options.mbufs) + " mbufs: " + dpdk_error(rte_errno));
     }

@@ -1,10 +1,9 @@
 #include "capture/live_pcap_source.h"
 
+#include <pcap/pcap.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
-
-#include <pcap/pcap.h>
 
 #include <algorithm>
 #include <atomic>
@@ -107,7 +106,7 @@ class LivePcapSource final : public PacketSource {
     stats.bytes = bytes_.load(std::memory_order_relaxed);
     pcap_stat kernel{};
     if (pcap_stats(handle_, &kernel) == 0) {
-      stats.dropped_by_sensor = kernel.ps_drop;         // socket buffer full: we were too slow
+      stats.dropped_by_sensor = kernel.ps_drop;       // socket buffer full: we were too slow
       stats.dropped_by_interface = kernel.ps_ifdrop;  // dropped by the NIC or driver
     }
     return stats;
@@ -130,7 +129,8 @@ class LivePcapSource final : public PacketSource {
   void configure(const LiveCaptureOptions& options) {
     pcap_set_snaplen(handle_, static_cast<int>(std::min<uint32_t>(options.snaplen, INT32_MAX)));
     pcap_set_promisc(handle_, options.promiscuous ? 1 : 0);
-    pcap_set_buffer_size(handle_, static_cast<int>(std::min<uint64_t>(uint64_t{options.buffer_mb} << 20, INT32_MAX)));
+    pcap_set_buffer_size(handle_,
+                         static_cast<int>(std::min<uint64_t>(uint64_t{options.buffer_mb} << 20, INT32_MAX)));
     pcap_set_timeout(handle_, kReadTimeoutMs);
     // Not fatal if unsupported: pcap_get_tstamp_precision() below tells what we got.
     pcap_set_tstamp_precision(handle_, PCAP_TSTAMP_PRECISION_NANO);
@@ -148,7 +148,8 @@ class LivePcapSource final : public PacketSource {
     std::optional<LinkType> link = link_type_from_dlt(dlt);
     if (!link) {
       const char* name = pcap_datalink_val_to_name(dlt);
-      throw failure("unsupported link type DLT " + std::to_string(dlt) + (name ? std::string(" (") + name + ")" : ""));
+      throw failure("unsupported link type DLT " + std::to_string(dlt) +
+                    (name ? std::string(" (") + name + ")" : ""));
     }
     link_ = *link;
 
@@ -181,7 +182,8 @@ class LivePcapSource final : public PacketSource {
   bool read_available(Dispatch& dispatch) {
     int room = static_cast<int>(std::min<size_t>(dispatch.out.size() - dispatch.count, INT32_MAX));
     if (room == 0) return true;
-    int status = pcap_dispatch(handle_, room, &LivePcapSource::on_packet, reinterpret_cast<u_char*>(&dispatch));
+    int status =
+        pcap_dispatch(handle_, room, &LivePcapSource::on_packet, reinterpret_cast<u_char*>(&dispatch));
     if (status == PCAP_ERROR) {
       error_ = "capture on '" + interface_ + "' failed: " + one_line(pcap_geterr(handle_));
       return false;

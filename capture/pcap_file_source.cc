@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -179,23 +180,31 @@ class CaptureFileSource final : public PacketSource {
   Burst receive_burst(size_t, std::span<PacketView> out) override {
     if (out.empty()) return {0, BurstStatus::Idle};
     Burst burst;
+    uint64_t wire_bytes = 0;
     while (burst.count < out.size()) {
       Next next = pcapng_ ? next_pcapng(out[burst.count]) : next_pcap(out[burst.count]);
       if (next != Next::Packet) {
         finished_ = next;
         break;
       }
-      stats_.bytes += out[burst.count].wire_len;
+      wire_bytes += out[burst.count].wire_len;
       ++burst.count;
     }
-    stats_.packets += burst.count;
+    // Atomic so another thread may read stats() while this one reads packets.
+    packets_.fetch_add(burst.count, std::memory_order_relaxed);
+    bytes_.fetch_add(wire_bytes, std::memory_order_relaxed);
     if (burst.count == 0) burst.status = finished_ == Next::Error ? BurstStatus::Error : BurstStatus::End;
     return burst;
   }
 
   // Packets are views into the mapping, which lives as long as the source.
   void release(size_t) override {}
-  SourceStats stats() const override { return stats_; }
+  SourceStats stats() const override {
+    SourceStats stats;
+    stats.packets = packets_.load(std::memory_order_relaxed);
+    stats.bytes = bytes_.load(std::memory_order_relaxed);
+    return stats;
+  }
   std::string error() const override { return error_; }
 
  private:
@@ -211,8 +220,8 @@ class CaptureFileSource final : public PacketSource {
                          std::to_string(kPcapFileHeaderSize) + " bytes)");
     }
     ByteReader header(file_);
-    header.skip(16);  // magic, version, thiszone, sigfigs
-    header.skip(4);  // snaplen: records are bounded by kMaxCaptureLength instead
+    // magic, version, thiszone, sigfigs, snaplen (records are bounded by kMaxCaptureLength instead)
+    header.skip(20);
     // The upper bits carry FCS-length flags; the link type is the low 16 bits.
     pcap_link_ = read32(header, big_endian_) & 0xffff;
     pcap_fraction_to_ns_ = magic == kPcapNanoMagic ? 1 : 1000;
@@ -239,10 +248,12 @@ class CaptureFileSource final : public PacketSource {
     return Next::Error;
   }
 
-  // `claimed` and `remain` count from the same point: after a pcap record header, from a pcapng block's start.
+  // `claimed` and `remain` count from the same point: after a pcap record header, from a pcapng block's
+  // start.
   Next truncated(const char* what, size_t offset, size_t claimed, size_t remain) {
-    return fail("truncated " + std::string(what) + " at byte offset " + std::to_string(offset) + " (header says " +
-                std::to_string(claimed) + " bytes, " + std::to_string(remain) + " remain)");
+    return fail("truncated " + std::string(what) + " at byte offset " + std::to_string(offset) +
+                " (header says " + std::to_string(claimed) + " bytes, " + std::to_string(remain) +
+                " remain)");
   }
 
   Next unsupported_link(uint32_t link, size_t offset) {
@@ -272,7 +283,8 @@ class CaptureFileSource final : public PacketSource {
     if (remain == 0) return Next::End;
     if (remain < pcap_record_header_size_) {
       return fail("truncated record header at byte offset " + std::to_string(offset) + " (" +
-                  std::to_string(pcap_record_header_size_) + " bytes needed, " + std::to_string(remain) + " remain)");
+                  std::to_string(pcap_record_header_size_) + " bytes needed, " + std::to_string(remain) +
+                  " remain)");
     }
     ByteReader header(file_.subspan(offset, pcap_record_header_size_));
     uint64_t seconds = read32(header, big_endian_);
@@ -315,14 +327,15 @@ class CaptureFileSource final : public PacketSource {
       }
       uint32_t length = read32(head, big_endian_);
       if (length < kBlockOverhead || length % 4 != 0) {
-        return fail("bad block length " + std::to_string(length) + " at byte offset " + std::to_string(offset));
+        return fail("bad block length " + std::to_string(length) + " at byte offset " +
+                    std::to_string(offset));
       }
       if (length > remain) return truncated("block", offset, length, remain);
       ByteReader trailer(file_.subspan(offset + length - 4, 4));
       uint32_t trailing_length = read32(trailer, big_endian_);
       if (trailing_length != length) {
-        return fail("block at byte offset " + std::to_string(offset) + " has length " + std::to_string(length) +
-                    " but trailing length " + std::to_string(trailing_length));
+        return fail("block at byte offset " + std::to_string(offset) + " has length " +
+                    std::to_string(length) + " but trailing length " + std::to_string(trailing_length));
       }
       Bytes body = file_.subspan(offset + 8, length - kBlockOverhead);
       pos_ = offset + length;
@@ -371,7 +384,8 @@ class CaptureFileSource final : public PacketSource {
     interface.link = read16(in, big_endian_);
     in.skip(2);
     interface.snaplen = read32(in, big_endian_);
-    if (!in.ok()) return fail("interface description at byte offset " + std::to_string(offset) + " is too short");
+    if (!in.ok())
+      return fail("interface description at byte offset " + std::to_string(offset) + " is too short");
     while (in.remaining() >= 4) {
       uint16_t code = read16(in, big_endian_);
       uint16_t length = read16(in, big_endian_);
@@ -414,12 +428,13 @@ class CaptureFileSource final : public PacketSource {
     if (interface == nullptr) return Next::Error;
     if (caplen > kMaxCaptureLength) return oversized(offset, caplen);
     if (caplen > in.remaining()) {
-      return fail("packet block at byte offset " + std::to_string(offset) + " claims " + std::to_string(caplen) +
-                  " captured bytes but holds " + std::to_string(in.remaining()));
+      return fail("packet block at byte offset " + std::to_string(offset) + " claims " +
+                  std::to_string(caplen) + " captured bytes but holds " + std::to_string(in.remaining()));
     }
     if (!is_supported_link_type(interface->link)) return unsupported_link(interface->link, offset);
     last_ts_ns_ = interface->time.to_ns(ts_high << 32 | ts_low);
-    fill(packet, last_ts_ns_, wire_len, in.bytes(caplen), interface->link, static_cast<uint16_t>(interface_id));
+    fill(packet, last_ts_ns_, wire_len, in.bytes(caplen), interface->link,
+         static_cast<uint16_t>(interface_id));
     return Next::Packet;
   }
 
@@ -436,11 +451,13 @@ class CaptureFileSource final : public PacketSource {
     return timestamped_packet(in, interface_id, offset, packet);
   }
 
-  // A simple packet has no timestamp; it inherits the previous packet's so packet time never jumps back to 1970.
+  // A simple packet has no timestamp; it inherits the previous packet's so packet time never jumps back to
+  // 1970.
   Next simple_packet(Bytes body, size_t offset, PacketView& packet) {
     ByteReader in(body);
     uint32_t wire_len = read32(in, big_endian_);
-    if (!in.ok()) return fail("simple packet block at byte offset " + std::to_string(offset) + " is too short");
+    if (!in.ok())
+      return fail("simple packet block at byte offset " + std::to_string(offset) + " is too short");
     const Interface* interface = interface_for_packet(0, offset);
     if (interface == nullptr) return Next::Error;
     size_t caplen = std::min<size_t>(wire_len, in.remaining());
@@ -459,7 +476,8 @@ class CaptureFileSource final : public PacketSource {
   bool big_endian_ = false;
   std::optional<Next> finished_;
   std::string error_;
-  SourceStats stats_;
+  std::atomic<uint64_t> packets_{0};
+  std::atomic<uint64_t> bytes_{0};
 
   // pcap
   uint32_t pcap_link_ = 0;

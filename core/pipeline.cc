@@ -63,9 +63,11 @@ void Pipeline::pace(const PacketView& p) {
       static_cast<int64_t>(static_cast<double>(p.ts_ns - pace_first_ts_) / options_.speed));
   const auto due = pace_start_ + offset;
   // Sleep in short steps so a stop request is honoured promptly.
-  while (!stop_.load() && std::chrono::steady_clock::now() < due)
+  while (!stop_.load() && std::chrono::steady_clock::now() < due) {
     std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(due - std::chrono::steady_clock::now(),
                                                                    std::chrono::milliseconds(100)));
+    maybe_flush(false);  // a paced replay keeps the store current while it waits
+  }
 }
 
 SourceOutcome Pipeline::run(PacketSource& source) {

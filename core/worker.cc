@@ -172,8 +172,9 @@ void Worker::account_flow(const DecodedPacket& p) {
   const int receiver = 1 - sender;
 
   if (found.created) {
-    const bool server_is_device = sender == 1 ? flow.server_ip().is_unicast() : destination_is_device(p);
-    if (server_is_device) {
+    // Group destinations (broadcast, multicast) are kept as connections too: who
+    // publishes to which group is part of the communication map.
+    {
       ConnectionKey key{flow.client_ip(), flow.server_ip(), flow.key.proto, 0};
       if (flow.key.proto == static_cast<uint8_t>(IpProto::Tcp) ||
           flow.key.proto == static_cast<uint8_t>(IpProto::Udp))
@@ -376,13 +377,69 @@ void Worker::expire_idle_flows() { flows_.expire(now_ns_, 4096); }
 
 void Worker::drain() { flows_.drain(); }
 
-void Worker::protocol_confirmed(const FlowContext&, std::string_view protocol) {
-  counters_.protocol_flows[std::string(protocol)]++;
+namespace {
+
+// The endpoint a fact is about: its IP for IP protocols, its MAC for L2 protocols.
+void endpoint_of(const FlowContext& ctx, ots::Side side, std::optional<IpAddr>& ip, std::optional<MacAddr>& mac) {
+  if (ctx.transport != 0) ip = side == ots::Side::Client ? ctx.client_ip : ctx.server_ip;
+  else mac = side == ots::Side::Client ? ctx.client_mac : ctx.server_mac;
 }
 
-void Worker::identity(const FlowContext&, std::string_view, ots::Side, IdentityField, std::string_view) {}
+std::string endpoint_key(const std::optional<IpAddr>& ip, const std::optional<MacAddr>& mac) {
+  return ip ? ip->str() : mac ? mac->str() : std::string();
+}
 
-void Worker::operation(const FlowContext&, std::string_view, ots::Side, const Operation&) {}
+}  // namespace
+
+void Worker::protocol_confirmed(const FlowContext& ctx, std::string_view protocol) {
+  counters_.protocol_flows[std::string(protocol)]++;
+  for (ots::Side side : {ots::Side::Client, ots::Side::Server}) {
+    std::optional<IpAddr> ip;
+    std::optional<MacAddr> mac;
+    endpoint_of(ctx, side, ip, mac);
+    if ((ip && !ip->is_unicast()) || (mac && !mac->is_unicast())) continue;
+    const bool server = side == ots::Side::Server;
+    auto [it, inserted] = protocols_.try_emplace(endpoint_key(ip, mac) + '|' + std::string(protocol) + (server ? "|s" : "|c"));
+    ProtocolObservation& o = it->second;
+    if (inserted) o = ProtocolObservation{ip, mac, std::string(protocol), server};
+    stamp(o.first_seen_ns, o.last_seen_ns, ctx.ts_ns);
+    o.flows++;
+  }
+}
+
+void Worker::identity(const FlowContext& ctx, std::string_view protocol, ots::Side side, IdentityField field,
+                      std::string_view value) {
+  if (value.empty()) return;
+  std::optional<IpAddr> ip;
+  std::optional<MacAddr> mac;
+  endpoint_of(ctx, side, ip, mac);
+  const char* field_name = identity_field_name(field);
+  std::string key = endpoint_key(ip, mac) + '|' + std::string(protocol) + '|' + field_name + '|' + std::string(value);
+  auto [it, inserted] = identities_.try_emplace(std::move(key));
+  IdentityObservation& o = it->second;
+  if (inserted) o = IdentityObservation{ip, mac, std::string(protocol), field_name, std::string(value)};
+  stamp(o.first_seen_ns, o.last_seen_ns, ctx.ts_ns);
+  o.count++;
+}
+
+void Worker::operation(const FlowContext& ctx, std::string_view protocol, ots::Side from, const Operation& op) {
+  if (ctx.transport == 0) return;  // L2 protocols have no client/server pair
+  const CommandKey key{ctx.client_ip, ctx.server_ip, protocol, op.code, op.name};
+  if (from == ots::Side::Server && !op.is_error) return;  // a normal response repeats its request
+  auto [it, inserted] = commands_.try_emplace(key);
+  CommandObservation& o = it->second;
+  if (inserted) {
+    o.client = ctx.client_ip;
+    o.server = ctx.server_ip;
+    o.protocol = std::string(protocol);
+    o.code = op.code;
+    o.name = std::string(op.name);
+  }
+  o.is_write = o.is_write || op.is_write;
+  stamp(o.first_seen_ns, o.last_seen_ns, ctx.ts_ns);
+  if (from == ots::Side::Server) o.errors++;
+  else o.requests++;
+}
 
 void Worker::anomaly(const FlowContext&, std::string_view, std::string_view name) {
   counters_.anomalies[std::string(name)]++;
@@ -416,6 +473,12 @@ void Worker::take_delta(WorkerDelta& out) {
     c->delta.key = key;
     c->dirty = false;
   }
+  for (auto& [key, obs] : identities_) o.identities.push_back(std::move(obs));
+  for (auto& [key, obs] : protocols_) o.protocols.push_back(std::move(obs));
+  for (auto& [key, obs] : commands_) o.commands.push_back(std::move(obs));
+  identities_.clear();
+  protocols_.clear();
+  commands_.clear();
   dirty_macs_.clear();
   dirty_ips_.clear();
   dirty_bindings_.clear();

@@ -56,6 +56,20 @@ struct MacIpKeyHash {
     return std::hash<IpAddr>{}(k.ip) ^ (std::hash<MacAddr>{}(k.mac) * 0x9E3779B97F4A7C15ull);
   }
 };
+struct CommandKey {
+  IpAddr client, server;
+  std::string_view protocol;  // static storage (descriptor / Operation names)
+  uint32_t code = 0;
+  std::string_view name;
+  bool operator==(const CommandKey&) const = default;
+};
+struct CommandKeyHash {
+  size_t operator()(const CommandKey& k) const noexcept {
+    return std::hash<IpAddr>{}(k.client) ^ (std::hash<IpAddr>{}(k.server) * 31) ^
+           (std::hash<std::string_view>{}(k.protocol) * 131) ^ (k.code * 0x9E3779B97F4A7C15ull) ^
+           std::hash<std::string_view>{}(k.name);
+  }
+};
 struct BindingAggregate;     // per (MAC, IP)
 struct ConnectionAggregate;  // per connection key
 
@@ -109,6 +123,10 @@ class Worker : private EventSink {
   std::vector<TrafficAggregate*> dirty_macs_, dirty_ips_;
   std::vector<BindingAggregate*> dirty_bindings_;
   std::vector<ConnectionAggregate*> dirty_connections_;
+  // Dissector events since the last delta (low volume except commands, which are coalesced).
+  std::unordered_map<std::string, IdentityObservation> identities_;
+  std::unordered_map<std::string, ProtocolObservation> protocols_;
+  std::unordered_map<CommandKey, CommandObservation, CommandKeyHash> commands_;
 };
 
 }  // namespace ots

@@ -1,6 +1,8 @@
 #include "inventory/inventory.h"
 
 #include <algorithm>
+#include <cctype>
+#include <tuple>
 
 #include "store/database.h"
 
@@ -28,13 +30,65 @@ void merge_vlans(std::vector<uint16_t>& into, const std::vector<uint16_t>& add) 
   }
 }
 
+bool same_facts(const Device& a, const Device& b) {
+  if (a.facts.size() != b.facts.size() || a.protocols.size() != b.protocols.size()) return false;
+  for (size_t i = 0; i < a.facts.size(); ++i) {
+    const DeviceFact &x = a.facts[i], &y = b.facts[i];
+    if (x.field != y.field || x.value != y.value || x.protocol != y.protocol || x.first_seen_ns != y.first_seen_ns ||
+        x.last_seen_ns != y.last_seen_ns)
+      return false;
+  }
+  for (size_t i = 0; i < a.protocols.size(); ++i) {
+    const DeviceProtocol &x = a.protocols[i], &y = b.protocols[i];
+    if (x.protocol != y.protocol || x.server != y.server || x.flows != y.flows || x.last_seen_ns != y.last_seen_ns)
+      return false;
+  }
+  return a.type == b.type && a.type_reasons == b.type_reasons && a.purdue_level == b.purdue_level &&
+         a.programming_device == b.programming_device;
+}
+
 bool same_device(const Device& a, const Device& b) {
+  if (!same_facts(a, b)) return false;
   const TrafficCounters& x = a.traffic;
   const TrafficCounters& y = b.traffic;
   return a.mac == b.mac && a.ips == b.ips && a.vlans == b.vlans && a.vendor == b.vendor &&
          a.is_router == b.is_router && x.first_seen_ns == y.first_seen_ns && x.last_seen_ns == y.last_seen_ns &&
          x.packets_sent == y.packets_sent && x.bytes_sent == y.bytes_sent &&
          x.packets_received == y.packets_received && x.bytes_received == y.bytes_received;
+}
+
+std::string endpoint_key(const std::optional<IpAddr>& ip, const std::optional<MacAddr>& mac) {
+  return ip ? ip->str() : mac ? mac->str() : std::string();
+}
+
+// How serving or using an OT protocol classifies a device. Order is priority.
+struct RoleRule {
+  std::string_view protocol;
+  bool server;
+  std::string_view type;
+  int purdue_level;
+};
+constexpr RoleRule kRoleRules[] = {
+    {"s7comm", true, "PLC", 1},       {"s7comm_plus", true, "PLC", 1}, {"enip", true, "PLC", 1},
+    {"modbus", true, "PLC", 1},       {"fins", true, "PLC", 1},        {"melsec", true, "PLC", 1},
+    {"ads", true, "PLC", 1},          {"codesys", true, "PLC", 1},     {"tristation", true, "Safety controller", 1},
+    {"dnp3", true, "RTU", 1},         {"iec104", true, "RTU", 1},      {"mms", true, "IED", 1},
+    {"goose", false, "IED", 1},       {"bacnet", true, "Building controller", 1},
+    {"opcua", true, "OPC server", 2}, {"s7comm", false, "HMI", 2},     {"modbus", false, "HMI", 2},
+    {"enip", false, "HMI", 2},        {"dnp3", false, "SCADA master", 2}, {"iec104", false, "SCADA master", 2},
+    {"mms", false, "SCADA master", 2}, {"opcua", false, "HMI", 2},     {"fins", false, "HMI", 2},
+    {"melsec", false, "HMI", 2},      {"bacnet", false, "HMI", 2},
+};
+
+// Command names that change a controller's program or run state.
+bool is_programming_command(std::string_view name) {
+  static constexpr std::string_view kWords[] = {"download", "upload", "stop", "start", "program", "delete block",
+                                                "restart", "firmware"};
+  std::string lower(name);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::string_view w : kWords)
+    if (lower.find(w) != std::string::npos) return true;
+  return false;
 }
 
 bool is_claimed(const MacIpBinding& b) {
@@ -87,7 +141,40 @@ void Inventory::fold(const Observations& d) {
     into.flows += c.flows;
     changed_connections_.insert(c.key);
   }
-  if (!d.macs.empty() || !d.ips.empty() || !d.bindings.empty()) devices_dirty_ = true;
+  for (const IdentityObservation& i : d.identities) {
+    std::string key = endpoint_key(i.ip, i.mac) + '|' + i.protocol + '|' + i.field + '|' + i.value;
+    auto [it, inserted] = identities_.try_emplace(key, i);
+    if (!inserted) {
+      merge_times(it->second.first_seen_ns, it->second.last_seen_ns, i.first_seen_ns, i.last_seen_ns);
+      it->second.count += i.count;
+    }
+    changed_identities_.insert(std::move(key));
+  }
+  for (const ProtocolObservation& p : d.protocols) {
+    std::string key = endpoint_key(p.ip, p.mac) + '|' + p.protocol + (p.server ? "|s" : "|c");
+    auto [it, inserted] = protocols_.try_emplace(key, p);
+    if (!inserted) {
+      merge_times(it->second.first_seen_ns, it->second.last_seen_ns, p.first_seen_ns, p.last_seen_ns);
+      it->second.flows += p.flows;
+    }
+    changed_protocols_.insert(std::move(key));
+  }
+  for (const CommandObservation& c : d.commands) {
+    std::string key = c.client.str() + '|' + c.server.str() + '|' + c.protocol + '|' + std::to_string(c.code) + '|' +
+                      c.name;
+    auto [it, inserted] = commands_.try_emplace(key, c);
+    if (!inserted) {
+      CommandObservation& into = it->second;
+      merge_times(into.first_seen_ns, into.last_seen_ns, c.first_seen_ns, c.last_seen_ns);
+      into.requests += c.requests;
+      into.errors += c.errors;
+      into.is_write = into.is_write || c.is_write;
+    }
+    changed_commands_.insert(std::move(key));
+  }
+  if (!d.macs.empty() || !d.ips.empty() || !d.bindings.empty() || !d.identities.empty() || !d.protocols.empty() ||
+      !d.commands.empty())
+    devices_dirty_ = true;
 }
 
 std::map<std::string, Device> Inventory::derive_devices() const {
@@ -139,6 +226,76 @@ std::map<std::string, Device> Inventory::derive_devices() const {
     d.traffic = obs.traffic;
     out.emplace(d.key, std::move(d));
   }
+
+  // OT identity: index facts, protocols and commands by endpoint, then give each device its own.
+  std::unordered_map<std::string, std::vector<const IdentityObservation*>> facts_by_endpoint;
+  for (const auto& [key, i] : identities_) facts_by_endpoint[endpoint_key(i.ip, i.mac)].push_back(&i);
+  std::unordered_map<std::string, std::vector<const ProtocolObservation*>> protocols_by_endpoint;
+  for (const auto& [key, p] : protocols_) protocols_by_endpoint[endpoint_key(p.ip, p.mac)].push_back(&p);
+  std::unordered_map<IpAddr, std::vector<const CommandObservation*>> commands_by_client;
+  for (const auto& [key, c] : commands_) commands_by_client[c.client].push_back(&c);
+
+  for (auto& [key, d] : out) {
+    std::vector<std::string> endpoints;
+    for (const IpAddr& ip : d.ips) endpoints.push_back(ip.str());
+    if (d.mac) endpoints.push_back(d.mac->str());
+    for (const std::string& e : endpoints) {
+      if (auto it = facts_by_endpoint.find(e); it != facts_by_endpoint.end())
+        for (const IdentityObservation* i : it->second)
+          d.facts.push_back(DeviceFact{i->field, i->value, i->protocol, i->first_seen_ns, i->last_seen_ns});
+      if (auto it = protocols_by_endpoint.find(e); it != protocols_by_endpoint.end())
+        for (const ProtocolObservation* p : it->second)
+          d.protocols.push_back(DeviceProtocol{p->protocol, p->server, p->flows, p->first_seen_ns, p->last_seen_ns});
+    }
+    if (!d.vendor.empty() && d.mac)
+      d.facts.push_back(DeviceFact{"vendor", d.vendor, "oui", d.traffic.first_seen_ns, d.traffic.first_seen_ns});
+    std::sort(d.facts.begin(), d.facts.end(), [](const DeviceFact& a, const DeviceFact& b) {
+      return std::tie(a.field, a.protocol, a.value) < std::tie(b.field, b.protocol, b.value);
+    });
+    std::sort(d.protocols.begin(), d.protocols.end(), [](const DeviceProtocol& a, const DeviceProtocol& b) {
+      return std::tie(a.protocol, a.server) < std::tie(b.protocol, b.server);
+    });
+    // A vendor named by the device itself beats the OUI owner (often the NIC maker).
+    for (const DeviceFact& f : d.facts)
+      if (f.field == "vendor" && f.protocol != "oui") d.vendor = d.fact("vendor");
+
+    for (const IpAddr& ip : d.ips)
+      if (auto it = commands_by_client.find(ip); it != commands_by_client.end())
+        for (const CommandObservation* c : it->second)
+          if (is_programming_command(c->name) && (c->is_write || c->requests > 0)) {
+            d.programming_device = true;
+            d.type_reasons.push_back("sent " + c->protocol + " '" + c->name + "' to " + c->server.str());
+            break;
+          }
+
+    if (const std::string reported = d.fact("deviceType"); !reported.empty()) {
+      d.type = reported;
+      d.type_reasons.insert(d.type_reasons.begin(), "reported by the device as " + reported);
+    }
+    for (const RoleRule& rule : kRoleRules) {
+      if (!d.type.empty()) break;
+      for (const DeviceProtocol& p : d.protocols)
+        if (p.protocol == rule.protocol && p.server == rule.server) {
+          d.type = rule.type;
+          d.purdue_level = rule.purdue_level;
+          d.type_reasons.insert(d.type_reasons.begin(),
+                                std::string(rule.server ? "serves " : "uses ") + std::string(rule.protocol));
+          break;
+        }
+    }
+    if (d.programming_device && (d.type.empty() || d.purdue_level == 2)) {
+      d.type = "Engineering workstation";
+      d.purdue_level = 2;
+    }
+    if (d.type.empty() && d.is_router) {
+      d.type = "Router";
+      d.type_reasons.push_back("forwards traffic of addresses it does not own");
+    }
+    if (d.purdue_level < 0 && !d.type.empty() && d.type != "Router") {
+      for (const RoleRule& rule : kRoleRules)
+        if (rule.type == d.type) d.purdue_level = rule.purdue_level;
+    }
+  }
   return out;
 }
 
@@ -170,6 +327,12 @@ void Inventory::take_changes(StoreBatch& batch) {
 std::vector<Device> Inventory::devices() const {
   std::vector<Device> out;
   for (auto& [key, d] : derive_devices()) out.push_back(d);
+  return out;
+}
+
+std::vector<CommandObservation> Inventory::commands() const {
+  std::vector<CommandObservation> out;
+  for (const auto& [key, c] : commands_) out.push_back(c);
   return out;
 }
 

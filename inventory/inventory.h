@@ -8,9 +8,15 @@
 // only the addresses it claimed; the others become IP-only devices. Folding is
 // commutative (min first seen, max last seen, sums, unions), so the result does
 // not depend on how packets were spread over workers.
+//
+// OT identity: the facts dissectors report about an endpoint land on the device
+// holding that IP (or MAC, for L2 protocols), with protocol and first/last seen;
+// the device type and Purdue level are decided from the protocols it serves or
+// uses and the commands it sends, and the reasons are kept.
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -41,6 +47,7 @@ class Inventory {
   // The current derived devices, ordered by key.
   std::vector<Device> devices() const;
   std::vector<ConnectionObservation> connections() const;
+  std::vector<CommandObservation> commands() const;
 
  private:
   std::map<std::string, Device> derive_devices() const;
@@ -50,6 +57,10 @@ class Inventory {
   std::unordered_map<IpAddr, IpObservation> ips_;
   std::map<std::pair<MacAddr, IpAddr>, MacIpBinding> bindings_;  // ordered: a MAC's bindings are adjacent
   std::unordered_map<ConnectionKey, ConnectionObservation> connections_;
+  std::map<std::string, IdentityObservation> identities_;  // keyed by endpoint|protocol|field|value
+  std::map<std::string, ProtocolObservation> protocols_;    // keyed by endpoint|protocol|role
+  std::map<std::string, CommandObservation> commands_;      // keyed by client|server|protocol|code|name
+  std::set<std::string> changed_identities_, changed_protocols_, changed_commands_;
   std::set<MacAddr> changed_macs_;
   std::set<IpAddr> changed_ips_;
   std::set<std::pair<MacAddr, IpAddr>> changed_bindings_;

@@ -68,12 +68,70 @@ struct ConnectionObservation {
   uint64_t flows = 0;  // flow instances (5-tuples over time) folded into this row
 };
 
+// An identity fact a dissector reported about one endpoint: for IP protocols
+// the endpoint is its IP (the device holding that IP gets the fact), for L2
+// protocols (LLDP, CDP, Profinet DCP, GOOSE) its MAC.
+struct IdentityObservation {
+  std::optional<IpAddr> ip;
+  std::optional<MacAddr> mac;
+  std::string protocol;  // "s7comm"
+  std::string field;     // "orderNumber" (dissectors/dissector.h identity_field_name)
+  std::string value;
+  int64_t first_seen_ns = 0;
+  int64_t last_seen_ns = 0;
+  uint64_t count = 0;
+};
+
+// "This endpoint spoke `protocol` as client or server" (a flow confirmed for it).
+struct ProtocolObservation {
+  std::optional<IpAddr> ip;
+  std::optional<MacAddr> mac;
+  std::string protocol;
+  bool server = false;
+  int64_t first_seen_ns = 0;
+  int64_t last_seen_ns = 0;
+  uint64_t flows = 0;
+};
+
+// One command between a client and a server, counted: the communication map.
+struct CommandObservation {
+  IpAddr client, server;
+  std::string protocol;
+  uint32_t code = 0;
+  std::string name;
+  bool is_write = false;
+  int64_t first_seen_ns = 0;
+  int64_t last_seen_ns = 0;
+  uint64_t requests = 0;
+  uint64_t errors = 0;  // error / exception responses
+};
+
 // A set of observation rows: deltas from a worker, or absolute rows from the store.
 struct Observations {
   std::vector<MacObservation> macs;
   std::vector<IpObservation> ips;
   std::vector<MacIpBinding> bindings;
   std::vector<ConnectionObservation> connections;
+  std::vector<IdentityObservation> identities;
+  std::vector<ProtocolObservation> protocols;
+  std::vector<CommandObservation> commands;
+};
+
+// One identity fact on a device, with its provenance.
+struct DeviceFact {
+  std::string field;  // "vendor", "productName", "orderNumber", "firmwareVersion", "serialNumber" …
+  std::string value;
+  std::string protocol;  // which protocol said so ("oui" for the IEEE registry)
+  int64_t first_seen_ns = 0;
+  int64_t last_seen_ns = 0;
+};
+
+struct DeviceProtocol {
+  std::string protocol;
+  bool server = false;  // role: server (slave/outstation) or client (master)
+  uint64_t flows = 0;
+  int64_t first_seen_ns = 0;
+  int64_t last_seen_ns = 0;
 };
 
 // One merged device. Its natural key is "mac:aa:bb:.." for a device known by
@@ -88,6 +146,22 @@ struct Device {
   std::string vendor;  // from the IEEE OUI registry
   TrafficCounters traffic;
   bool is_router = false;  // its MAC carries the traffic of several IPs it does not own
+
+  // OT identity, folded from the dissectors' identity facts (latest value per field wins;
+  // every value ever seen stays in `facts` with its provenance).
+  std::vector<DeviceFact> facts;
+  std::vector<DeviceProtocol> protocols;
+  std::string type;                       // "PLC", "RTU", "IED", "HMI", "Engineering workstation" …
+  std::vector<std::string> type_reasons;  // why `type` was chosen
+  int purdue_level = -1;                  // -1 unknown
+  bool programming_device = false;        // sent program download/upload, PLC stop/start …
+  // The latest value of a field, or "" when no fact names it.
+  std::string fact(std::string_view field) const {
+    const DeviceFact* best = nullptr;
+    for (const DeviceFact& f : facts)
+      if (f.field == field && (!best || f.last_seen_ns > best->last_seen_ns)) best = &f;
+    return best ? best->value : std::string();
+  }
 };
 
 }  // namespace ots

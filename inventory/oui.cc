@@ -8,11 +8,12 @@ namespace ots {
 
 namespace {
 
-// Splits one CSV line with RFC 4180 quoting.
-std::vector<std::string> split_csv(std::string_view line) {
+// Splits the first `max_fields` fields of one CSV line with RFC 4180 quoting.
+std::vector<std::string> split_csv(std::string_view line, size_t max_fields) {
   std::vector<std::string> fields(1);
   bool quoted = false;
   for (size_t i = 0; i < line.size(); ++i) {
+    if (!quoted && line[i] == ',' && fields.size() == max_fields) break;
     const char c = line[i];
     if (quoted) {
       if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
@@ -75,7 +76,7 @@ size_t OuiRegistry::load_csv(const std::string& path) {
   size_t added = 0;
   std::getline(in, line);  // header
   while (std::getline(in, line)) {
-    std::vector<std::string> f = split_csv(line);
+    std::vector<std::string> f = split_csv(line, 3);
     if (f.size() < 3) continue;
     add(f[1], f[2]);
     ++added;

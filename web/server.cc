@@ -1,6 +1,7 @@
 #include "web/server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <cerrno>
@@ -116,6 +117,12 @@ struct WebServer::Impl {
 void WebServer::Impl::install_routes() {
   server.new_task_queue = [] { return new httplib::ThreadPool(kServerThreads); };
   server.set_payload_max_length(kMaxRequestBody);
+  // httplib's default is SO_REUSEPORT, which lets a second server silently share the port;
+  // SO_REUSEADDR alone still allows a quick restart.
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   server.set_read_timeout(5, 0);
   server.set_write_timeout(5, 0);
   server.set_default_headers({
@@ -142,10 +149,9 @@ void WebServer::Impl::install_routes() {
   server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
     try {
       std::rethrow_exception(error);
-    } catch (const StoreError& e) {
-      send_error(res, 503, e.what());
-    } catch (const std::exception& e) {
-      send_error(res, 500, e.what());
+    } catch (const StoreError&) {
+      // The message names server paths; clients only learn that the store failed.
+      send_error(res, 503, "database error");
     } catch (...) {
       send_error(res, 500, "internal error");
     }

@@ -1,5 +1,7 @@
 // symmetric_dispatch_hash: the decoder's header walk with a visitor that only
 // remembers the innermost address pair.
+#include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "dissectors/decode/frame_walker.h"
@@ -23,8 +25,9 @@ uint64_t mix(uint64_t x) {
 // Order-independent: the pair is sorted before hashing.
 template <size_t N>
 uint64_t hash_pair(const std::array<uint8_t, N>& a, const std::array<uint8_t, N>& b) {
-  const std::array<uint8_t, N>& low = a < b ? a : b;
-  const std::array<uint8_t, N>& high = a < b ? b : a;
+  const bool a_first = std::memcmp(a.data(), b.data(), N) < 0;
+  const std::array<uint8_t, N>& low = a_first ? a : b;
+  const std::array<uint8_t, N>& high = a_first ? b : a;
   uint64_t h = 0x9E3779B97F4A7C15ull * N;
   for (const auto* side : {&low, &high}) {
     for (size_t i = 0; i < N; i += 8) {

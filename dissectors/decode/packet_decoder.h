@@ -15,6 +15,8 @@ struct DecoderConfig {
   int64_t fragment_timeout_ns = 30'000'000'000;  // packet time
 };
 
+// Per-layer counters count every header decoded, outer and inner ones alike; other_l3 counts
+// frames decoded without anomaly that carry neither IP nor ARP; tunneled counts frames.
 struct DecoderStats {
   uint64_t frames = 0;
   uint64_t ipv4 = 0, ipv6 = 0, arp = 0, tcp = 0, udp = 0, icmp = 0, other_l3 = 0;
@@ -28,8 +30,6 @@ enum class DecodeResult : uint8_t {
   Held,       // an IP fragment was stored for reassembly; nothing to process yet
 };
 
-class Ipv4Reassembler;  // private to the decoder
-
 class PacketDecoder {
  public:
   explicit PacketDecoder(DecoderConfig config = {});
@@ -37,6 +37,8 @@ class PacketDecoder {
   PacketDecoder(const PacketDecoder&) = delete;
   PacketDecoder& operator=(const PacketDecoder&) = delete;
 
+  // Views in `out` point into packet.data or into the decoder's reassembly buffer and are
+  // valid until the next call. After Held, `out` holds nothing to process.
   DecodeResult decode(const PacketView& packet, DecodedPacket& out);
   const DecoderStats& stats() const { return stats_; }
 
@@ -49,7 +51,9 @@ class PacketDecoder {
 // A hash of the innermost IP address pair (or the MAC pair for non-IP frames)
 // that is equal for both directions. Stateless and cheap: the dispatcher uses it
 // to send both directions of every flow – and all fragments of a datagram – to
-// the same worker.
+// the same worker. It walks the headers exactly as decode() does (GRE, ERSPAN,
+// VXLAN); a fragment stops the walk, so a fragmented tunnel packet hashes on the
+// pair of the fragmented (outer) datagram – the only one every fragment shows.
 uint64_t symmetric_dispatch_hash(const PacketView& packet);
 
 }  // namespace ots

@@ -427,10 +427,10 @@ Pdu parse_response(Bytes bytes) {
       break;
     case 24: {
       uint16_t byte_count = r.be16();
-      pdu.quantity = r.be16();  // FIFO count
-      if (r.ok() && pdu.quantity > kMaxFifoCount) flag(pdu, Anomaly::InvalidQuantity);
-      if (r.ok() && byte_count != 2 + 2 * size_t{pdu.quantity}) flag(pdu, Anomaly::ByteCountMismatch);
-      r.skip(size_t{pdu.quantity} * 2);
+      uint16_t fifo_count = r.be16();
+      if (r.ok() && fifo_count > kMaxFifoCount) flag(pdu, Anomaly::InvalidQuantity);
+      if (r.ok() && byte_count != 2 + 2 * size_t{fifo_count}) flag(pdu, Anomaly::ByteCountMismatch);
+      r.skip(size_t{fifo_count} * 2);
       break;
     }
     case kFcEncapsulatedInterface:

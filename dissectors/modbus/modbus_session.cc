@@ -132,43 +132,47 @@ void ModbusSession::handle_adu(const FlowContext& ctx, Direction dir, const Mbap
 
 void ModbusSession::handle_request(const FlowContext& ctx, const MbapHeader& header, const Pdu& pdu) {
   sink_.operation(ctx, kProtocol, Side::Client, make_operation(header, pdu, true));
-  remember(ctx, header, pdu);
+  remember(ctx, pdu, header.transaction_id);
 }
 
-void ModbusSession::remember(const FlowContext& ctx, const MbapHeader& header, const Pdu& pdu) {
-  // A reused transaction id replaces the older request (clients that always send 0, retries).
-  auto same_id = [&](const PendingRequest& p) { return p.transaction_id == header.transaction_id; };
+void ModbusSession::remember(const FlowContext& ctx, const Pdu& pdu, uint16_t transaction_id) {
+  // A reused transaction id is kept as its own entry (clients that always send 0, application
+  // retries); responses match the oldest request with their id first.
   auto end = pending_.begin() + pending_count_;
-  auto slot = std::find_if(pending_.begin(), end, same_id);
-  if (slot == end && pending_count_ == pending_.size()) {
+  auto slot = end;
+  if (pending_count_ == pending_.size()) {
     // Drop requests that will never be answered (e.g. broadcasts) before blaming the peer.
     auto expired = [&](const PendingRequest& p) { return ctx.ts_ns - p.ts_ns > kPendingTimeoutNs; };
     end = std::remove_if(pending_.begin(), end, expired);
     pending_count_ = static_cast<size_t>(end - pending_.begin());
+    slot = end;
     if (pending_count_ == pending_.size()) {
       report(ctx, Anomaly::TooManyPendingRequests);
       auto by_sequence = [](const PendingRequest& a, const PendingRequest& b) { return a.sequence < b.sequence; };
       slot = std::min_element(pending_.begin(), end, by_sequence);
-    } else {
-      slot = end;
     }
   }
-  if (slot == pending_.begin() + pending_count_) ++pending_count_;
+  if (slot == end) ++pending_count_;
   slot->sequence = next_sequence_++;
   slot->ts_ns = ctx.ts_ns;
-  slot->transaction_id = header.transaction_id;
+  slot->transaction_id = transaction_id;
   slot->request = pdu;
 }
 
 bool ModbusSession::handle_response(const FlowContext& ctx, const MbapHeader& header, const Pdu& pdu) {
   Operation op = make_operation(header, pdu, false);
   auto end = pending_.begin() + pending_count_;
-  auto match = std::find_if(pending_.begin(), end, [&](const PendingRequest& p) {
-    return p.transaction_id == header.transaction_id && p.request.function_code == pdu.function_code;
-  });
+  auto match = end;
+  for (auto it = pending_.begin(); it != end; ++it) {
+    bool answers = it->transaction_id == header.transaction_id && it->request.function_code == pdu.function_code;
+    if (answers && (match == end || it->sequence < match->sequence)) match = it;
+  }
   bool agrees = false;
   if (match == end) {
-    if (!tolerate_unmatched_) report(ctx, Anomaly::UnmatchedResponse);
+    // Nothing to blame while the client side is unseen (one-sided capture, or a capture
+    // that starts with a response) or just lost bytes.
+    bool requests_visible = streams_[index_of(Direction::FromClient)].seen_data;
+    if (requests_visible && !tolerate_unmatched_) report(ctx, Anomaly::UnmatchedResponse);
   } else {
     const Pdu& request = match->request;
     // The response answers the request: it shares its sub-function, range and write nature.

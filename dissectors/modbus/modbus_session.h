@@ -18,7 +18,8 @@
 //                ModelName → ProductName unless a ProductName was reported,
 //                UserApplicationName → Hostname (the user-given name of what the device runs);
 //                FC17 → Description (longest printable run of the device-specific server id).
-//   anomaly()    the names of modbus_parser.h.
+//   anomaly()    the names of modbus_parser.h. unmatched_response is not raised while the
+//                client direction has sent nothing (one-sided capture) nor right after a gap.
 //   protocol_confirmed() once: after a valid request and its valid matching response, or
 //                after 3 valid ADUs in one direction while the other has sent nothing
 //                (captures that only see one side).
@@ -74,7 +75,7 @@ class ModbusSession final : public DissectorSession {
   // Returns whether the response matched a valid request and agrees with it.
   bool handle_response(const FlowContext& ctx, const MbapHeader& header, const Pdu& pdu);
   void report_identity(const FlowContext& ctx, const Pdu& pdu);
-  void remember(const FlowContext& ctx, const MbapHeader& header, const Pdu& pdu);
+  void remember(const FlowContext& ctx, const Pdu& pdu, uint16_t transaction_id);
   void confirm(const FlowContext& ctx);
   void count_violation();
   void report(const FlowContext& ctx, Anomaly anomaly);
@@ -88,7 +89,7 @@ class ModbusSession final : public DissectorSession {
   bool confirmed_ = false;
   bool rejected_ = false;
   bool product_name_reported_ = false;
-  bool tolerate_unmatched_ = false;  // after a client-side gap, until a response matches again
+  bool tolerate_unmatched_ = false;  // after a gap, until a response matches again
 };
 
 }  // namespace ots::modbus

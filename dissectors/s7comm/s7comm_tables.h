@@ -41,7 +41,8 @@ inline constexpr JobFunction kJobFunctions[] = {
 // Userdata function groups (low nibble of the type/group byte).
 namespace group {
 constexpr uint8_t kModeTransition = 0x0, kProgrammerCommands = 0x1, kCyclicData = 0x2, kBlockFunctions = 0x3,
-                  kCpuFunctions = 0x4, kSecurity = 0x5, kPbc = 0x6, kTimeFunctions = 0x7, kNcProgramming = 0xF;
+                  kCpuFunctions = 0x4, kSecurity = 0x5, kPbc = 0x6, kTimeFunctions = 0x7,
+                  kNcProgramming = 0xF;
 }
 namespace cpu_subfunction {
 constexpr uint8_t kReadSzl = 0x01;
@@ -133,14 +134,15 @@ inline constexpr UserdataFunction kUserdataFunctions[] = {
 
 // Userdata type (high nibble of the type/group byte).
 namespace userdata_type {
-constexpr uint8_t kPush = 0x0, kRequest = 0x4, kResponse = 0x8, kNcPush = 0x3, kNcRequest = 0x7, kNcResponse = 0xB;
+constexpr uint8_t kPush = 0x0, kRequest = 0x4, kResponse = 0x8, kNcPush = 0x3, kNcRequest = 0x7,
+                  kNcResponse = 0xB;
 }
 
 // Memory areas of an S7ANY address.
 namespace area {
 constexpr uint8_t kPeripheral = 0x80, kInputs = 0x81, kOutputs = 0x82, kFlags = 0x83, kDataBlock = 0x84,
-                  kInstanceDataBlock = 0x85, kLocal = 0x86, kPreviousLocal = 0x87, kCounter = 0x1C, kTimer = 0x1D,
-                  kIecCounter = 0x1E, kIecTimer = 0x1F;
+                  kInstanceDataBlock = 0x85, kLocal = 0x86, kPreviousLocal = 0x87, kCounter = 0x1C,
+                  kTimer = 0x1D, kIecCounter = 0x1E, kIecTimer = 0x1F;
 }
 
 struct Area {
@@ -149,17 +151,30 @@ struct Area {
 };
 
 inline constexpr Area kAreas[] = {
-    {0x01, "RECORD"},     {0x03, "SI200"},   {0x05, "SF200"},       {0x06, "AI200"},         {0x07, "AO200"},
-    {area::kPeripheral, "P"}, {area::kInputs, "I"}, {area::kOutputs, "Q"}, {area::kFlags, "M"},
-    {area::kDataBlock, "DB"}, {area::kInstanceDataBlock, "DI"}, {area::kLocal, "L"}, {area::kPreviousLocal, "V"},
-    {area::kCounter, "C"}, {area::kTimer, "T"}, {area::kIecCounter, "C200"}, {area::kIecTimer, "T200"},
+    {0x01, "RECORD"},
+    {0x03, "SI200"},
+    {0x05, "SF200"},
+    {0x06, "AI200"},
+    {0x07, "AO200"},
+    {area::kPeripheral, "P"},
+    {area::kInputs, "I"},
+    {area::kOutputs, "Q"},
+    {area::kFlags, "M"},
+    {area::kDataBlock, "DB"},
+    {area::kInstanceDataBlock, "DI"},
+    {area::kLocal, "L"},
+    {area::kPreviousLocal, "V"},
+    {area::kCounter, "C"},
+    {area::kTimer, "T"},
+    {area::kIecCounter, "C200"},
+    {area::kIecTimer, "T200"},
 };
 
 // Item transport sizes in an S7ANY address (unit of the item length).
 inline constexpr std::pair<uint8_t, std::string_view> kTransportSizes[] = {
-    {1, "BIT"},   {2, "BYTE"},  {3, "CHAR"},   {4, "WORD"},    {5, "INT"},     {6, "DWORD"},
-    {7, "DINT"},  {8, "REAL"},  {9, "DATE"},   {10, "TOD"},    {11, "TIME"},   {12, "S5TIME"},
-    {15, "DT"},   {28, "COUNTER"}, {29, "TIMER"}, {30, "IEC_COUNTER"}, {31, "IEC_TIMER"}, {32, "HS_COUNTER"},
+    {1, "BIT"},  {2, "BYTE"},     {3, "CHAR"},   {4, "WORD"},         {5, "INT"},        {6, "DWORD"},
+    {7, "DINT"}, {8, "REAL"},     {9, "DATE"},   {10, "TOD"},         {11, "TIME"},      {12, "S5TIME"},
+    {15, "DT"},  {28, "COUNTER"}, {29, "TIMER"}, {30, "IEC_COUNTER"}, {31, "IEC_TIMER"}, {32, "HS_COUNTER"},
 };
 
 // Data transport sizes whose item length counts bits rather than bytes.
@@ -170,7 +185,8 @@ constexpr uint8_t kItemReturnSuccess = 0xFF;
 
 // Block type codes as carried in file names ("_0A00001P": '0A' = DB).
 inline constexpr std::pair<std::string_view, std::string_view> kBlockTypes[] = {
-    {"08", "OB"}, {"09", "CMOD"}, {"0A", "DB"}, {"0B", "SDB"}, {"0C", "FC"}, {"0D", "SFC"}, {"0E", "FB"}, {"0F", "SFB"},
+    {"08", "OB"}, {"09", "CMOD"}, {"0A", "DB"}, {"0B", "SDB"},
+    {"0C", "FC"}, {"0D", "SFC"},  {"0E", "FB"}, {"0F", "SFB"},
 };
 
 // PI services (program invocation, function 0x28). An empty argument to P_PROGRAM is a warm
@@ -181,24 +197,24 @@ struct PiServiceName {
 };
 
 inline constexpr PiServiceName kPiServices[] = {
-    {"_INSE", "Activate Block"},   {"_INS2", "Activate Block"}, {"_DELE", "Delete Block"},
-    {"P_PROGRAM", "PLC Start"},    {"_MODU", "Copy RAM to ROM"}, {"_GARB", "Compress Memory"},
-    {"_N_LOGIN_", "NC Login"},     {"_N_LOGOUT", "NC Logout"},
+    {"_INSE", "Activate Block"}, {"_INS2", "Activate Block"},  {"_DELE", "Delete Block"},
+    {"P_PROGRAM", "PLC Start"},  {"_MODU", "Copy RAM to ROM"}, {"_GARB", "Compress Memory"},
+    {"_N_LOGIN_", "NC Login"},   {"_N_LOGOUT", "NC Logout"},
 };
 inline constexpr std::string_view kPiWarmRestart = "PLC Warm Restart";
 inline constexpr std::string_view kPiColdRestart = "PLC Cold Restart";
 
 // CPU modes: SZL 0x0424 bzu-id (low nibble = requested/current mode), reduced to the inventory's state.
 inline constexpr std::pair<uint8_t, std::string_view> kSzlCpuModes[] = {
-    {0x1, "STOP"}, {0x2, "STOP"}, {0x3, "STOP"},  {0x4, "STOP"},    {0x5, "STARTUP"},
-    {0x6, "STARTUP"}, {0x7, "STARTUP"}, {0x8, "RUN"}, {0x9, "RUN"}, {0xA, "HOLD"},
-    {0xB, "LINK-UP"}, {0xC, "UPDATE"}, {0xD, "DEFECT"},
+    {0x1, "STOP"},    {0x2, "STOP"},    {0x3, "STOP"},   {0x4, "STOP"}, {0x5, "STARTUP"},
+    {0x6, "STARTUP"}, {0x7, "STARTUP"}, {0x8, "RUN"},    {0x9, "RUN"},  {0xA, "HOLD"},
+    {0xB, "LINK-UP"}, {0xC, "UPDATE"},  {0xD, "DEFECT"},
 };
 
 // CPU modes announced by a mode-transition push (userdata group 0, subfunction = mode).
 inline constexpr std::pair<uint8_t, std::string_view> kModeTransitions[] = {
-    {0, "STOP"}, {1, "STARTUP"}, {2, "RUN"}, {3, "STARTUP"}, {4, "HOLD"}, {6, "STARTUP"},
-    {9, "RUN"},  {11, "LINK-UP"}, {12, "UPDATE"},
+    {0, "STOP"},    {1, "STARTUP"}, {2, "RUN"},      {3, "STARTUP"}, {4, "HOLD"},
+    {6, "STARTUP"}, {9, "RUN"},     {11, "LINK-UP"}, {12, "UPDATE"},
 };
 
 // SZL ids (partial-list number in the low byte; the extract in the high nibbles).

@@ -162,9 +162,7 @@ std::optional<RackSlot> rack_slot_from_tsap(Bytes tsap) {
   return RackSlot{static_cast<uint8_t>(tsap[1] >> 5), static_cast<uint8_t>(tsap[1] & 0x1F)};
 }
 
-bool is_s7plus_tsap(Bytes tsap) {
-  return as_chars(tsap).starts_with("SIMATIC-");
-}
+bool is_s7plus_tsap(Bytes tsap) { return as_chars(tsap).starts_with("SIMATIC-"); }
 
 // ---- S7 PDU --------------------------------------------------------------------------------------
 
@@ -206,9 +204,7 @@ Anomaly parse_setup_communication(Bytes params, SetupCommunication& out) {
   return r.ok() ? Anomaly::None : Anomaly::Truncated;
 }
 
-uint32_t VarAddress::byte_offset() const {
-  return is_timer_or_counter_area(area) ? address : address >> 3;
-}
+uint32_t VarAddress::byte_offset() const { return is_timer_or_counter_area(area) ? address : address >> 3; }
 
 uint8_t VarAddress::bit() const {
   return is_timer_or_counter_area(area) ? 0 : static_cast<uint8_t>(address & 7);
@@ -353,8 +349,9 @@ std::string_view format_address(const VarAddress& a, std::span<char> buffer) {
   }
   const int prefix_len = static_cast<int>(ar->prefix.size());
   if (a.area == area::kDataBlock || a.area == area::kInstanceDataBlock) {
-    return format_into(buffer, "%.*s%u.%.*sX %u.%u %.*s %u", prefix_len, ar->prefix.data(), a.db_number, prefix_len,
-                       ar->prefix.data(), a.byte_offset(), a.bit(), size_len, size.data(), a.length);
+    return format_into(buffer, "%.*s%u.%.*sX %u.%u %.*s %u", prefix_len, ar->prefix.data(), a.db_number,
+                       prefix_len, ar->prefix.data(), a.byte_offset(), a.bit(), size_len, size.data(),
+                       a.length);
   }
   if (is_timer_or_counter_area(a.area)) {
     return format_into(buffer, "%.*s %u %.*s %u", prefix_len, ar->prefix.data(), a.byte_offset(), size_len,

@@ -138,7 +138,7 @@ Anomaly parse_block_transfer(Bytes params, BlockTransfer& out);
 struct PiServiceCall {
   std::string_view service;  // "_INSE", "P_PROGRAM" …
   Bytes parameter_block;
-  uint8_t block_count = 0;     // _INSE / _DELE
+  uint8_t block_count = 0;       // _INSE / _DELE
   std::string_view first_block;  // 8 characters "0A00001P", when block_count > 0
 };
 Anomaly parse_pi_service(Bytes params, PiServiceCall& out);

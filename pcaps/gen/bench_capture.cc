@@ -150,32 +150,32 @@ class BenchNetwork {
     uint16_t transaction = flow.transaction++;
     switch (flow.protocol) {
       case Protocol::Modbus: {
-        uint16_t count = static_cast<uint16_t>(rng_.between(20, 120));
+        uint16_t count = static_cast<uint16_t>(rng_.between(40, 125));
         flow.tcp->exchange(modbus_read_request(transaction, 1, 40001, count),
                            modbus_read_response(transaction, 1, count, seed), acknowledge());
         break;
       }
       case Protocol::S7:
-        flow.tcp->exchange(s7_message(rng_.between(18, 40), seed), s7_message(rng_.between(60, 420), seed + 1),
+        flow.tcp->exchange(s7_message(rng_.between(18, 40), seed), s7_message(rng_.between(120, 520), seed + 1),
                            acknowledge());
         break;
       case Protocol::Enip:
         flow.tcp->exchange(enip_message(flow.seed, rng_.between(30, 60), seed),
-                           enip_message(flow.seed, rng_.between(40, 400), seed + 1), acknowledge());
+                           enip_message(flow.seed, rng_.between(100, 500), seed + 1), acknowledge());
         break;
       case Protocol::Dnp3:
         flow.tcp->exchange(dnp3_message(10, 1, rng_.between(10, 20), seed),
-                           dnp3_message(1, 10, rng_.between(40, 245), seed + 1), acknowledge());
+                           dnp3_message(1, 10, rng_.between(120, 245), seed + 1), acknowledge());
         break;
       case Protocol::Iec104:
         flow.tcp->exchange(iec104_message(transaction, transaction, rng_.between(6, 20), seed),
-                           iec104_message(transaction, transaction, rng_.between(20, 240), seed + 1),
+                           iec104_message(transaction, transaction, rng_.between(100, 240), seed + 1),
                            acknowledge());
         break;
       case Protocol::CyclicIo:
-        flow.udp->send(true, pattern_bytes(rng_.between(40, 500), seed));
+        flow.udp->send(true, pattern_bytes(rng_.between(60, 600), seed));
         rec_.advance(rng_.between(50'000, 150'000) / kThinkTimeDivisor);
-        flow.udp->send(false, pattern_bytes(rng_.between(40, 500), seed + 1));
+        flow.udp->send(false, pattern_bytes(rng_.between(60, 600), seed + 1));
         break;
     }
     return false;

@@ -57,7 +57,8 @@ inline void append(std::vector<uint8_t>& to, const std::vector<uint8_t>& more) {
 
 // ---- pcap ----
 
-inline std::vector<uint8_t> pcap_header(bool big_endian, bool nano, uint32_t link, uint32_t snaplen = 262144) {
+inline std::vector<uint8_t> pcap_header(bool big_endian, bool nano, uint32_t link,
+                                        uint32_t snaplen = 262144) {
   ByteWriter w(big_endian);
   w.u32(nano ? 0xa1b23c4d : 0xa1b2c3d4).u16(2).u16(4).u32(0).u32(0).u32(snaplen).u32(link);
   return w.bytes();
@@ -130,7 +131,8 @@ inline std::vector<uint8_t> pcapng_obsolete_packet(bool big_endian, uint16_t int
   return pcapng_block(big_endian, 2, body.bytes());
 }
 
-inline std::vector<uint8_t> pcapng_simple_packet(bool big_endian, uint32_t wire_len, const std::vector<uint8_t>& data) {
+inline std::vector<uint8_t> pcapng_simple_packet(bool big_endian, uint32_t wire_len,
+                                                 const std::vector<uint8_t>& data) {
   ByteWriter body(big_endian);
   body.u32(wire_len).raw(data);
   return pcapng_block(big_endian, 3, body.bytes());

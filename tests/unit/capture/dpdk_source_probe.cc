@@ -17,8 +17,9 @@ int main(int argc, char** argv) {
   }
   try {
     ots::DpdkOptions options;
-    options.eal_args = std::string("-l 0 --no-huge --no-pci --no-shconf --no-telemetry --log-level=*:error ") +
-                       "--vdev 'net_pcap0,rx_pcap=" + argv[1] + "'";
+    options.eal_args =
+        std::string("-l 0 --no-huge --no-pci --no-shconf --no-telemetry --log-level=*:error ") +
+        "--vdev 'net_pcap0,rx_pcap=" + argv[1] + "'";
     options.mbufs = 2047;
     if (argc == 3) options.port = static_cast<uint16_t>(std::stoi(argv[2]));
     auto source = ots::open_dpdk(options);

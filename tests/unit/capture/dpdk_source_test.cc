@@ -82,7 +82,8 @@ struct Summary {
 bool parse_probe(const std::string& output, Summary& summary) {
   size_t at = output.find("packets=");
   return at != std::string::npos &&
-         std::sscanf(output.c_str() + at, "packets=%llu bytes=%llu first_ns=%lld last_ns=%lld stats_packets=%llu",
+         std::sscanf(output.c_str() + at,
+                     "packets=%llu bytes=%llu first_ns=%lld last_ns=%lld stats_packets=%llu",
                      &summary.packets, &summary.bytes, &summary.first_ns, &summary.last_ns,
                      &summary.stats_packets) == 5;
 }
@@ -159,7 +160,8 @@ TEST(DpdkSource, UnknownPortListsTheAvailableOnes) {
   TempDir dir;
   ProbeRun run = run_probe(dir.write("one.pcap", file) + " 3");
   EXPECT_EQ(run.exit_code, 1);
-  EXPECT_NE(run.output.find("DPDK port 3: does not exist; available ports: 0 (net_pcap0)\n"), std::string::npos)
+  EXPECT_NE(run.output.find("DPDK port 3: does not exist; available ports: 0 (net_pcap0)\n"),
+            std::string::npos)
       << run.output;
 }
 

@@ -74,7 +74,8 @@ std::unique_ptr<PacketSource> open_loopback(const std::string& bpf, std::string&
     return open_live_capture(options_for("lo", bpf));
   } catch (const CaptureError& error) {
     std::string message = error.what();
-    if (message.find("ermission") != std::string::npos || message.find("not permitted") != std::string::npos) {
+    if (message.find("ermission") != std::string::npos ||
+        message.find("not permitted") != std::string::npos) {
       skip_reason = message;
       return nullptr;
     }
@@ -87,7 +88,8 @@ TEST(LiveCapture, BadFilterNamesInterfaceAndFilter) {
   try {
     open_loopback("udp port banana", skip);
   } catch (const CaptureError& error) {
-    EXPECT_EQ(std::string(error.what()).rfind("cannot capture on 'lo': bad BPF filter 'udp port banana': ", 0), 0u)
+    EXPECT_EQ(
+        std::string(error.what()).rfind("cannot capture on 'lo': bad BPF filter 'udp port banana': ", 0), 0u)
         << error.what();
     return;
   }
@@ -116,8 +118,8 @@ TEST(LiveCapture, ReceivesUdpOnLoopback) {
       const PacketView& packet = views[i];
       EXPECT_EQ(packet.link, LinkType::Ethernet);
       EXPECT_EQ(packet.wire_len, packet.data.size());
-      EXPECT_GE(packet.ts_ns, std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                  before.time_since_epoch() - 1s).count());
+      EXPECT_GE(packet.ts_ns,
+                std::chrono::duration_cast<std::chrono::nanoseconds>(before.time_since_epoch() - 1s).count());
       constexpr size_t kHeaders = 14 + 20 + 8;  // Ethernet, IPv4, UDP
       ASSERT_GT(packet.data.size(), kHeaders);
       payloads.emplace_back(as_chars(packet.data.subspan(kHeaders)));

@@ -125,12 +125,14 @@ TEST_P(PcapLinkType, ComesFromTheFileHeader) {
 
 INSTANTIATE_TEST_SUITE_P(Supported, PcapLinkType,
                          testing::Values(LinkType::Null, LinkType::Ethernet, LinkType::Raw, LinkType::Loop,
-                                         LinkType::LinuxSll, LinkType::Ipv4, LinkType::Ipv6, LinkType::LinuxSll2));
+                                         LinkType::LinuxSll, LinkType::Ipv4, LinkType::Ipv6,
+                                         LinkType::LinuxSll2));
 
 TEST(PcapFile, ModifiedFormatRecordsCarryEightExtraHeaderBytes) {
   test::ByteWriter file;
   file.u32(0xa1b2cd34).u16(2).u16(4).u32(0).u32(0).u32(65535).u32(1);
-  file.u32(7).u32(8).u32(10).u32(10).u32(2).u16(0x0800).u8(0).u8(0).raw(payload(10));  // ifindex, protocol, type
+  file.u32(7).u32(8).u32(10).u32(10).u32(2).u16(0x0800).u8(0).u8(0).raw(
+      payload(10));  // ifindex, protocol, type
   file.u32(9).u32(0).u32(4).u32(4).u32(2).u16(0x0800).u8(0).u8(0).raw(payload(4, 50));
   ReadResult r = read_memory(file.bytes());
   ASSERT_EQ(r.final_status, BurstStatus::End) << r.error;
@@ -263,7 +265,8 @@ TEST(CaptureFile, DirectoryIsNotReadable) {
 }
 
 TEST(CaptureFile, ReadsAMappedFileAndAnEmptyOne) {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("ots_capture_" + std::to_string(getpid()));
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("ots_capture_" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   std::vector<uint8_t> file = test::pcap_header(true, true, 1);
   append(file, test::pcap_record(true, 5, 6, payload(100)));
@@ -304,7 +307,7 @@ TEST_P(PcapngByteOrder, InterfacesWithTheirOwnLinkTypesAndResolutions) {
   append(file, test::pcapng_interface(big, 1, 0));  // Ethernet, default microseconds
   append(file, test::pcapng_interface(big, 101, 65535, {test::ts_resolution(9), test::ts_offset(big, 100)}));
   append(file, test::pcapng_interface(big, 113, 0, {test::ts_resolution(0x80 | 10)}));  // 2^-10 s
-  append(file, test::pcapng_interface(big, 0, 0, {test::ts_resolution(12)}));            // picoseconds
+  append(file, test::pcapng_interface(big, 0, 0, {test::ts_resolution(12)}));           // picoseconds
   append(file, test::pcapng_enhanced_packet(big, 0, 1'600'000'000'123'456ull, payload(60)));
   append(file, test::pcapng_enhanced_packet(big, 1, 1'600'000'000'123'456'789ull, payload(21), 1500));
   append(file, test::pcapng_enhanced_packet(big, 2, 3 * 1024 + 512, payload(3)));
@@ -391,11 +394,11 @@ TEST(Pcapng, SimplePacketBlocksUseInterfaceZeroAndThePreviousTimestamp) {
 
 TEST(Pcapng, UnknownBlocksAreSkippedByTheirLength) {
   std::vector<uint8_t> file = test::pcapng_section(false);
-  append(file, test::pcapng_block(false, 4, payload(16)));           // name resolution
+  append(file, test::pcapng_block(false, 4, payload(16)));  // name resolution
   append(file, test::pcapng_interface(false, 1, 0));
-  append(file, test::pcapng_block(false, 5, payload(24)));           // interface statistics
-  append(file, test::pcapng_block(false, 0x40000bad, payload(7)));   // custom
-  append(file, test::pcapng_block(false, 0x0bad, {}));               // unknown, empty body
+  append(file, test::pcapng_block(false, 5, payload(24)));          // interface statistics
+  append(file, test::pcapng_block(false, 0x40000bad, payload(7)));  // custom
+  append(file, test::pcapng_block(false, 0x0bad, {}));              // unknown, empty body
   append(file, test::pcapng_enhanced_packet(false, 0, 1, payload(10)));
   ReadResult r = read_memory(file);
   ASSERT_EQ(r.final_status, BurstStatus::End) << r.error;
@@ -412,7 +415,8 @@ TEST(Pcapng, UnsupportedLinkTypeOnOneInterface) {
   ReadResult r = read_memory(file);
   EXPECT_EQ(r.packets.size(), 1u);
   EXPECT_EQ(r.final_status, BurstStatus::Error);
-  EXPECT_EQ(r.error, "capture.pcap: unsupported link type 147 (packet at byte offset " + std::to_string(bad) + ")");
+  EXPECT_EQ(r.error,
+            "capture.pcap: unsupported link type 147 (packet at byte offset " + std::to_string(bad) + ")");
 }
 
 std::vector<uint8_t> section_with_interface() {
@@ -506,8 +510,8 @@ TEST(Pcapng, MalformedInterfaceOptions) {
   append(file, test::pcapng_block(false, 1, body.bytes()));
   ReadResult r = read_memory(file);
   EXPECT_EQ(r.final_status, BurstStatus::Error);
-  EXPECT_EQ(r.error, "capture.pcap: malformed options in interface description at byte offset " +
-                         std::to_string(bad));
+  EXPECT_EQ(r.error,
+            "capture.pcap: malformed options in interface description at byte offset " + std::to_string(bad));
 }
 
 TEST(Pcapng, SectionHeaderOnlyIsAnEmptyCapture) {

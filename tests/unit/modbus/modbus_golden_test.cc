@@ -21,6 +21,7 @@ namespace ots::modbus {
 namespace {
 
 using UnitFunction = std::pair<uint32_t, uint32_t>;
+using modbus_test::RecordingSink;
 
 const std::filesystem::path kPcapDir = std::filesystem::path(OTS_SOURCE_DIR) / ".." / "shared" / "pcaps";
 

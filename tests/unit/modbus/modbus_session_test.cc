@@ -175,16 +175,17 @@ TEST_F(SessionTest, UmasResponsesInheritTheRequestFunction) {
 }
 
 TEST_F(SessionTest, ResponseWithoutRequest) {
+  client(adu(8, 1, kReadHolding));
   server(adu(9, 1, kReadHoldingReply));
   EXPECT_TRUE(sink.has_anomaly("modbus.unmatched_response"));
-  ASSERT_EQ(sink.operations.size(), 1u);
-  EXPECT_FALSE(sink.operations[0].has_range);
+  ASSERT_EQ(sink.operations.size(), 2u);
+  EXPECT_FALSE(sink.operations[1].has_range);
   // A response whose function code differs from the pending request's does not match either.
   sink.anomalies.clear();
   client(adu(10, 1, kReadHolding));
   server(adu(10, 1, {0x04, 0x02, 0x00, 0x01}));
   EXPECT_TRUE(sink.has_anomaly("modbus.unmatched_response"));
-  EXPECT_EQ(session.pending_requests(), 1u);
+  EXPECT_EQ(session.pending_requests(), 2u);
 }
 
 TEST_F(SessionTest, ResponseByteCountMustFitTheRequest) {
@@ -217,10 +218,17 @@ TEST_F(SessionTest, UnansweredRequestsExpireSilently) {
   EXPECT_EQ(session.pending_requests(), 1u);
 }
 
-TEST_F(SessionTest, ReusedTransactionIdReplacesThePendingRequest) {
+TEST_F(SessionTest, ReusedTransactionIdsMatchInOrder) {
   client(adu(0, 1, kReadHolding));
-  client(adu(0, 1, kReadHolding));
-  EXPECT_EQ(session.pending_requests(), 1u);
+  client(adu(0, 1, {0x03, 0x00, 0x00, 0x00, 0x01}));
+  EXPECT_EQ(session.pending_requests(), 2u);
+  server(adu(0, 1, kReadHoldingReply));
+  server(adu(0, 1, {0x03, 0x02, 0x00, 0x07}));
+  EXPECT_EQ(session.pending_requests(), 0u);
+  EXPECT_TRUE(sink.anomalies.empty());  // each reply matched its own request's byte count
+  ASSERT_EQ(sink.operations.size(), 4u);
+  EXPECT_EQ(sink.operations[2].address, 0x6Bu);
+  EXPECT_EQ(sink.operations[3].address, 0u);
 }
 
 TEST_F(SessionTest, MalformedAdusReportAnomalies) {
@@ -376,6 +384,8 @@ TEST_F(SessionTest, OneSidedCaptureConfirmsAfterThreeValidAdus) {
   EXPECT_TRUE(sink.confirmations.empty());
   server(adu(3, 1, kReadHoldingReply));
   EXPECT_EQ(sink.confirmations.size(), 1u);
+  // Without any request visible, responses are not blamed for being unmatched.
+  EXPECT_TRUE(sink.anomalies.empty());
 }
 
 TEST_F(SessionTest, StreamEndingInsideAnAduIsTruncated) {

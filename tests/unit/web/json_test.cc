@@ -98,7 +98,9 @@ TEST(RunJson, EndedAtIsNullWhileRunning) {
 
 TEST(SchemaChecker, RejectsWhatTheSchemaForbids) {
   testing::SchemaChecker checker(load_schema());
-  nlohmann::json device = device_to_json(Device{.id = 1});
+  Device valid;
+  valid.id = 1;
+  nlohmann::json device = device_to_json(valid);
   device.erase("vendor");
   device["vlans"] = {"x"};
   device["firstSeen"] = "yesterday";

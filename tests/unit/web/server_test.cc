@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <fstream>
@@ -267,6 +268,19 @@ TEST_F(WebServerTest, BindFailureNamesTheAddress) {
   }
   WebServer bad(path_, "localhost");
   EXPECT_THROW(bad.start(), WebError);
+}
+
+TEST_F(WebServerTest, StoreFailuresAre503WithoutInternals) {
+  const int64_t id = get_json("/api/v1/devices?limit=1")["items"][0]["id"];
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+  const std::string corrupt = "UPDATE devices SET ips = 'not json' WHERE id = " + std::to_string(id);
+  ASSERT_EQ(sqlite3_exec(raw, corrupt.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
+  nlohmann::json body = get_json("/api/v1/devices/" + std::to_string(id), 503);
+  EXPECT_EQ(body["error"], "database error");  // no path, no SQL
+  EXPECT_EQ(get_json("/api/v1/devices", 503)["error"], "database error");
+  EXPECT_EQ(get_json("/api/v1/connections")["total"], 3);  // the pool's connections still work
 }
 
 TEST_F(WebServerTest, StopIsIdempotentAndRefusesConnections) {

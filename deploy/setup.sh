@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# otsensor set-up on Debian 12: installs what is missing, builds, and then
+#   --run   replays the sample captures into ./otsensor.db and serves the web UI on 127.0.0.1:8080
+#   --test  builds the release and asan presets and runs the whole test suite under both
+# With neither, it only installs and builds the release preset.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=build
+case "${1:-}" in
+  --run) mode=run ;;
+  --test) mode=test ;;
+  "") ;;
+  *) echo "usage: deploy/setup.sh [--run|--test]" >&2; exit 2 ;;
+esac
+
+packages=(
+  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
+  libpcap-dev dpdk-dev libdpdk-dev librte-net-pcap23 libndpi-dev libndpi-bin
+  libbroker-dev libcaf-dev libsqlite3-dev sqlite3 libgtest-dev
+  nlohmann-json3-dev libcpp-httplib-dev libssl-dev libcli11-dev
+  ieee-data tshark tcpreplay iproute2 time
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  # tshark asks whether non-root users may capture; the default answer is fine.
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+build() {
+  cmake --preset "$1" >/dev/null
+  cmake --build --preset "$1" -j "$(nproc)"
+}
+
+case "$mode" in
+  build)
+    build release
+    ;;
+  run)
+    build release
+    echo "setup: replaying pcaps/ into otsensor.db; web UI at http://127.0.0.1:8080 (Ctrl-C to stop)"
+    samples=()
+    for f in pcaps/*.pcap pcaps/*.pcapng; do
+      case "$f" in pcaps/corrupt_*) ;; *) samples+=("$f") ;; esac  # corrupt_* exist to test error handling
+    done
+    exec build/release/core/otsensor replay --db otsensor.db --serve 127.0.0.1:8080 "${samples[@]}"
+    ;;
+  test)
+    status=0
+    for preset in release asan; do
+      build "$preset"
+      ctest --preset "$preset" || status=1
+    done
+    exit $status
+    ;;
+esac
