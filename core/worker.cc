@@ -63,7 +63,11 @@ uint16_t innermost_vlan(const DecodedPacket& p) { return p.vlan_count ? p.vlans[
 }  // namespace
 
 Worker::Worker(size_t index, const WorkerConfig& config)
-    : index_(index), config_(config), decoder_(config.decoder), flows_(config.flows, &Worker::on_flow_end, this) {}
+    : index_(index), config_(config), decoder_(config.decoder), flows_(config.flows, &Worker::on_flow_end, this) {
+  for (const DissectorDescriptor* d : all_dissectors())
+    if (d->transports & transport_bit::Ethernet)
+      for (uint16_t ethertype : d->ethertypes) l2_dissectors_.emplace(ethertype, d);
+}
 
 Worker::~Worker() = default;
 
@@ -138,6 +142,21 @@ void Worker::process(const PacketView& packet) {
   account_l2(p, vlan);
   if (p.has_arp) account_arp(p, vlan);
   else if (p.ip_version != 0) account_ip(p, vlan);
+  else if (config_.dissectors_enabled && !l2_dissectors_.empty()) feed_l2_dissectors(p, vlan);
+}
+
+void Worker::feed_l2_dissectors(const DecodedPacket& p, uint16_t vlan) {
+  auto found = l2_dissectors_.find(p.ethertype);
+  if (found == l2_dissectors_.end() || !p.has_ethernet) return;
+  const DissectorDescriptor* d = found->second;
+  auto& session = l2_sessions_[d];
+  if (!session || session->rejected()) session = d->make_session(*this);
+  FlowContext ctx;
+  ctx.ts_ns = p.ts_ns;
+  ctx.client_mac = p.src_mac;
+  ctx.server_mac = p.dst_mac;
+  ctx.vlan = vlan;
+  session->data(ctx, Direction::FromClient, p.l3_payload);
 }
 
 void Worker::account_l2(const DecodedPacket& p, uint16_t vlan) {

@@ -96,6 +96,7 @@ class Worker : private EventSink {
   void account_arp(const DecodedPacket& p, uint16_t vlan);
   void account_ip(const DecodedPacket& p, uint16_t vlan);
   void account_flow(const DecodedPacket& p);
+  void feed_l2_dissectors(const DecodedPacket& p, uint16_t vlan);
   void feed_dissectors(Flow& flow, Direction dir, const DecodedPacket& p);
   void choose_dissector(Flow& flow, Direction dir, Bytes payload);
   FlowContext context_of(const Flow& flow, int64_t ts_ns) const;
@@ -123,6 +124,10 @@ class Worker : private EventSink {
   std::vector<TrafficAggregate*> dirty_macs_, dirty_ips_;
   std::vector<BindingAggregate*> dirty_bindings_;
   std::vector<ConnectionAggregate*> dirty_connections_;
+  // EtherType -> dissector for L2 protocols (Profinet DCP, GOOSE, LLDP …), with one
+  // session per dissector per worker since L2 frames have no flows.
+  std::unordered_map<uint16_t, const DissectorDescriptor*> l2_dissectors_;
+  std::unordered_map<const DissectorDescriptor*, std::unique_ptr<DissectorSession>> l2_sessions_;
   // Dissector events since the last delta (low volume except commands, which are coalesced).
   std::unordered_map<std::string, IdentityObservation> identities_;
   std::unordered_map<std::string, ProtocolObservation> protocols_;

@@ -487,7 +487,7 @@ void Session::process_szl(Direction dir, Bytes payload) {
     Bytes entry = szl_entry(list, i);
     if (entry.empty()) break;  // list cut short: the records present were used
     Anomaly a = Anomaly::None;
-    if (list.id == 0x0011 || list.id == 0x0111) {
+    if (list.id == szl::kModuleIdentificationAll || list.id == szl::kModuleIdentificationOne) {
       ModuleIdentification module;
       a = parse_module_identification(entry, module);
       if (a == Anomaly::None) {
@@ -505,7 +505,7 @@ void Session::process_szl(Direction dir, Bytes payload) {
           if (!version.empty()) identity(side, IdentityField::FirmwareVersion, version);
         }
       }
-    } else if (list.id == 0x001C || list.id == 0x011C) {
+    } else if (list.id == szl::kComponentIdentificationAll || list.id == szl::kComponentIdentificationOne) {
       ComponentIdentification component;
       a = parse_component_identification(entry, component);
       if (a == Anomaly::None && !component.text.empty()) {

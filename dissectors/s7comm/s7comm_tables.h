@@ -219,7 +219,8 @@ inline constexpr std::pair<uint8_t, std::string_view> kModeTransitions[] = {
 
 // SZL ids (partial-list number in the low byte; the extract in the high nibbles).
 namespace szl {
-constexpr uint16_t kModuleIdentification = 0x11, kComponentIdentification = 0x1C, kModes = 0x24;
+constexpr uint16_t kModuleIdentificationAll = 0x0011, kModuleIdentificationOne = 0x0111;
+constexpr uint16_t kComponentIdentificationAll = 0x001C, kComponentIdentificationOne = 0x011C;
 constexpr uint16_t kCurrentModeTransition = 0x0424;
 // Indexes of the module-identification records (SZL 0x0011 / 0x0111).
 constexpr uint16_t kIndexModule = 0x0001, kIndexBasicHardware = 0x0006, kIndexBasicFirmware = 0x0007;

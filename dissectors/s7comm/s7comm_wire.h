@@ -45,9 +45,9 @@ bool plausible_tpkt_start(Bytes b);
 
 // ---- COTP ----------------------------------------------------------------------------------------
 namespace cotp {
+// Class-0 TPDU codes (high nibble); expedited data, acks and rejects belong to classes 1–4.
 constexpr uint8_t kConnectRequest = 0xE0, kConnectConfirm = 0xD0, kData = 0xF0, kDisconnectRequest = 0x80,
-                  kDisconnectConfirm = 0xC0, kError = 0x70, kExpeditedData = 0x10, kDataAck = 0x60,
-                  kExpeditedAck = 0x20, kReject = 0x50;
+                  kDisconnectConfirm = 0xC0, kError = 0x70;
 constexpr uint8_t kParamTpduSize = 0xC0, kParamCallingTsap = 0xC1, kParamCalledTsap = 0xC2;
 }  // namespace cotp
 
