@@ -30,7 +30,6 @@ struct FragmentKey {
 // What the reassembled packet reports: the L2 and IP header fields of the fragment at offset 0.
 struct FirstFragmentInfo {
   bool has_ethernet = false;
-  bool llc = false;
   MacAddr src_mac, dst_mac;
   uint16_t ethertype = 0;
   uint8_t ttl = 0;
@@ -72,8 +71,6 @@ class FragmentReassembler {
   void expire(int64_t now_ns) {
     if (!pending_.empty() && is_expired(oldest_first_ts_, now_ns)) expire_slow(now_ns);
   }
-  size_t pending_datagrams() const { return pending_.size(); }
-  size_t pending_bytes() const { return pending_bytes_; }
 
  private:
   struct Pending {

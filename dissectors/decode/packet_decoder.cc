@@ -160,7 +160,7 @@ class DecodeVisitor {
     fragment.max_datagram_payload = ip.version == 4 ? 65535 - static_cast<uint32_t>(ip.ipv4_header.size()) : 65535;
     fragment.ts_ns = packet_.ts_ns;
     fragment.wire_len = packet_.wire_len;
-    FirstFragmentInfo info{out_.has_ethernet, out_.llc, out_.src_mac, out_.dst_mac, out_.ethertype, ip.ttl};
+    FirstFragmentInfo info{out_.has_ethernet, out_.src_mac, out_.dst_mac, out_.ethertype, ip.ttl};
 
     FragmentReassembler::Result result = reassembler_.add(key, fragment, info);
     if (result.anomaly != DecodeAnomaly::None) record(result.anomaly, false);
@@ -175,7 +175,6 @@ class DecodeVisitor {
         break;
       case FragmentReassembler::Outcome::Complete:
         out_.has_ethernet = result.first.has_ethernet;
-        out_.llc = result.first.llc;
         out_.src_mac = result.first.src_mac;
         out_.dst_mac = result.first.dst_mac;
         out_.ethertype = result.first.ethertype;
