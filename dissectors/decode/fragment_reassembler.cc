@@ -6,7 +6,7 @@
 namespace ots::decode_detail {
 
 FragmentReassembler::Result FragmentReassembler::add(const FragmentKey& key, const Fragment& fragment,
-                                                      const FirstFragmentInfo& info) {
+                                                     const FirstFragmentInfo& info) {
   Result result;
   auto found = std::find_if(pending_.begin(), pending_.end(), [&](const Pending& p) { return p.key == key; });
   size_t index = static_cast<size_t>(found - pending_.begin());
@@ -48,8 +48,8 @@ FragmentReassembler::Result FragmentReassembler::add(const FragmentKey& key, con
   }
 
   // Make room within the byte budget by evicting the oldest other datagrams.
-  size_t growth = (std::max<size_t>(pending_[index].data.size(), end) - pending_[index].data.size()) +
-                  kFragmentOverhead;
+  size_t growth =
+      (std::max<size_t>(pending_[index].data.size(), end) - pending_[index].data.size()) + kFragmentOverhead;
   while (pending_bytes_ + growth > config_.max_fragment_bytes && pending_.size() > 1) {
     size_t victim = index == 0 ? 1 : 0;
     drop(victim);
@@ -74,8 +74,8 @@ FragmentReassembler::Result FragmentReassembler::add(const FragmentKey& key, con
     p.first = info;
   }
 
-  bool complete = p.total_known && p.ranges.size() == 1 && p.ranges[0].first == 0 &&
-                  p.ranges[0].second == p.total;
+  bool complete =
+      p.total_known && p.ranges.size() == 1 && p.ranges[0].first == 0 && p.ranges[0].second == p.total;
   if (!complete) {
     result.outcome = Outcome::Held;
     return result;
@@ -101,13 +101,16 @@ bool FragmentReassembler::store(Pending& p, uint32_t begin, Bytes data) {
   if (p.data.size() < end) p.data.resize(end);
   bool differs = false;
   uint32_t pos = begin;
-  auto copy = [&](uint32_t from, uint32_t to) { std::memcpy(p.data.data() + from, data.data() + (from - begin), to - from); };
+  auto copy = [&](uint32_t from, uint32_t to) {
+    std::memcpy(p.data.data() + from, data.data() + (from - begin), to - from);
+  };
   for (auto [range_begin, range_end] : p.ranges) {
     if (range_end <= pos) continue;
     if (range_begin >= end) break;
     if (range_begin > pos) copy(pos, range_begin);
     uint32_t covered_begin = std::max(range_begin, pos), covered_end = std::min(range_end, end);
-    if (std::memcmp(p.data.data() + covered_begin, data.data() + (covered_begin - begin), covered_end - covered_begin))
+    if (std::memcmp(p.data.data() + covered_begin, data.data() + (covered_begin - begin),
+                    covered_end - covered_begin))
       differs = true;
     pos = covered_end;
   }

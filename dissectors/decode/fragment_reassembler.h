@@ -89,9 +89,8 @@ class FragmentReassembler {
 
   bool is_expired(int64_t first_ts_ns, int64_t now_ns) const {
     // Unsigned difference: no overflow whatever the (untrusted) timestamps are.
-    return now_ns > first_ts_ns &&
-           static_cast<uint64_t>(now_ns) - static_cast<uint64_t>(first_ts_ns) >
-               static_cast<uint64_t>(config_.fragment_timeout_ns);
+    return now_ns > first_ts_ns && static_cast<uint64_t>(now_ns) - static_cast<uint64_t>(first_ts_ns) >
+                                       static_cast<uint64_t>(config_.fragment_timeout_ns);
   }
   void expire_slow(int64_t now_ns);
   void drop(size_t index);

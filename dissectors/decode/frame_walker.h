@@ -251,7 +251,8 @@ inline DecodeAnomaly parse_ipv4(Bytes data, bool snapped, IpHeader& ip) {
   ip.proto = r.u8();
   r.skip(2);  // checksum: verified by the decoder only
   Bytes src = r.bytes(4), dst = r.bytes(4);
-  if (total_len < header_len || (total_len > data.size() && !snapped)) return DecodeAnomaly::Ipv4BadTotalLength;
+  if (total_len < header_len || (total_len > data.size() && !snapped))
+    return DecodeAnomaly::Ipv4BadTotalLength;
   ip.version = 4;
   ip.src = IpAddr::v4(src.data());
   ip.dst = IpAddr::v4(dst.data());
@@ -268,7 +269,8 @@ inline DecodeAnomaly parse_ipv4(Bytes data, bool snapped, IpHeader& ip) {
 // protocol or a (real) fragment header; the count limit guarantees progress.
 inline DecodeAnomaly walk_ipv6_extensions(IpHeader& ip, bool snapped) {
   enum : uint8_t { HopByHop = 0, Routing = 43, Fragment = 44, Ah = 51, DestinationOptions = 60 };
-  const DecodeAnomaly truncated = snapped ? DecodeAnomaly::Ipv6Truncated : DecodeAnomaly::Ipv6BadExtensionHeader;
+  const DecodeAnomaly truncated =
+      snapped ? DecodeAnomaly::Ipv6Truncated : DecodeAnomaly::Ipv6BadExtensionHeader;
   ByteReader r(ip.payload);
   uint8_t next = ip.proto;
   for (;;) {
@@ -349,7 +351,8 @@ inline DecodeAnomaly parse_transport(uint8_t proto, Bytes data, bool snapped, Tr
       size_t header_len = size_t{offset_flags} >> 12 << 2;
       t.tcp_flags = static_cast<uint8_t>(offset_flags);
       if (header_len < 20) return DecodeAnomaly::TcpBadDataOffset;
-      if (header_len > data.size()) return snapped ? DecodeAnomaly::TruncatedTcp : DecodeAnomaly::TcpBadDataOffset;
+      if (header_len > data.size())
+        return snapped ? DecodeAnomaly::TruncatedTcp : DecodeAnomaly::TcpBadDataOffset;
       t.payload = data.subspan(header_len);
       return DecodeAnomaly::None;
     }
@@ -372,15 +375,14 @@ inline DecodeAnomaly parse_transport(uint8_t proto, Bytes data, bool snapped, Tr
       t.payload = r.rest();
       return DecodeAnomaly::None;
     }
-    default:
-      t.payload = data;
-      return DecodeAnomaly::None;
+    default: t.payload = data; return DecodeAnomaly::None;
   }
 }
 
 // GRE version 0 (RFC 2784/2890) and the ERSPAN variants carried in it.
 inline Step parse_gre(Bytes data) {
-  constexpr uint16_t kChecksum = 0x8000, kRouting = 0x4000, kKey = 0x2000, kSequence = 0x1000, kVersion = 0x0007;
+  constexpr uint16_t kChecksum = 0x8000, kRouting = 0x4000, kKey = 0x2000, kSequence = 0x1000,
+                     kVersion = 0x0007;
   ByteReader r(data);
   uint16_t flags = r.be16();
   uint16_t protocol = r.be16();

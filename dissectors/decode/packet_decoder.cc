@@ -157,7 +157,8 @@ class DecodeVisitor {
     fragment.offset = ip.fragment_offset;
     fragment.more = ip.more_fragments;
     fragment.data = ip.payload;
-    fragment.max_datagram_payload = ip.version == 4 ? 65535 - static_cast<uint32_t>(ip.ipv4_header.size()) : 65535;
+    fragment.max_datagram_payload =
+        ip.version == 4 ? 65535 - static_cast<uint32_t>(ip.ipv4_header.size()) : 65535;
     fragment.ts_ns = packet_.ts_ns;
     fragment.wire_len = packet_.wire_len;
     FirstFragmentInfo info{out_.has_ethernet, out_.src_mac, out_.dst_mac, out_.ethertype, ip.ttl};
@@ -170,9 +171,7 @@ class DecodeVisitor {
         held_ = out_.anomaly == DecodeAnomaly::None;
         out_.is_fragment = true;
         break;
-      case FragmentReassembler::Outcome::Rejected:
-        out_.is_fragment = true;
-        break;
+      case FragmentReassembler::Outcome::Rejected: out_.is_fragment = true; break;
       case FragmentReassembler::Outcome::Complete:
         out_.has_ethernet = result.first.has_ethernet;
         out_.src_mac = result.first.src_mac;

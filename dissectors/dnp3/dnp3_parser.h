@@ -264,6 +264,8 @@ constexpr uint8_t kAttributeVisibleString = 1;
 std::string_view function_name(uint8_t function);  // "Direct Operate"; "" when undefined
 bool is_known_function(uint8_t function);
 bool is_write_function(uint8_t function);
+// is_write_function(), except that opening a file for reading is not a write.
+bool is_write(const Fragment& fragment);
 // Whether the master waits for a response to `function` (no: Confirm, the "No Ack" forms).
 bool expects_response(uint8_t function);
 // "Binary Output Command", "Class 0 Data", "Authentication Challenge" …; "" when unknown.

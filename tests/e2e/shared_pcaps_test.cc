@@ -5,8 +5,8 @@
 // Unicast rule (the same on both sides): a MAC counts when it is the source or
 // destination of a frame and is neither group (multicast/broadcast) nor zero; an
 // IP counts when it is the source of a datagram or the sender of an ARP packet,
-// or the destination of a datagram addressed to a unicast MAC (so directed
-// broadcasts are not hosts), and is not 0.0.0.0/::, multicast or
+// or the destination of a datagram whose destination MAC is not a group address
+// (so directed broadcasts are not hosts), and is not 0.0.0.0/::, multicast or
 // 255.255.255.255. Only the outermost IP header is read (tshark occurrence=f),
 // so addresses quoted inside ICMP errors are not hosts.
 #include <arpa/inet.h>
@@ -83,7 +83,8 @@ HostSets tshark_hosts(const std::string& file) {
     if (mac_is_unicast(eth_src)) sets.macs.insert(eth_src);
     if (mac_is_unicast(eth_dst)) sets.macs.insert(eth_dst);
     if (ip_is_unicast(src)) sets.ips.insert(canonical_ip(src));
-    const bool frame_to_one_host = eth_dst.empty() || mac_is_unicast(eth_dst);
+    // Addressed to one host: no MAC layer, or a destination MAC without the group bit.
+    const bool frame_to_one_host = eth_dst.empty() || (eth_dst.size() == 17 && !(std::stoi(eth_dst.substr(0, 2), nullptr, 16) & 1));
     if (ip_is_unicast(dst) && frame_to_one_host) sets.ips.insert(canonical_ip(dst));
     if (mac_is_unicast(f[6]) && ip_is_unicast(f[7])) {
       sets.macs.insert(f[6]);

@@ -18,7 +18,8 @@ constexpr std::array<ots::LinkType, 9> kLinkTypes = {
 
 // Small budget and timeout so eviction and expiry happen within a fuzzing run.
 ots::PacketDecoder& decoder() {
-  static ots::PacketDecoder instance({.max_fragment_bytes = 16 * 1024, .fragment_timeout_ns = 30'000'000'000});
+  static ots::PacketDecoder instance(
+      {.max_fragment_bytes = 16 * 1024, .fragment_timeout_ns = 30'000'000'000});
   return instance;
 }
 

@@ -15,7 +15,8 @@ using namespace test;
 Frame payload_bytes() { return filler(10); }
 
 Frame tcp_frame() {
-  return ethernet(kMacB, kMacA, 0x0800, ipv4(kIp1, kIp2, 6, tcp(40000, 502, tcp_flag::Psh | tcp_flag::Ack, payload_bytes())));
+  return ethernet(kMacB, kMacA, 0x0800,
+                  ipv4(kIp1, kIp2, 6, tcp(40000, 502, tcp_flag::Psh | tcp_flag::Ack, payload_bytes())));
 }
 
 bool same_bytes(Bytes a, const Frame& b) { return Frame(a.begin(), a.end()) == b; }
@@ -159,7 +160,8 @@ TEST_F(DecodeTest, Arp) {
 
 TEST_F(DecodeTest, Ipv4HeaderChecks) {
   Frame segment = tcp(1, 2, tcp_flag::Ack, payload_bytes());
-  DecodedPacket p = decode(ethernet(kMacB, kMacA, 0x0800, ipv4(kIp1, kIp2, 6, segment, {.bad_checksum = true})));
+  DecodedPacket p =
+      decode(ethernet(kMacB, kMacA, 0x0800, ipv4(kIp1, kIp2, 6, segment, {.bad_checksum = true})));
   EXPECT_EQ(p.anomaly, DecodeAnomaly::Ipv4BadChecksum);
   EXPECT_EQ(p.dst_port, 2);  // decoding went on
   EXPECT_TRUE(same_bytes(p.payload, payload_bytes()));
@@ -181,12 +183,14 @@ TEST_F(DecodeTest, Ipv4HeaderChecks) {
   long_ihl[0] = 0x4f;  // 60 bytes of header in a 20-byte packet
   EXPECT_EQ(decode(ethernet(kMacB, kMacA, 0x0800, long_ihl)).anomaly, DecodeAnomaly::Ipv4BadHeaderLength);
 
-  Frame below_header = ipv4(kIp1, kIp2, 6, segment, {.total_length_delta = -static_cast<int>(segment.size()) - 1});
+  Frame below_header =
+      ipv4(kIp1, kIp2, 6, segment, {.total_length_delta = -static_cast<int>(segment.size()) - 1});
   EXPECT_EQ(decode(ethernet(kMacB, kMacA, 0x0800, below_header)).anomaly, DecodeAnomaly::Ipv4BadTotalLength);
 }
 
 TEST_F(DecodeTest, Ipv4TotalLengthBeyondCaptureIsFineOnlyWhenSnapped) {
-  Frame f = ethernet(kMacB, kMacA, 0x0800, ipv4(kIp1, kIp2, 6, tcp(1, 2, 0, payload_bytes()), {.total_length_delta = 100}));
+  Frame f = ethernet(kMacB, kMacA, 0x0800,
+                     ipv4(kIp1, kIp2, 6, tcp(1, 2, 0, payload_bytes()), {.total_length_delta = 100}));
   EXPECT_EQ(decode(f).anomaly, DecodeAnomaly::Ipv4BadTotalLength);
   DecodedPacket p = decode(f, LinkType::Ethernet, static_cast<uint32_t>(f.size() + 100));
   EXPECT_EQ(p.anomaly, DecodeAnomaly::None);
@@ -208,14 +212,16 @@ TEST_F(DecodeTest, TcpChecks) {
   large_offset[12] = 0xf0;
   Frame f = ethernet(kMacB, kMacA, 0x0800, ipv4(kIp1, kIp2, 6, large_offset));
   EXPECT_EQ(decode(f).anomaly, DecodeAnomaly::TcpBadDataOffset);
-  EXPECT_EQ(decode(f, LinkType::Ethernet, static_cast<uint32_t>(f.size() + 40)).anomaly, DecodeAnomaly::TruncatedTcp);
+  EXPECT_EQ(decode(f, LinkType::Ethernet, static_cast<uint32_t>(f.size() + 40)).anomaly,
+            DecodeAnomaly::TruncatedTcp);
 
   EXPECT_EQ(decode(ethernet(kMacB, kMacA, 0x0800, ipv4(kIp1, kIp2, 6, filler(19)))).anomaly,
             DecodeAnomaly::TruncatedTcp);
 }
 
 TEST_F(DecodeTest, UdpChecks) {
-  DecodedPacket p = decode(ethernet(kMacB, kMacA, 0x0800, ipv4(kIp1, kIp2, 17, udp(53, 5353, payload_bytes()))));
+  DecodedPacket p =
+      decode(ethernet(kMacB, kMacA, 0x0800, ipv4(kIp1, kIp2, 17, udp(53, 5353, payload_bytes()))));
   EXPECT_EQ(p.anomaly, DecodeAnomaly::None);
   EXPECT_EQ(p.src_port, 53);
   EXPECT_EQ(p.dst_port, 5353);
@@ -275,7 +281,8 @@ TEST_F(DecodeTest, Ipv6ExtensionHeaders) {
   EXPECT_TRUE(same_bytes(p.payload, payload_bytes()));
 
   // hop-by-hop → routing → AH → destination options → TCP
-  Frame chain = ipv6_option_header(43, ipv6_option_header(51, ipv6_ah(60, ipv6_option_header(6, segment, 1)), 2));
+  Frame chain =
+      ipv6_option_header(43, ipv6_option_header(51, ipv6_ah(60, ipv6_option_header(6, segment, 1)), 2));
   p = decode(ethernet(kMacB, kMacA, 0x86dd, ipv6(kIp6a, kIp6b, 0, chain)));
   EXPECT_EQ(p.anomaly, DecodeAnomaly::None);
   EXPECT_EQ(p.ip_proto, 6);
@@ -318,11 +325,11 @@ TEST_F(DecodeTest, Ipv6ExtensionHeaders) {
 TEST_F(DecodeTest, LinuxCookedCaptures) {
   Frame ip = ipv4(kIp1, kIp2, 17, udp(1, 2, payload_bytes()));
   Frame sll;
-  put16(sll, 0);       // to us
-  put16(sll, 1);       // ARPHRD_ETHER
+  put16(sll, 0);  // to us
+  put16(sll, 1);  // ARPHRD_ETHER
   put16(sll, 6);
   append(sll, kMacA);
-  put16(sll, 0);       // address padding
+  put16(sll, 0);  // address padding
   put16(sll, 0x0800);
   DecodedPacket p = decode(cat({sll, ip}), LinkType::LinuxSll);
   EXPECT_EQ(p.anomaly, DecodeAnomaly::None);
@@ -348,7 +355,7 @@ TEST_F(DecodeTest, LinuxCookedCaptures) {
   put16(sll2, 0);
   put32(sll2, 3);  // interface index
   put16(sll2, 1);
-  put8(sll2, 4);   // outgoing
+  put8(sll2, 4);  // outgoing
   put8(sll2, 6);
   append(sll2, kMacB);
   put16(sll2, 0);
@@ -364,7 +371,8 @@ TEST_F(DecodeTest, LinuxCookedCaptures) {
   EXPECT_TRUE(p.src_mac.is_zero());
   EXPECT_EQ(p.dst_port, 2);
 
-  EXPECT_EQ(decode(Frame(sll.begin(), sll.begin() + 15), LinkType::LinuxSll).anomaly, DecodeAnomaly::TruncatedLink);
+  EXPECT_EQ(decode(Frame(sll.begin(), sll.begin() + 15), LinkType::LinuxSll).anomaly,
+            DecodeAnomaly::TruncatedLink);
   EXPECT_EQ(decode(Frame(sll2.begin(), sll2.begin() + 19), LinkType::LinuxSll2).anomaly,
             DecodeAnomaly::TruncatedLink);
 }
@@ -470,20 +478,22 @@ TEST_F(DecodeTest, GreTransparentBridgingAndErspan) {
   expect_inner_ethernet(decode(over_gre(erspan2(inner_ethernet()))), 1);
   expect_inner_ethernet(decode(over_gre(erspan3(inner_ethernet(), false))), 1);
   expect_inner_ethernet(decode(over_gre(erspan3(inner_ethernet(), true))), 1);
-  expect_inner_ethernet(decode(ethernet(kRouterB, kRouterA, 0x86dd,
-                                        ipv6(kIp6a, kIp6b, 47, erspan3(inner_ethernet(), true)))),
-                        1);
+  expect_inner_ethernet(
+      decode(ethernet(kRouterB, kRouterA, 0x86dd, ipv6(kIp6a, kIp6b, 47, erspan3(inner_ethernet(), true)))),
+      1);
   EXPECT_EQ(decoder.stats().tunneled, 6u);
 }
 
 TEST_F(DecodeTest, Vxlan) {
-  Frame f = ethernet(kRouterB, kRouterA, 0x0800, ipv4(kOuter1, kOuter2, 17, udp(51000, 4789, vxlan(inner_ethernet()))));
+  Frame f = ethernet(kRouterB, kRouterA, 0x0800,
+                     ipv4(kOuter1, kOuter2, 17, udp(51000, 4789, vxlan(inner_ethernet()))));
   expect_inner_ethernet(decode(f), 1);
 
   // Without the I flag it is plain UDP to port 4789.
   Frame not_vxlan = vxlan(inner_ethernet());
   not_vxlan[0] = 0;
-  DecodedPacket p = decode(ethernet(kRouterB, kRouterA, 0x0800, ipv4(kOuter1, kOuter2, 17, udp(51000, 4789, not_vxlan))));
+  DecodedPacket p =
+      decode(ethernet(kRouterB, kRouterA, 0x0800, ipv4(kOuter1, kOuter2, 17, udp(51000, 4789, not_vxlan))));
   EXPECT_EQ(p.anomaly, DecodeAnomaly::None);
   EXPECT_EQ(p.tunnel_depth, 0);
   EXPECT_EQ(p.dst_port, 4789);
@@ -502,7 +512,8 @@ TEST_F(DecodeTest, GreProblems) {
   Frame keyed = gre(0x0800, {}, {.key = true});
   keyed.resize(keyed.size() - 1);
   EXPECT_EQ(decode(over_gre(keyed)).anomaly, DecodeAnomaly::TruncatedGre);
-  EXPECT_EQ(decode(over_gre(gre(0x88BE, filler(7), {.sequence = true}))).anomaly, DecodeAnomaly::TruncatedErspan);
+  EXPECT_EQ(decode(over_gre(gre(0x88BE, filler(7), {.sequence = true}))).anomaly,
+            DecodeAnomaly::TruncatedErspan);
   EXPECT_EQ(decode(over_gre(gre(0x22EB, filler(11)))).anomaly, DecodeAnomaly::TruncatedErspan);
   Frame subheader_missing = filler(12);
   subheader_missing[11] = 1;
@@ -540,14 +551,17 @@ struct TruncationCase {
 TEST_F(DecodeTest, EveryPrefixOfValidFrames) {
   Frame payload = payload_bytes();
   Frame plain = ethernet(kMacB, kMacA, 0x0800, ipv4(kIp1, kIp2, 6, tcp(1, 2, 0, payload)), {{0x8100, 3}});
-  Frame v6 = ethernet(kMacB, kMacA, 0x86dd,
-                      ipv6(kIp6a, kIp6b, 0, ipv6_option_header(60, ipv6_option_header(17, udp(1, 2, payload)))));
-  Frame erspan = ethernet(kRouterB, kRouterA, 0x0800,
-                          ipv4(kOuter1, kOuter2, 47,
-                               erspan3(ethernet(kMacB, kMacA, 0x0800, ipv4(kIp1, kIp2, 6, tcp(1, 2, 0, payload))), true)));
-  Frame vx = ethernet(kRouterB, kRouterA, 0x0800,
-                      ipv4(kOuter1, kOuter2, 17,
-                           udp(9, 4789, vxlan(ethernet(kMacB, kMacA, 0x0800, ipv4(kIp1, kIp2, 1, icmp(8, 0, payload)))))));
+  Frame v6 =
+      ethernet(kMacB, kMacA, 0x86dd,
+               ipv6(kIp6a, kIp6b, 0, ipv6_option_header(60, ipv6_option_header(17, udp(1, 2, payload)))));
+  Frame erspan = ethernet(
+      kRouterB, kRouterA, 0x0800,
+      ipv4(kOuter1, kOuter2, 47,
+           erspan3(ethernet(kMacB, kMacA, 0x0800, ipv4(kIp1, kIp2, 6, tcp(1, 2, 0, payload))), true)));
+  Frame vx = ethernet(
+      kRouterB, kRouterA, 0x0800,
+      ipv4(kOuter1, kOuter2, 17,
+           udp(9, 4789, vxlan(ethernet(kMacB, kMacA, 0x0800, ipv4(kIp1, kIp2, 1, icmp(8, 0, payload)))))));
   Frame sll;
   put16(sll, 0);
   put16(sll, 1);

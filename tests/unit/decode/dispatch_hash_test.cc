@@ -8,7 +8,9 @@ namespace {
 
 using namespace test;
 
-uint64_t hash_of(const Frame& f, LinkType link = LinkType::Ethernet) { return symmetric_dispatch_hash(view(f, link)); }
+uint64_t hash_of(const Frame& f, LinkType link = LinkType::Ethernet) {
+  return symmetric_dispatch_hash(view(f, link));
+}
 
 Frame tcp_packet(const Mac& src_mac, const Mac& dst_mac, const Ip4& src, const Ip4& dst, uint16_t sport,
                  uint16_t dport) {
@@ -24,7 +26,8 @@ TEST(DispatchHash, Ipv4BothDirectionsAndAllPorts) {
 }
 
 TEST(DispatchHash, Ipv6BothDirections) {
-  Frame forward = ethernet(kMacB, kMacA, 0x86dd, ipv6(kIp6a, kIp6b, 0, ipv6_option_header(17, udp(1, 2, {}))));
+  Frame forward =
+      ethernet(kMacB, kMacA, 0x86dd, ipv6(kIp6a, kIp6b, 0, ipv6_option_header(17, udp(1, 2, {}))));
   Frame reverse = ethernet(kMacA, kMacB, 0x86dd, ipv6(kIp6b, kIp6a, 17, udp(2, 1, {})));
   EXPECT_EQ(hash_of(forward), hash_of(reverse));
   EXPECT_EQ(hash_of(ipv6(kIp6a, kIp6b, 6, tcp(1, 2, 0, {})), LinkType::Raw), hash_of(reverse));
@@ -34,14 +37,17 @@ TEST(DispatchHash, FragmentsHashLikeTheirFlow) {
   uint64_t flow = hash_of(ethernet(kMacB, kMacA, 0x0800, ipv4(kIp2, kIp1, 17, udp(2, 1, {}))));
   Frame datagram = udp(1, 2, filler(40));
   for (size_t begin = 0; begin < datagram.size(); begin += 16) {
-    Frame piece(datagram.begin() + static_cast<long>(begin), datagram.begin() + static_cast<long>(begin + 16));
+    Frame piece(datagram.begin() + static_cast<long>(begin),
+                datagram.begin() + static_cast<long>(begin + 16));
     Frame v4 = ethernet(kMacB, kMacA, 0x0800,
                         ipv4(kIp1, kIp2, 17, piece,
-                             {.fragment_offset = static_cast<uint16_t>(begin), .more_fragments = begin + 16 < datagram.size()}));
+                             {.fragment_offset = static_cast<uint16_t>(begin),
+                              .more_fragments = begin + 16 < datagram.size()}));
     EXPECT_EQ(hash_of(v4), flow) << begin;
   }
   uint64_t flow6 = hash_of(ethernet(kMacB, kMacA, 0x86dd, ipv6(kIp6b, kIp6a, 17, udp(2, 1, {}))));
-  Frame later_fragment = ethernet(kMacB, kMacA, 0x86dd, ipv6(kIp6a, kIp6b, 44, ipv6_fragment(17, 16, true, 9, filler(16))));
+  Frame later_fragment =
+      ethernet(kMacB, kMacA, 0x86dd, ipv6(kIp6a, kIp6b, 44, ipv6_fragment(17, 16, true, 9, filler(16))));
   EXPECT_EQ(hash_of(later_fragment), flow6);
 }
 

@@ -24,10 +24,14 @@ Frame v4_fragment(const Frame& datagram, size_t begin, size_t end, uint16_t id =
                   uint8_t ttl = 64) {
   return ethernet(kMacB, src, 0x0800,
                   ipv4(kIp1, kIp2, 17, slice(datagram, begin, end),
-                       {.id = id, .fragment_offset = static_cast<uint16_t>(begin), .more_fragments = end < datagram.size(), .ttl = ttl}));
+                       {.id = id,
+                        .fragment_offset = static_cast<uint16_t>(begin),
+                        .more_fragments = end < datagram.size(),
+                        .ttl = ttl}));
 }
 
-Frame v6_fragment(const Frame& fragmentable, size_t begin, size_t end, uint8_t next = 17, uint32_t id = 0x01020304) {
+Frame v6_fragment(const Frame& fragmentable, size_t begin, size_t end, uint8_t next = 17,
+                  uint32_t id = 0x01020304) {
   return ethernet(kMacB, kMacA, 0x86dd,
                   ipv6(kIp6a, kIp6b, 44,
                        ipv6_fragment(next, static_cast<uint16_t>(begin), end < fragmentable.size(), id,
@@ -118,7 +122,8 @@ TEST_F(FragmentTest, Ipv4ConflictingEndIsRefused) {
   Frame d = udp_datagram();
   EXPECT_EQ(decode(v4_fragment(d, 32, 48)), DecodeResult::Held);
   Frame shorter = slice(d, 0, 40);
-  ASSERT_EQ(decode(v4_fragment(shorter, 32, 40)), DecodeResult::Decoded);  // a second, different last fragment
+  ASSERT_EQ(decode(v4_fragment(shorter, 32, 40)),
+            DecodeResult::Decoded);  // a second, different last fragment
   EXPECT_EQ(out.anomaly, DecodeAnomaly::Ipv4FragmentOverlap);
   EXPECT_EQ(decode(v4_fragment(d, 0, 16)), DecodeResult::Held);
   ASSERT_EQ(decode(v4_fragment(d, 16, 32)), DecodeResult::Decoded);
@@ -143,8 +148,9 @@ TEST_F(FragmentTest, Ipv4TimeoutOnPacketTime) {
 TEST_F(FragmentTest, Ipv4TooLarge) {
   Frame d = udp_datagram();
   EXPECT_EQ(decode(v4_fragment(d, 0, 16)), DecodeResult::Held);
-  Frame beyond = ethernet(kMacB, kMacA, 0x0800,
-                          ipv4(kIp1, kIp2, 17, filler(16), {.id = 7, .fragment_offset = 65512, .more_fragments = false}));
+  Frame beyond = ethernet(
+      kMacB, kMacA, 0x0800,
+      ipv4(kIp1, kIp2, 17, filler(16), {.id = 7, .fragment_offset = 65512, .more_fragments = false}));
   ASSERT_EQ(decode(beyond), DecodeResult::Decoded);
   EXPECT_EQ(out.anomaly, DecodeAnomaly::Ipv4FragmentTooLarge);
   EXPECT_TRUE(out.is_fragment);
@@ -219,23 +225,27 @@ TEST_F(FragmentTest, Ipv6OverlapAndTimeout) {
 
 TEST_F(FragmentTest, FragmentsOfDifferentVlansAreDifferentDatagrams) {
   Frame d = udp_datagram();
-  Frame first = ethernet(kMacB, kMacA, 0x0800, ipv4(kIp1, kIp2, 17, slice(d, 0, 24), {.id = 3, .more_fragments = true}),
-                         {{0x8100, 10}});
-  Frame second_other_vlan = ethernet(kMacB, kMacA, 0x0800,
-                                     ipv4(kIp1, kIp2, 17, slice(d, 24, 48), {.id = 3, .fragment_offset = 24}),
-                                     {{0x8100, 11}});
+  Frame first =
+      ethernet(kMacB, kMacA, 0x0800, ipv4(kIp1, kIp2, 17, slice(d, 0, 24), {.id = 3, .more_fragments = true}),
+               {{0x8100, 10}});
+  Frame second_other_vlan =
+      ethernet(kMacB, kMacA, 0x0800, ipv4(kIp1, kIp2, 17, slice(d, 24, 48), {.id = 3, .fragment_offset = 24}),
+               {{0x8100, 11}});
   EXPECT_EQ(decode(first), DecodeResult::Held);
   EXPECT_EQ(decode(second_other_vlan), DecodeResult::Held);
 }
 
 TEST_F(FragmentTest, ReassembledDatagramCarryingATunnel) {
-  Frame inner = ethernet(kMacB, kMacA, 0x0800, ipv4(kIp1, kIp2, 6, tcp(1111, 2222, tcp_flag::Ack, filler(30))));
+  Frame inner =
+      ethernet(kMacB, kMacA, 0x0800, ipv4(kIp1, kIp2, 6, tcp(1111, 2222, tcp_flag::Ack, filler(30))));
   Frame gre_payload = gre(0x6558, inner);
   const Ip4 outer1{172, 16, 0, 1}, outer2{172, 16, 0, 2};
   auto piece = [&](size_t begin, size_t end) {
     return ethernet(kMacB, kMacA, 0x0800,
                     ipv4(outer1, outer2, 47, slice(gre_payload, begin, end),
-                         {.id = 44, .fragment_offset = static_cast<uint16_t>(begin), .more_fragments = end < gre_payload.size()}));
+                         {.id = 44,
+                          .fragment_offset = static_cast<uint16_t>(begin),
+                          .more_fragments = end < gre_payload.size()}));
   };
   EXPECT_EQ(decode(piece(32, gre_payload.size())), DecodeResult::Held);
   ASSERT_EQ(decode(piece(0, 32)), DecodeResult::Decoded);

@@ -107,7 +107,8 @@ inline Frame ipv4(const Ip4& src, const Ip4& dst, uint8_t proto, const Frame& pa
 }
 
 // `payload` starts with any extension headers; `next` names the first of them.
-inline Frame ipv6(const Ip6& src, const Ip6& dst, uint8_t next, const Frame& payload, uint8_t hop_limit = 64) {
+inline Frame ipv6(const Ip6& src, const Ip6& dst, uint8_t next, const Frame& payload,
+                  uint8_t hop_limit = 64) {
   Frame f;
   put32(f, 0x60000000);
   put16(f, static_cast<uint16_t>(payload.size()));
@@ -149,8 +150,8 @@ inline Frame ipv6_fragment(uint8_t next, uint16_t offset, bool more, uint32_t id
   return f;
 }
 
-inline Frame tcp(uint16_t src_port, uint16_t dst_port, uint8_t flags, const Frame& payload, uint32_t seq = 1000,
-                 uint32_t ack = 2000, size_t option_bytes = 0) {
+inline Frame tcp(uint16_t src_port, uint16_t dst_port, uint8_t flags, const Frame& payload,
+                 uint32_t seq = 1000, uint32_t ack = 2000, size_t option_bytes = 0) {
   Frame f;
   put16(f, src_port);
   put16(f, dst_port);
@@ -205,8 +206,8 @@ struct GreOptions {
 
 inline Frame gre(uint16_t protocol, const Frame& payload, GreOptions o = {}) {
   Frame f;
-  put16(f, static_cast<uint16_t>((o.checksum ? 0x8000 : 0) | (o.key ? 0x2000 : 0) | (o.sequence ? 0x1000 : 0) |
-                                 o.version));
+  put16(f, static_cast<uint16_t>((o.checksum ? 0x8000 : 0) | (o.key ? 0x2000 : 0) |
+                                 (o.sequence ? 0x1000 : 0) | o.version));
   put16(f, protocol);
   if (o.checksum) put32(f, 0);
   if (o.key) put32(f, 0xabcd);
