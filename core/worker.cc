@@ -23,6 +23,7 @@ struct BindingAggregate {
 
 struct ConnectionAggregate {
   ConnectionObservation delta;
+  std::string_view application;
   bool dirty = false;
 };
 
@@ -64,6 +65,7 @@ uint16_t innermost_vlan(const DecodedPacket& p) { return p.vlan_count ? p.vlans[
 
 Worker::Worker(size_t index, const WorkerConfig& config)
     : index_(index), config_(config), decoder_(config.decoder), flows_(config.flows, &Worker::on_flow_end, this) {
+  if (config_.ndpi_enabled) ndpi_ = std::make_unique<NdpiLabeler>();
   for (const DissectorDescriptor* d : all_dissectors())
     if (d->transports & transport_bit::Ethernet)
       for (uint16_t ethertype : d->ethertypes) l2_dissectors_.emplace(ethertype, d);
@@ -103,14 +105,14 @@ BindingAggregate* Worker::binding_aggregate(const MacAddr& mac, const IpAddr& ip
 namespace {
 
 void count_sent(TrafficAggregate* a, const DecodedPacket& p, std::vector<TrafficAggregate*>& dirty) {
-  a->delta.packets_sent++;
+  a->delta.packets_sent += p.frames;
   a->delta.bytes_sent += p.wire_len;
   stamp(a->delta.first_seen_ns, a->delta.last_seen_ns, p.ts_ns);
   mark_dirty(a, dirty);
 }
 
 void count_received(TrafficAggregate* a, const DecodedPacket& p, std::vector<TrafficAggregate*>& dirty) {
-  a->delta.packets_received++;
+  a->delta.packets_received += p.frames;
   a->delta.bytes_received += p.wire_len;
   stamp(a->delta.first_seen_ns, a->delta.last_seen_ns, p.ts_ns);
   mark_dirty(a, dirty);
@@ -240,17 +242,17 @@ void Worker::account_flow(const DecodedPacket& p) {
 
   // Flow and connection counters.
   const size_t d = static_cast<size_t>(found.direction);
-  flow.packets[d]++;
+  flow.packets[d] += p.frames;
   flow.bytes[d] += p.wire_len;
   flow.last_ts_ns = p.ts_ns;
   if (p.tcp_flags & (tcp_flag::Fin | tcp_flag::Rst)) flow.closing = true;
   if (ConnectionAggregate* c = flow.connection) {
     ConnectionObservation& o = c->delta;
     if (found.direction == Direction::FromClient) {
-      o.packets_to_server++;
+      o.packets_to_server += p.frames;
       o.bytes_to_server += p.wire_len;
     } else {
-      o.packets_to_client++;
+      o.packets_to_client += p.frames;
       o.bytes_to_client += p.wire_len;
     }
     stamp(o.first_seen_ns, o.last_seen_ns, p.ts_ns);
@@ -340,16 +342,41 @@ void Worker::choose_dissector(Flow& flow, Direction dir, Bytes payload) {
   }
 }
 
+void Worker::set_application(Flow& flow, std::string_view application) {
+  FlowAppState& app = *flow.app;
+  app.application = application;
+  app.ndpi.reset();
+  if (ConnectionAggregate* c = flow.connection) {
+    c->application = application;
+    mark_dirty(c, dirty_connections_);
+  }
+}
+
+void Worker::label_with_ndpi(Flow& flow, const DecodedPacket& p) {
+  FlowAppState& app = *flow.app;
+  if (!ndpi_ || app.confirmed || !app.application.empty() || p.ip_packet.empty()) return;
+  if (!app.ndpi) app.ndpi = std::make_unique<NdpiLabeler::FlowState>();
+  const std::string_view label = ndpi_->process(*app.ndpi, p.ip_packet, p.ts_ns);
+  if (!label.empty()) set_application(flow, label == "Unknown" ? std::string_view() : label);
+  if (label.empty()) return;
+  app.ndpi.reset();
+}
+
 void Worker::feed_dissectors(Flow& flow, Direction dir, const DecodedPacket& p) {
   const bool tcp = flow.key.proto == static_cast<uint8_t>(IpProto::Tcp);
   const bool udp = flow.key.proto == static_cast<uint8_t>(IpProto::Udp);
-  if ((!tcp && !udp) || all_dissectors().empty()) return;
+  if (!tcp && !udp) return;
   if (!flow.app) {
     if (p.payload.empty()) return;
     flow.app = std::make_unique<FlowAppState>();
   }
   FlowAppState& app = *flow.app;
-  if (app.done) return;
+  current_flow_ = &flow;
+  if (!app.confirmed && app.application.empty() && (app.ndpi || !p.payload.empty())) label_with_ndpi(flow, p);
+  if (app.done) {
+    current_flow_ = nullptr;
+    return;
+  }
   auto choose = [](void* self, Flow& f, Direction d, Bytes payload) {
     static_cast<Worker*>(self)->choose_dissector(f, d, payload);
   };
@@ -366,6 +393,7 @@ void Worker::feed_dissectors(Flow& flow, Direction dir, const DecodedPacket& p) 
     app.done = true;
     app.tcp.reset();
   }
+  current_flow_ = nullptr;
 }
 
 void Worker::on_flow_end(void* self, Flow& flow) {
@@ -373,6 +401,7 @@ void Worker::on_flow_end(void* self, Flow& flow) {
   if (!flow.app) return;
   FlowAppState& app = *flow.app;
   FlowContext ctx = worker->context_of(flow, flow.last_ts_ns);
+  worker->current_flow_ = &flow;
   if (app.tcp) {
     auto choose = [](void* w, Flow& f, Direction d, Bytes payload) {
       static_cast<Worker*>(w)->choose_dissector(f, d, payload);
@@ -390,6 +419,11 @@ void Worker::on_flow_end(void* self, Flow& flow) {
     app.session->end(ctx, Direction::FromClient);
     app.session->end(ctx, Direction::FromServer);
   }
+  if (app.ndpi && worker->ndpi_) {
+    const std::string_view guess = worker->ndpi_->give_up(*app.ndpi);
+    worker->set_application(flow, guess == "Unknown" ? std::string_view() : guess);
+  }
+  worker->current_flow_ = nullptr;
 }
 
 void Worker::expire_idle_flows() { flows_.expire(now_ns_, 4096); }
@@ -412,6 +446,10 @@ std::string endpoint_key(const std::optional<IpAddr>& ip, const std::optional<Ma
 
 void Worker::protocol_confirmed(const FlowContext& ctx, std::string_view protocol) {
   counters_.protocol_flows[std::string(protocol)]++;
+  if (current_flow_ && current_flow_->app) {
+    current_flow_->app->confirmed = true;
+    set_application(*current_flow_, protocol);
+  }
   for (ots::Side side : {ots::Side::Client, ots::Side::Server}) {
     std::optional<IpAddr> ip;
     std::optional<MacAddr> mac;
@@ -487,6 +525,7 @@ void Worker::take_delta(WorkerDelta& out) {
   }
   for (ConnectionAggregate* c : dirty_connections_) {
     o.connections.push_back(c->delta);
+    o.connections.back().application = std::string(c->application);
     const ConnectionKey key = c->delta.key;
     c->delta = ConnectionObservation{};
     c->delta.key = key;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/flow_table.h"
+#include "core/ndpi_labeler.h"
 #include "core/packet.h"
 #include "dissectors/decode/packet_decoder.h"
 #include "dissectors/dissector.h"
@@ -24,6 +25,7 @@ struct WorkerConfig {
   DecoderConfig decoder;
   TcpReassemblyConfig tcp;
   bool dissectors_enabled = true;
+  bool ndpi_enabled = true;  // label flows no dissector confirmed
 };
 
 // Absolute counters of one worker since it started.
@@ -99,6 +101,8 @@ class Worker : private EventSink {
   void feed_l2_dissectors(const DecodedPacket& p, uint16_t vlan);
   void feed_dissectors(Flow& flow, Direction dir, const DecodedPacket& p);
   void choose_dissector(Flow& flow, Direction dir, Bytes payload);
+  void label_with_ndpi(Flow& flow, const DecodedPacket& p);
+  void set_application(Flow& flow, std::string_view application);
   FlowContext context_of(const Flow& flow, int64_t ts_ns) const;
   static void on_flow_end(void* self, Flow& flow);
 
@@ -116,6 +120,9 @@ class Worker : private EventSink {
   DecodedPacket packet_;
   int64_t now_ns_ = 0;
   WorkerCounters counters_;
+
+  std::unique_ptr<NdpiLabeler> ndpi_;
+  Flow* current_flow_ = nullptr;  // the flow whose bytes the dissectors are reading right now
 
   std::unordered_map<MacAddr, std::unique_ptr<TrafficAggregate>> macs_;
   std::unordered_map<IpAddr, std::unique_ptr<TrafficAggregate>> ips_;

@@ -139,6 +139,9 @@ void Inventory::fold(const Observations& d) {
     into.packets_to_client += c.packets_to_client;
     into.bytes_to_client += c.bytes_to_client;
     into.flows += c.flows;
+    // Our dissectors' names are lower case and beat nDPI's labels.
+    if (!c.application.empty() && (into.application.empty() || !std::isupper(static_cast<unsigned char>(c.application[0]))))
+      into.application = c.application;
     changed_connections_.insert(c.key);
   }
   for (const IdentityObservation& i : d.identities) {

@@ -66,6 +66,7 @@ struct ConnectionObservation {
   uint64_t packets_to_server = 0, bytes_to_server = 0;
   uint64_t packets_to_client = 0, bytes_to_client = 0;
   uint64_t flows = 0;  // flow instances (5-tuples over time) folded into this row
+  std::string application;  // protocol our dissectors confirmed, else nDPI's label; "" unknown
 };
 
 // An identity fact a dissector reported about one endpoint: for IP protocols

@@ -135,6 +135,72 @@ std::map<std::string, uint64_t> parse_counts(const std::string& path, const std:
   return counts;
 }
 
+// Device facts and protocols as JSON arrays of objects; a malformed element is a corrupt row.
+std::string facts_to_json(const std::vector<DeviceFact>& facts) {
+  nlohmann::json array = nlohmann::json::array();
+  for (const DeviceFact& f : facts) {
+    array.push_back({{"field", f.field}, {"value", f.value}, {"protocol", f.protocol},
+                     {"first_seen", f.first_seen_ns}, {"last_seen", f.last_seen_ns}});
+  }
+  return array.dump();
+}
+
+std::string device_protocols_to_json(const std::vector<DeviceProtocol>& protocols) {
+  nlohmann::json array = nlohmann::json::array();
+  for (const DeviceProtocol& p : protocols) {
+    array.push_back({{"protocol", p.protocol}, {"server", p.server}, {"flows", p.flows},
+                     {"first_seen", p.first_seen_ns}, {"last_seen", p.last_seen_ns}});
+  }
+  return array.dump();
+}
+
+nlohmann::json array_from_json(const std::string& path, const std::string& text, std::string_view what) {
+  nlohmann::json array = parse_json(path, text);
+  if (!array.is_array()) corrupt(path, what, text);
+  return array;
+}
+
+std::vector<DeviceFact> facts_from_json(const std::string& path, const std::string& text) {
+  std::vector<DeviceFact> facts;
+  try {
+    for (const auto& f : array_from_json(path, text, "fact list")) {
+      facts.push_back({f.at("field").get<std::string>(), f.at("value").get<std::string>(),
+                       f.at("protocol").get<std::string>(), f.at("first_seen").get<int64_t>(),
+                       f.at("last_seen").get<int64_t>()});
+    }
+  } catch (const nlohmann::json::exception&) {
+    corrupt(path, "fact list", text);
+  }
+  return facts;
+}
+
+std::vector<DeviceProtocol> device_protocols_from_json(const std::string& path, const std::string& text) {
+  std::vector<DeviceProtocol> protocols;
+  try {
+    for (const auto& p : array_from_json(path, text, "protocol list")) {
+      protocols.push_back({p.at("protocol").get<std::string>(), p.at("server").get<bool>(),
+                           p.at("flows").get<uint64_t>(), p.at("first_seen").get<int64_t>(),
+                           p.at("last_seen").get<int64_t>()});
+    }
+  } catch (const nlohmann::json::exception&) {
+    corrupt(path, "protocol list", text);
+  }
+  return protocols;
+}
+
+std::vector<std::string> strings_from_json(const std::string& path, const std::string& text) {
+  std::vector<std::string> strings;
+  for (const auto& v : array_from_json(path, text, "string list")) {
+    if (!v.is_string()) corrupt(path, "string list", text);
+    strings.push_back(v.get<std::string>());
+  }
+  return strings;
+}
+
+// An endpoint is an IP or a MAC; the absent one is stored as ''.
+std::string optional_text(const std::optional<IpAddr>& ip) { return ip ? ip->str() : std::string(); }
+std::string optional_text(const std::optional<MacAddr>& mac) { return mac ? mac->str() : std::string(); }
+
 TrafficCounters read_traffic(const Query& q, int first_column) {
   TrafficCounters t;
   t.first_seen_ns = q.i64(first_column);
@@ -179,22 +245,47 @@ constexpr const char* kUpsertBinding =
     "first_seen = excluded.first_seen, last_seen = excluded.last_seen, packets = excluded.packets";
 constexpr const char* kUpsertConnection =
     "INSERT INTO connections(client, server, transport, server_port, first_seen, last_seen, packets_to_server, "
-    "bytes_to_server, packets_to_client, bytes_to_client, flows) "
-    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+    "bytes_to_server, packets_to_client, bytes_to_client, flows, application) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
     "ON CONFLICT(client, server, transport, server_port) DO UPDATE SET first_seen = excluded.first_seen, "
     "last_seen = excluded.last_seen, packets_to_server = excluded.packets_to_server, "
     "bytes_to_server = excluded.bytes_to_server, packets_to_client = excluded.packets_to_client, "
-    "bytes_to_client = excluded.bytes_to_client, flows = excluded.flows";
+    "bytes_to_client = excluded.bytes_to_client, flows = excluded.flows, application = excluded.application";
 // Upsert by key keeps the row (and so its id).
 constexpr const char* kUpsertDevice =
     "INSERT INTO devices(key, mac, ips, vlans, vendor, first_seen, last_seen, packets_sent, bytes_sent, "
-    "packets_received, bytes_received, is_router) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+    "packets_received, bytes_received, is_router, facts, protocols, type, type_reasons, purdue_level, "
+    "programming_device) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) "
     "ON CONFLICT(key) DO UPDATE SET mac = excluded.mac, ips = excluded.ips, vlans = excluded.vlans, "
     "vendor = excluded.vendor, first_seen = excluded.first_seen, last_seen = excluded.last_seen, "
     "packets_sent = excluded.packets_sent, bytes_sent = excluded.bytes_sent, "
     "packets_received = excluded.packets_received, bytes_received = excluded.bytes_received, "
-    "is_router = excluded.is_router";
+    "is_router = excluded.is_router, facts = excluded.facts, protocols = excluded.protocols, type = excluded.type, "
+    "type_reasons = excluded.type_reasons, purdue_level = excluded.purdue_level, "
+    "programming_device = excluded.programming_device";
 constexpr const char* kDeleteDevice = "DELETE FROM devices WHERE key = ?1";
+constexpr const char* kUpsertIdentity =
+    "INSERT INTO identities(ip, mac, protocol, field, value, first_seen, last_seen, count) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(ip, mac, protocol, field, value) DO UPDATE SET "
+    "first_seen = excluded.first_seen, last_seen = excluded.last_seen, count = excluded.count";
+constexpr const char* kUpsertEndpointProtocol =
+    "INSERT INTO endpoint_protocols(ip, mac, protocol, server, first_seen, last_seen, flows) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(ip, mac, protocol, server) DO UPDATE SET "
+    "first_seen = excluded.first_seen, last_seen = excluded.last_seen, flows = excluded.flows";
+constexpr const char* kUpsertCommand =
+    "INSERT INTO commands(client, server, protocol, code, name, is_write, first_seen, last_seen, requests, errors) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(client, server, protocol, code) DO UPDATE SET "
+    "name = excluded.name, is_write = excluded.is_write, first_seen = excluded.first_seen, "
+    "last_seen = excluded.last_seen, requests = excluded.requests, errors = excluded.errors";
+constexpr const char* kSelectIdentities =
+    "SELECT ip, mac, protocol, field, value, first_seen, last_seen, count FROM identities "
+    "ORDER BY ip, mac, protocol, field, value";
+constexpr const char* kSelectEndpointProtocols =
+    "SELECT ip, mac, protocol, server, first_seen, last_seen, flows FROM endpoint_protocols "
+    "ORDER BY ip, mac, protocol, server";
+constexpr const char* kSelectCommands =
+    "SELECT client, server, protocol, code, name, is_write, first_seen, last_seen, requests, errors FROM commands "
+    "ORDER BY client, server, protocol, code";
 constexpr const char* kInsertRun =
     "INSERT INTO runs(mode, source, started_at, ended_at, status, packets, bytes, dropped_by_sensor, "
     "dropped_by_interface, flows, flow_evictions, protocol_packets, malformed) "
@@ -219,16 +310,18 @@ constexpr const char* kSelectBindings =
     "SELECT mac, ip, sources, first_seen, last_seen, packets FROM mac_ip_bindings ORDER BY mac, ip";
 constexpr const char* kSelectAllConnections =
     "SELECT client, server, transport, server_port, first_seen, last_seen, packets_to_server, bytes_to_server, "
-    "packets_to_client, bytes_to_client, flows FROM connections ORDER BY client, server, transport, server_port";
+    "packets_to_client, bytes_to_client, flows, application FROM connections "
+    "ORDER BY client, server, transport, server_port";
 constexpr const char* kSelectConnectionPage =
     "SELECT client, server, transport, server_port, first_seen, last_seen, packets_to_server, bytes_to_server, "
-    "packets_to_client, bytes_to_client, flows FROM connections ORDER BY client, server, transport, server_port "
+    "packets_to_client, bytes_to_client, flows, application FROM connections "
+    "ORDER BY client, server, transport, server_port "
     "LIMIT ?1 OFFSET ?2";
 constexpr const char* kCountConnections = "SELECT count(*) FROM connections";
 constexpr const char* kCountDevices = "SELECT count(*) FROM devices";
 #define OTS_DEVICE_COLUMNS                                                                                     \
   "id, key, mac, ips, vlans, vendor, first_seen, last_seen, packets_sent, bytes_sent, packets_received, " \
-  "bytes_received, is_router"
+  "bytes_received, is_router, facts, protocols, type, type_reasons, purdue_level, programming_device"
 constexpr const char* kSelectDevicePage = "SELECT " OTS_DEVICE_COLUMNS " FROM devices ORDER BY id LIMIT ?1 OFFSET ?2";
 constexpr const char* kSelectDevice = "SELECT " OTS_DEVICE_COLUMNS " FROM devices WHERE id = ?1";
 #undef OTS_DEVICE_COLUMNS
@@ -265,6 +358,7 @@ ConnectionObservation read_connection(const std::string& path, const Query& q) {
   c.packets_to_client = q.u64(8);
   c.bytes_to_client = q.u64(9);
   c.flows = q.u64(10);
+  c.application = q.text(11);
   return c;
 }
 
@@ -284,6 +378,12 @@ Device read_device(const std::string& path, const Query& q) {
   d.vendor = q.text(5);
   d.traffic = read_traffic(q, 6);
   d.is_router = q.i64(12) != 0;
+  d.facts = facts_from_json(path, q.text(13));
+  d.protocols = device_protocols_from_json(path, q.text(14));
+  d.type = q.text(15);
+  d.type_reasons = strings_from_json(path, q.text(16));
+  d.purdue_level = static_cast<int>(q.i64(17));
+  d.programming_device = q.i64(18) != 0;
   return d;
 }
 
@@ -455,6 +555,25 @@ StoredObservations Database::load_observations() {
     for (Query q = OTS_QUERY(kSelectAllConnections); q.step();) {
       out.connections.push_back(read_connection(path_, q));
     }
+    auto endpoint_ip = [&](const std::string& text) {
+      return text.empty() ? std::nullopt : std::optional(parse_ip(path_, text));
+    };
+    auto endpoint_mac = [&](const std::string& text) {
+      return text.empty() ? std::nullopt : std::optional(parse_mac(path_, text));
+    };
+    for (Query q = OTS_QUERY(kSelectIdentities); q.step();) {
+      out.identities.push_back({endpoint_ip(q.text(0)), endpoint_mac(q.text(1)), q.text(2), q.text(3), q.text(4),
+                                q.i64(5), q.i64(6), q.u64(7)});
+    }
+    for (Query q = OTS_QUERY(kSelectEndpointProtocols); q.step();) {
+      out.protocols.push_back(
+          {endpoint_ip(q.text(0)), endpoint_mac(q.text(1)), q.text(2), q.i64(3) != 0, q.i64(4), q.i64(5), q.u64(6)});
+    }
+    for (Query q = OTS_QUERY(kSelectCommands); q.step();) {
+      out.commands.push_back({parse_ip(path_, q.text(0)), parse_ip(path_, q.text(1)), q.text(2),
+                              static_cast<uint32_t>(q.i64(3)), q.text(4), q.i64(5) != 0, q.i64(6), q.i64(7),
+                              q.u64(8), q.u64(9)});
+    }
   });
   return out;
 }
@@ -515,6 +634,44 @@ void Database::apply_in_transaction(const StoreBatch& batch) {
         .bind_int(9, as_sql(c.packets_to_client))
         .bind_int(10, as_sql(c.bytes_to_client))
         .bind_int(11, as_sql(c.flows))
+        .bind_text(12, c.application)
+        .run();
+  }
+  for (const IdentityObservation& i : batch.identities) {
+    OTS_QUERY(kUpsertIdentity)
+        .bind_text(1, optional_text(i.ip))
+        .bind_text(2, optional_text(i.mac))
+        .bind_text(3, i.protocol)
+        .bind_text(4, i.field)
+        .bind_text(5, i.value)
+        .bind_int(6, i.first_seen_ns)
+        .bind_int(7, i.last_seen_ns)
+        .bind_int(8, as_sql(i.count))
+        .run();
+  }
+  for (const ProtocolObservation& p : batch.protocols) {
+    OTS_QUERY(kUpsertEndpointProtocol)
+        .bind_text(1, optional_text(p.ip))
+        .bind_text(2, optional_text(p.mac))
+        .bind_text(3, p.protocol)
+        .bind_int(4, p.server ? 1 : 0)
+        .bind_int(5, p.first_seen_ns)
+        .bind_int(6, p.last_seen_ns)
+        .bind_int(7, as_sql(p.flows))
+        .run();
+  }
+  for (const CommandObservation& c : batch.commands) {
+    OTS_QUERY(kUpsertCommand)
+        .bind_text(1, c.client.str())
+        .bind_text(2, c.server.str())
+        .bind_text(3, c.protocol)
+        .bind_int(4, c.code)
+        .bind_text(5, c.name)
+        .bind_int(6, c.is_write ? 1 : 0)
+        .bind_int(7, c.first_seen_ns)
+        .bind_int(8, c.last_seen_ns)
+        .bind_int(9, as_sql(c.requests))
+        .bind_int(10, as_sql(c.errors))
         .run();
   }
   for (const std::string& key : batch.removed_device_keys) OTS_QUERY(kDeleteDevice).bind_text(1, key).run();
@@ -528,7 +685,14 @@ void Database::apply_in_transaction(const StoreBatch& batch) {
     }
     q.bind_text(3, ips_to_json(d.ips)).bind_text(4, vlans_to_json(d.vlans)).bind_text(5, d.vendor);
     bind_traffic(q, 6, d.traffic);
-    q.bind_int(12, d.is_router ? 1 : 0).run();
+    q.bind_int(12, d.is_router ? 1 : 0)
+        .bind_text(13, facts_to_json(d.facts))
+        .bind_text(14, device_protocols_to_json(d.protocols))
+        .bind_text(15, d.type)
+        .bind_text(16, nlohmann::json(d.type_reasons).dump())
+        .bind_int(17, d.purdue_level)
+        .bind_int(18, d.programming_device ? 1 : 0)
+        .run();
   }
   for (const RunRecord& run : batch.runs) {
     if (run.id <= 0) throw StoreError("database '" + path_ + "': run record without an id (use begin_run)");

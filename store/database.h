@@ -44,12 +44,15 @@ struct StoreBatch {
   std::vector<IpObservation> ips;
   std::vector<MacIpBinding> bindings;
   std::vector<ConnectionObservation> connections;
+  std::vector<IdentityObservation> identities;  // by (ip, mac, protocol, field, value)
+  std::vector<ProtocolObservation> protocols;   // by (ip, mac, protocol, server)
+  std::vector<CommandObservation> commands;     // by (client, server, protocol, code)
   std::vector<Device> devices;                  // upserted by Device::key; id ignored
   std::vector<std::string> removed_device_keys;  // devices whose key no longer exists
   std::vector<RunRecord> runs;                  // upserted by RunRecord::id
   bool empty() const {
-    return macs.empty() && ips.empty() && bindings.empty() && connections.empty() && devices.empty() &&
-           removed_device_keys.empty() && runs.empty();
+    return macs.empty() && ips.empty() && bindings.empty() && connections.empty() && identities.empty() &&
+           protocols.empty() && commands.empty() && devices.empty() && removed_device_keys.empty() && runs.empty();
   }
 };
 
@@ -59,6 +62,9 @@ struct StoredObservations {
   std::vector<IpObservation> ips;
   std::vector<MacIpBinding> bindings;
   std::vector<ConnectionObservation> connections;
+  std::vector<IdentityObservation> identities;
+  std::vector<ProtocolObservation> protocols;
+  std::vector<CommandObservation> commands;
 };
 
 struct Page {

@@ -55,9 +55,48 @@ CREATE TABLE connections (
   packets_to_client INTEGER NOT NULL,
   bytes_to_client INTEGER NOT NULL,
   flows INTEGER NOT NULL,
+  application TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (client, server, transport, server_port)
 ) WITHOUT ROWID;
 CREATE INDEX connections_by_server ON connections(server, server_port);
+
+-- Endpoints are an IP or a MAC; the absent one is '' (NULL would defeat the primary key).
+CREATE TABLE identities (
+  ip TEXT NOT NULL,
+  mac TEXT NOT NULL,
+  protocol TEXT NOT NULL,
+  field TEXT NOT NULL,
+  value TEXT NOT NULL,
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (ip, mac, protocol, field, value)
+) WITHOUT ROWID;
+
+CREATE TABLE endpoint_protocols (
+  ip TEXT NOT NULL,
+  mac TEXT NOT NULL,
+  protocol TEXT NOT NULL,
+  server INTEGER NOT NULL,
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  flows INTEGER NOT NULL,
+  PRIMARY KEY (ip, mac, protocol, server)
+) WITHOUT ROWID;
+
+CREATE TABLE commands (
+  client TEXT NOT NULL,
+  server TEXT NOT NULL,
+  protocol TEXT NOT NULL,
+  code INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  is_write INTEGER NOT NULL,
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  requests INTEGER NOT NULL,
+  errors INTEGER NOT NULL,
+  PRIMARY KEY (client, server, protocol, code)
+) WITHOUT ROWID;
 
 -- AUTOINCREMENT: a deleted device's id is never handed to another device.
 CREATE TABLE devices (
@@ -73,7 +112,13 @@ CREATE TABLE devices (
   bytes_sent INTEGER NOT NULL,
   packets_received INTEGER NOT NULL,
   bytes_received INTEGER NOT NULL,
-  is_router INTEGER NOT NULL DEFAULT 0
+  is_router INTEGER NOT NULL DEFAULT 0,
+  facts TEXT NOT NULL DEFAULT '[]',
+  protocols TEXT NOT NULL DEFAULT '[]',
+  type TEXT NOT NULL DEFAULT '',
+  type_reasons TEXT NOT NULL DEFAULT '[]',
+  purdue_level INTEGER NOT NULL DEFAULT -1,
+  programming_device INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX devices_by_mac ON devices(mac);
 CREATE INDEX devices_by_last_seen ON devices(last_seen);

@@ -43,7 +43,7 @@ std::string render_devices_page(const std::vector<Device>& devices, int64_t tota
             std::to_string(page.offset + static_cast<int64_t>(devices.size()));
   }
   html += ".</p>\n<table>\n<thead><tr><th>ID</th><th>MAC</th><th>IP addresses</th><th>VLANs</th><th>Vendor</th>"
-          "<th>Router</th><th>First seen</th><th>Last seen</th><th>Packets sent</th><th>Packets received</th>"
+          "<th>Type</th><th>Router</th><th>First seen</th><th>Last seen</th><th>Packets sent</th><th>Packets received</th>"
           "</tr></thead>\n<tbody>\n";
   for (const Device& d : devices) {
     html += "<tr>";
@@ -52,6 +52,7 @@ std::string render_devices_page(const std::vector<Device>& devices, int64_t tota
     cell(html, join(d.ips, [](const IpAddr& ip) { return ip.str(); }));
     cell(html, join(d.vlans, [](uint16_t vlan) { return vlan == 0 ? std::string("untagged") : std::to_string(vlan); }));
     cell(html, d.vendor);
+    cell(html, d.type);
     cell(html, d.is_router ? "yes" : "");
     cell(html, iso8601_utc(d.traffic.first_seen_ns));
     cell(html, iso8601_utc(d.traffic.last_seen_ns));

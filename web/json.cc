@@ -38,6 +38,16 @@ nlohmann::json device_to_json(const Device& device) {
   if (device.mac) macs.push_back(device.mac->str());
   nlohmann::json ips = nlohmann::json::array();
   for (const IpAddr& ip : device.ips) ips.push_back(ip.str());
+  nlohmann::json facts = nlohmann::json::array();
+  for (const DeviceFact& f : device.facts) {
+    facts.push_back({{"field", f.field}, {"value", f.value}, {"protocol", f.protocol},
+                     {"firstSeen", iso8601_utc(f.first_seen_ns)}, {"lastSeen", iso8601_utc(f.last_seen_ns)}});
+  }
+  nlohmann::json protocols = nlohmann::json::array();
+  for (const DeviceProtocol& p : device.protocols) {
+    protocols.push_back({{"protocol", p.protocol}, {"role", p.server ? "server" : "client"}, {"flows", p.flows},
+                         {"firstSeen", iso8601_utc(p.first_seen_ns)}, {"lastSeen", iso8601_utc(p.last_seen_ns)}});
+  }
   return {
       {"id", device.id},
       {"key", device.key},
@@ -52,6 +62,12 @@ nlohmann::json device_to_json(const Device& device) {
       {"bytesSent", device.traffic.bytes_sent},
       {"packetsReceived", device.traffic.packets_received},
       {"bytesReceived", device.traffic.bytes_received},
+      {"type", device.type},
+      {"typeReasons", device.type_reasons},
+      {"purdueLevel", device.purdue_level < 0 ? nlohmann::json(nullptr) : nlohmann::json(device.purdue_level)},
+      {"programmingDevice", device.programming_device},
+      {"facts", std::move(facts)},
+      {"protocols", std::move(protocols)},
   };
 }
 
@@ -61,6 +77,7 @@ nlohmann::json connection_to_json(const ConnectionObservation& connection) {
       {"server", connection.key.server.str()},
       {"transport", transport_name(connection.key.transport)},
       {"serverPort", connection.key.server_port},
+      {"application", connection.application},
       {"packetsToServer", connection.packets_to_server},
       {"bytesToServer", connection.bytes_to_server},
       {"packetsToClient", connection.packets_to_client},

@@ -17,6 +17,7 @@ std::string iso8601_utc(int64_t ns_since_epoch);
 // "tcp", "udp", "icmp", "icmpv6", otherwise the protocol number ("132").
 std::string transport_name(uint8_t ip_protocol);
 
+// purdueLevel is null when unknown; facts and protocols keep their provenance.
 nlohmann::json device_to_json(const Device& device);
 nlohmann::json connection_to_json(const ConnectionObservation& connection);
 nlohmann::json run_to_json(const RunRecord& run);  // endedAt is null while the run is going

@@ -51,6 +51,7 @@ std::string_view version_token(std::string_view line) {
 }
 
 void CdpSession::data(const FlowContext& ctx, Direction, Bytes bytes) {
+  if (is_foreign_snap(bytes)) return;
   CdpPdu pdu = parse_cdp(bytes);
   if (pdu.anomaly != Anomaly::None) sink_.anomaly(ctx, kProtocol, anomaly_name(pdu.anomaly));
   // A PDU cut short keeps what it parsed, but a bad header is not CDP at all.

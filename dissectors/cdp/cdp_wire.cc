@@ -132,6 +132,11 @@ CdpPdu parse_cdp(Bytes payload) {
   return out;
 }
 
+bool is_foreign_snap(Bytes payload) {
+  bool snap = payload.size() >= 3 && payload[0] == 0xAA && payload[1] == 0xAA && payload[2] == 0x03;
+  return snap && !starts_with_snap_header(payload);
+}
+
 ProbeResult probe(Bytes payload) {
   if (payload.size() < kSnapHeaderSize + kHeaderSize) return ProbeResult::NeedMoreData;
   if (starts_with_snap_header(payload)) {

@@ -72,6 +72,9 @@ CdpPdu parse_cdp(Bytes payload);
 // The CDP checksum of `pdu` (the bytes from the version field on) verifies.
 bool checksum_valid(Bytes pdu);
 
+// The bytes start with an LLC/SNAP header for another OUI or protocol (not CDP: ignored, not an anomaly).
+bool is_foreign_snap(Bytes payload);
+
 // Match when the bytes start with a CDP LLC/SNAP header (or a bare CDP v1/v2 header).
 ProbeResult probe(Bytes payload);
 

@@ -79,6 +79,8 @@ struct DecodedPacket {
   // fields and TTL are those of the fragment at offset 0, ts_ns is the completing fragment's
   // time and wire_len the sum of the fragments' wire lengths.
   bool reassembled = false;
+  uint16_t frames = 1;       // frames this packet stands for (the fragments of a reassembled datagram)
+  Bytes ip_packet;           // the datagram from its IP header on; empty when reassembled (not contiguous)
   bool is_fragment = false;  // a fragment that could not be (yet) reassembled: no L4 below
 
   uint16_t src_port = 0, dst_port = 0;  // TCP/UDP

@@ -85,6 +85,7 @@ FragmentReassembler::Result FragmentReassembler::add(const FragmentKey& key, con
   result.datagram = Bytes(output_).first(p.total);
   result.first = p.first;
   result.wire_len = p.wire_len;
+  result.fragments = p.fragments;
   ++stats_.reassembled;
   pending_bytes_ -= p.charged;
   pending_.erase(pending_.begin() + static_cast<ptrdiff_t>(index));

@@ -57,6 +57,7 @@ class FragmentReassembler {
     Bytes datagram;                               // valid until the next completion
     FirstFragmentInfo first;
     uint32_t wire_len = 0;  // sum of the fragments' wire lengths
+    uint32_t fragments = 0;  // frames that made up the datagram
   };
 
   // Datagrams with more fragments than this are dropped (tiny-fragment floods).

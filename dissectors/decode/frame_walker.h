@@ -50,6 +50,7 @@ struct IpHeader {
   uint8_t proto = 0;  // upper-layer protocol (for a fragment: the one named by its fragment header)
   uint8_t ttl = 0;
   Bytes ipv4_header;  // for the checksum
+  Bytes packet;       // the whole datagram from its IP header on (as captured)
   Bytes payload;      // trimmed to the datagram length, or what was captured when snapped
   bool is_fragment = false;
   bool more_fragments = false;
@@ -258,6 +259,7 @@ inline DecodeAnomaly parse_ipv4(Bytes data, bool snapped, IpHeader& ip) {
   ip.dst = IpAddr::v4(dst.data());
   ip.ipv4_header = data.first(header_len);
   ip.payload = data.subspan(header_len, std::min(total_len, data.size()) - header_len);
+  ip.packet = data.first(header_len + ip.payload.size());
   ip.more_fragments = flags_offset & 0x2000;
   ip.fragment_offset = uint32_t{flags_offset & 0x1fffu} * 8;
   ip.fragment_id = id;
@@ -333,6 +335,7 @@ inline DecodeAnomaly parse_ipv6(Bytes data, bool snapped, IpHeader& ip) {
   ip.dst = IpAddr::v6(dst.data());
   // A zero payload length is a jumbogram (or a segmentation-offloaded frame): take what is there.
   ip.payload = payload_len == 0 ? rest : rest.first(std::min(payload_len, rest.size()));
+  ip.packet = data.first(40 + ip.payload.size());
   return walk_ipv6_extensions(ip, snapped);
 }
 

@@ -96,6 +96,7 @@ class DecodeVisitor {
     out_.dst_ip = ip.dst;
     out_.ip_proto = ip.proto;
     out_.ttl = ip.ttl;
+    out_.ip_packet = ip.packet;
     if (ip.version == 4 && !ipv4_checksum_ok(ip.ipv4_header)) record(DecodeAnomaly::Ipv4BadChecksum, false);
     if (ip.is_fragment) reassemble(ip);
   }
@@ -128,6 +129,7 @@ class DecodeVisitor {
     inner.ts_ns = out_.ts_ns;
     inner.wire_len = out_.wire_len;
     inner.reassembled = out_.reassembled;
+    inner.frames = out_.frames;
     inner.anomaly = out_.anomaly;
     inner.tunnel_depth = depth;
     out_ = inner;
@@ -180,6 +182,8 @@ class DecodeVisitor {
         out_.l3_payload = {};
         out_.ttl = result.first.ttl;
         out_.wire_len = result.wire_len;
+        out_.frames = static_cast<uint16_t>(result.fragments);
+        out_.ip_packet = {};
         out_.reassembled = true;
         ip.payload = result.datagram;
         ip.is_fragment = false;

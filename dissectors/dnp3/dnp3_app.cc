@@ -99,7 +99,9 @@ struct ObjectEntry {
   uint8_t variation;  // 0 in a group-wide entry (any variation ≥ 1)
   SizeKind kind;
   uint8_t size = 0;
-  std::string_view name = {};  // a variation-specific name; else the group's
+  // A variation-specific name where the group's says too little (class data, files,
+  // secure authentication); else the group's name is used.
+  std::string_view name = {};
 };
 
 // Sorted by group, then variation. Entries with variation 0 apply to every variation ≥ 1.
@@ -111,9 +113,9 @@ constexpr ObjectEntry kObjects[] = {
     {4, 1, SizeKind::Fixed, 1}, {4, 2, SizeKind::Fixed, 7}, {4, 3, SizeKind::Fixed, 3},
     {10, 1, SizeKind::PackedBits, 1}, {10, 2, SizeKind::Fixed, 1},
     {11, 1, SizeKind::Fixed, 1}, {11, 2, SizeKind::Fixed, 7},
-    {12, 1, SizeKind::Fixed, 11, "Control Relay Output Block"},
-    {12, 2, SizeKind::Fixed, 11, "Pattern Control Block"},
-    {12, 3, SizeKind::PackedBits, 1, "Pattern Mask"},
+    {12, 1, SizeKind::Fixed, 11},  // control relay output block
+    {12, 2, SizeKind::Fixed, 11},  // pattern control block
+    {12, 3, SizeKind::PackedBits, 1},  // pattern mask
     {13, 1, SizeKind::Fixed, 1}, {13, 2, SizeKind::Fixed, 7},
     {20, 1, SizeKind::Fixed, 5}, {20, 2, SizeKind::Fixed, 3}, {20, 3, SizeKind::Fixed, 5},
     {20, 4, SizeKind::Fixed, 3}, {20, 5, SizeKind::Fixed, 4}, {20, 6, SizeKind::Fixed, 2},
@@ -150,14 +152,14 @@ constexpr ObjectEntry kObjects[] = {
     {43, 1, SizeKind::Fixed, 5}, {43, 2, SizeKind::Fixed, 3}, {43, 3, SizeKind::Fixed, 11},
     {43, 4, SizeKind::Fixed, 9}, {43, 5, SizeKind::Fixed, 5}, {43, 6, SizeKind::Fixed, 9},
     {43, 7, SizeKind::Fixed, 11}, {43, 8, SizeKind::Fixed, 15},
-    {50, 1, SizeKind::Fixed, 6, "Time and Date"},
-    {50, 2, SizeKind::Fixed, 10, "Time and Date with Interval"},
-    {50, 3, SizeKind::Fixed, 6, "Time and Date at Last Recorded Time"},
-    {50, 4, SizeKind::Fixed, 11, "Indexed Absolute Time and Long Interval"},
-    {51, 1, SizeKind::Fixed, 6, "Time and Date CTO"},
-    {51, 2, SizeKind::Fixed, 6, "Unsynchronized Time and Date CTO"},
-    {52, 1, SizeKind::Fixed, 2, "Time Delay Coarse"},
-    {52, 2, SizeKind::Fixed, 2, "Time Delay Fine"},
+    {50, 1, SizeKind::Fixed, 6},
+    {50, 2, SizeKind::Fixed, 10},
+    {50, 3, SizeKind::Fixed, 6},
+    {50, 4, SizeKind::Fixed, 11},
+    {51, 1, SizeKind::Fixed, 6},
+    {51, 2, SizeKind::Fixed, 6},
+    {52, 1, SizeKind::Fixed, 2},
+    {52, 2, SizeKind::Fixed, 2},
     {60, 1, SizeKind::NoData, 0, "Class 0 Data"},
     {60, 2, SizeKind::NoData, 0, "Class 1 Data"},
     {60, 3, SizeKind::NoData, 0, "Class 2 Data"},
@@ -226,7 +228,8 @@ constexpr auto kGroupIndex = [] {
 const ObjectEntry* find_object(uint8_t group, uint8_t variation) {
   for (size_t i = kGroupIndex[group]; i < std::size(kObjects) && kObjects[i].group == group; ++i) {
     const ObjectEntry& entry = kObjects[i];
-    if (entry.variation == variation || (entry.variation == 0 && variation != 0)) return &entry;
+    bool matches = entry.variation == 0 ? variation != 0 : entry.variation == variation;
+    if (matches) return &entry;
   }
   return nullptr;
 }
@@ -431,17 +434,18 @@ ObjectStep ObjectWalker::next(ObjectHeader& out) {
 // Sizes the objects of `header` and moves past them; false (with anomaly_ set) if it cannot.
 bool ObjectWalker::read_objects(ObjectHeader& header) {
   size_t begin = reader_.offset();
-  auto finish = [&] {
-    header.objects = reader_.whole().subspan(begin, reader_.offset() - begin);
-    return true;
-  };
   auto fail = [&](Anomaly anomaly) {
     stop(anomaly);
     return false;
   };
+  auto finish = [&] {
+    header.objects = reader_.whole().subspan(begin, reader_.offset() - begin);
+    if (header.carries_data) objects_ += header.count;
+    return objects_ <= kMaxObjects || fail(Anomaly::TooManyObjects);
+  };
   if (header.range == RangeKind::AllObjects) return finish();
-  // Every object (with its prefix) takes at least one byte, except unprefixed packed bits
-  // and data-less requests without prefixes, which are sized below without iterating.
+  // Prefixed objects and device attributes are walked one by one; each takes at least a byte,
+  // so a count beyond the remaining bytes is refused before any iteration.
   bool iterates = header.prefix != PrefixKind::None;
 
   const ObjectEntry* entry = nullptr;
@@ -457,18 +461,14 @@ bool ObjectWalker::read_objects(ObjectHeader& header) {
       return fail(Anomaly::InvalidQualifier);
     }
   }
-  if (header.carries_data) {
-    objects_ += header.count;
-    if (objects_ > kMaxObjects) return fail(Anomaly::TooManyObjects);
-  }
   if (iterates && header.count > reader_.remaining()) return fail(Anomaly::TruncatedObject);
 
   if (!header.carries_data && header.prefix != PrefixKind::Size) {
     // Point indexes only (e.g. a Read by index list).
-    if (header.prefix == PrefixKind::Index) {
+    if (header.prefix == PrefixKind::Index && header.count > 0) {
+      header.has_first_index = true;
       header.first_index = read_uint(reader_, header.prefix_size);
-      header.has_first_index = header.count > 0;
-      reader_.skip(header.count > 0 ? (header.count - 1) * header.prefix_size : 0);
+      reader_.skip(static_cast<size_t>((header.count - 1) * header.prefix_size));
     }
     return reader_.ok() ? finish() : fail(Anomaly::TruncatedObject);
   }
@@ -540,6 +540,7 @@ Fragment parse_fragment(Bytes bytes) {
       fragment.has_first_object = true;
       fragment.first_object = header;
     }
+    if (header.group == 0 && header.carries_data) fragment.has_device_attributes = true;
     if (fragment.function == kFcOpenFile && header.group == 70 && header.variation == 3 && header.carries_data) {
       // File command: size prefix, then name offset (2), name size (2), creation time (6),
       // permissions (2), authentication key (4), file size (4), operational mode (2) …

@@ -227,6 +227,7 @@ struct Fragment {
   bool has_first_object = false;
   ObjectHeader first_object;       // its `objects` view points into the fragment bytes
   size_t object_headers = 0;
+  bool has_device_attributes = false;  // a group-0 header with data (see DeviceAttributeReader)
   // Open File (g70v3 file command): the requested mode; 0 when absent.
   uint16_t file_mode = 0;
   Anomaly anomaly = Anomaly::None;  // the first malformation (object walk included)

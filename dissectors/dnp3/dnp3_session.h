@@ -13,8 +13,8 @@
 // kReassembliesPerDirection pairs, least recently used evicted), up to kMaxFragmentSize bytes.
 // A repeated segment (same sequence) is dropped silently; a segment out of sequence, a middle
 // segment with nothing in progress or a new first segment abandoning an unfinished fragment is
-// dnp3.transport_sequence_error — except before the first FIR seen for a pair (capture start,
-// after a gap).
+// dnp3.transport_sequence_error — except while a pair waits for a first segment (capture start,
+// after a gap, a bad block CRC, or a previous transport error / overflow: one anomaly per incident).
 //
 // Events:
 //   operation()  every application fragment with a defined function, from the side that sent

@@ -21,8 +21,6 @@ constexpr std::string_view kAnomalyNames[] = {
 static_assert(std::size(kAnomalyNames) == static_cast<size_t>(Anomaly::kCount));
 
 constexpr size_t kSockaddrSize = 16;
-constexpr size_t kSendDataPrefix = 6;  // interface handle + timeout before the CPF list
-constexpr size_t kRegisterSessionLength = 4;
 constexpr uint8_t kPcccReplyBit = 0x40;
 constexpr uint8_t kPcccCommandMask = 0x0F;
 constexpr uint8_t kPcccExtendedStatus = 0xF0;
@@ -89,9 +87,13 @@ bool parse_logical_segment(ByteReader& r, uint8_t segment, EPath& path) {
   if (!read_logical_value(r, format, value)) return false;
   switch (logical_type) {
     case kLogicalClass:
-      if (format == 2 || path.has_class) return false;  // class ids are 8 or 16 bits, one per path
-      path.has_class = true;
-      path.class_id = static_cast<uint16_t>(value);
+      if (format == 2) return false;  // class ids are 8 or 16 bits
+      // Later class / instance pairs address objects inside the first (Logix does this); the
+      // first names the target.
+      if (!path.has_class) {
+        path.has_class = true;
+        path.class_id = static_cast<uint16_t>(value);
+      }
       return true;
     case kLogicalInstance:
       if (!path.has_instance) {
@@ -112,9 +114,11 @@ bool parse_logical_segment(ByteReader& r, uint8_t segment, EPath& path) {
       }
       return true;
     case kLogicalAttribute:
-      if (format == 2 || path.has_attribute) return false;
-      path.has_attribute = true;
-      path.attribute = static_cast<uint16_t>(value);
+      if (format == 2) return false;
+      if (!path.has_attribute) {
+        path.has_attribute = true;
+        path.attribute = static_cast<uint16_t>(value);
+      }
       return true;
     default:
       return false;  // extended logical segments are not used on EtherNet/IP
@@ -441,14 +445,15 @@ bool parse_identity_attributes(Bytes data, Identity& out) {
   uint8_t name_length = r.u8();
   out.product_name = r.chars(name_length);
   if (!r.ok()) return false;
-  if (r.has(1)) {
-    out.has_state = true;
+  out.has_state = r.has(1);
+  if (out.has_state) {
     out.state = r.u8();
   }
   return true;
 }
 
 bool parse_list_identity_item(Bytes item, Identity& out) {
+  out = Identity{};
   ByteReader r(item);
   out.encapsulation_version = r.le16();
   Bytes sockaddr = r.bytes(kSockaddrSize);

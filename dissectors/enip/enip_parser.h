@@ -21,6 +21,8 @@ namespace ots::enip {
 
 constexpr size_t kHeaderSize = 24;
 constexpr size_t kMaxPduSize = kHeaderSize + 0xFFFF;  // the length field is 16 bits
+constexpr size_t kSendDataPrefix = 6;               // SendRRData / SendUnitData: interface handle, timeout
+constexpr size_t kRegisterSessionLength = 4;        // protocol version, options
 constexpr size_t kMaxCpfItems = 8;                    // real messages carry 1–4
 constexpr size_t kMaxEmbeddedServices = 32;           // Multiple Service Packet entries parsed
 constexpr size_t kMaxPathSegments = 16;

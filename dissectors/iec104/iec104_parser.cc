@@ -16,26 +16,29 @@ using enum TimeTag;
 // CP56Time2a 7 bytes). The CP24 types (2-19 even ones, 17-19) are IEC 60870-5-101 only but
 // still seen on gateways, so they are walked too.
 constexpr TypeInfo kTypes[] = {
-    {1, "M_SP_NA_1", 1, Monitoring, SinglePoint, NoTime, false},         // single-point information
+    // Process information in monitoring direction. SIQ / DIQ: single / double point with quality;
+    // VTI step position; BSI bitstring; NVA / SVA normalized / scaled value; QDS quality; BCR counter.
+    {1, "M_SP_NA_1", 1, Monitoring, SinglePoint, NoTime, false},
     {2, "M_SP_TA_1", 4, Monitoring, SinglePoint, Cp24, false},
-    {3, "M_DP_NA_1", 1, Monitoring, DoublePoint, NoTime, false},         // double-point information
+    {3, "M_DP_NA_1", 1, Monitoring, DoublePoint, NoTime, false},
     {4, "M_DP_TA_1", 4, Monitoring, DoublePoint, Cp24, false},
-    {5, "M_ST_NA_1", 2, Monitoring, StepPosition, NoTime, false},        // step position
+    {5, "M_ST_NA_1", 2, Monitoring, StepPosition, NoTime, false},
     {6, "M_ST_TA_1", 5, Monitoring, StepPosition, Cp24, false},
-    {7, "M_BO_NA_1", 5, Monitoring, Bitstring, NoTime, false},           // bitstring of 32 bits
+    {7, "M_BO_NA_1", 5, Monitoring, Bitstring, NoTime, false},
     {8, "M_BO_TA_1", 8, Monitoring, Bitstring, Cp24, false},
-    {9, "M_ME_NA_1", 3, Monitoring, Normalized, NoTime, false},          // measured value, normalized
+    {9, "M_ME_NA_1", 3, Monitoring, Normalized, NoTime, false},
     {10, "M_ME_TA_1", 6, Monitoring, Normalized, Cp24, false},
-    {11, "M_ME_NB_1", 3, Monitoring, Scaled, NoTime, false},             // measured value, scaled
+    {11, "M_ME_NB_1", 3, Monitoring, Scaled, NoTime, false},
     {12, "M_ME_TB_1", 6, Monitoring, Scaled, Cp24, false},
-    {13, "M_ME_NC_1", 5, Monitoring, Float, NoTime, false},              // measured value, short float
+    {13, "M_ME_NC_1", 5, Monitoring, Float, NoTime, false},
     {14, "M_ME_TC_1", 8, Monitoring, Float, Cp24, false},
-    {15, "M_IT_NA_1", 5, Monitoring, Counter, NoTime, false},            // integrated totals
+    {15, "M_IT_NA_1", 5, Monitoring, Counter, NoTime, false},
     {16, "M_IT_TA_1", 8, Monitoring, Counter, Cp24, false},
-    {17, "M_EP_TA_1", 6, Monitoring, ValueKind::None, Cp24, false},    // protection event (SEP, CP16, CP24)
-    {18, "M_EP_TB_1", 7, Monitoring, ValueKind::None, Cp24, false},    // packed start events (SPE, QDP, CP16, CP24)
-    {19, "M_EP_TC_1", 7, Monitoring, ValueKind::None, Cp24, false},    // packed output circuit (OCI, QDP, CP16, CP24)
-    {20, "M_PS_NA_1", 5, Monitoring, ValueKind::None, NoTime, false},    // packed single-point with SCD (SCD, QDS)
+    // Protection equipment: SEP / SPE + QDP / OCI + QDP, CP16Time2a elapsed time, time tag.
+    {17, "M_EP_TA_1", 6, Monitoring, ValueKind::None, Cp24, false},
+    {18, "M_EP_TB_1", 7, Monitoring, ValueKind::None, Cp24, false},
+    {19, "M_EP_TC_1", 7, Monitoring, ValueKind::None, Cp24, false},
+    {20, "M_PS_NA_1", 5, Monitoring, ValueKind::None, NoTime, false},  // SCD + QDS
     {21, "M_ME_ND_1", 2, Monitoring, NormalizedNoQuality, NoTime, false},
     {30, "M_SP_TB_1", 8, Monitoring, SinglePoint, Cp56, false},
     {31, "M_DP_TB_1", 8, Monitoring, DoublePoint, Cp56, false},
@@ -45,16 +48,18 @@ constexpr TypeInfo kTypes[] = {
     {35, "M_ME_TE_1", 10, Monitoring, Scaled, Cp56, false},
     {36, "M_ME_TF_1", 12, Monitoring, Float, Cp56, false},
     {37, "M_IT_TB_1", 12, Monitoring, Counter, Cp56, false},
-    {38, "M_EP_TD_1", 10, Monitoring, ValueKind::None, Cp56, false},   // SEP, CP16, CP56
-    {39, "M_EP_TE_1", 11, Monitoring, ValueKind::None, Cp56, false},   // SPE, QDP, CP16, CP56
-    {40, "M_EP_TF_1", 11, Monitoring, ValueKind::None, Cp56, false},   // OCI, QDP, CP16, CP56
-    {45, "C_SC_NA_1", 1, Command, SingleCommand, NoTime, true},          // single command
-    {46, "C_DC_NA_1", 1, Command, DoubleCommand, NoTime, true},          // double command
-    {47, "C_RC_NA_1", 1, Command, RegulatingStep, NoTime, true},         // regulating step command
-    {48, "C_SE_NA_1", 3, Command, NormalizedSetpoint, NoTime, true},     // set-point, normalized
-    {49, "C_SE_NB_1", 3, Command, ScaledSetpoint, NoTime, true},         // set-point, scaled
-    {50, "C_SE_NC_1", 5, Command, FloatSetpoint, NoTime, true},          // set-point, short float
-    {51, "C_BO_NA_1", 4, Command, BitstringCommand, NoTime, true},       // bitstring of 32 bits
+    {38, "M_EP_TD_1", 10, Monitoring, ValueKind::None, Cp56, false},
+    {39, "M_EP_TE_1", 11, Monitoring, ValueKind::None, Cp56, false},
+    {40, "M_EP_TF_1", 11, Monitoring, ValueKind::None, Cp56, false},
+    // Process information in control direction. SCO / DCO / RCO: single / double / regulating step
+    // command; QOS set-point qualifier; all carry the select / execute bit except C_BO.
+    {45, "C_SC_NA_1", 1, Command, SingleCommand, NoTime, true},
+    {46, "C_DC_NA_1", 1, Command, DoubleCommand, NoTime, true},
+    {47, "C_RC_NA_1", 1, Command, RegulatingStep, NoTime, true},
+    {48, "C_SE_NA_1", 3, Command, NormalizedSetpoint, NoTime, true},
+    {49, "C_SE_NB_1", 3, Command, ScaledSetpoint, NoTime, true},
+    {50, "C_SE_NC_1", 5, Command, FloatSetpoint, NoTime, true},
+    {51, "C_BO_NA_1", 4, Command, BitstringCommand, NoTime, true},
     {58, "C_SC_TA_1", 8, Command, SingleCommand, Cp56, true},
     {59, "C_DC_TA_1", 8, Command, DoubleCommand, Cp56, true},
     {60, "C_RC_TA_1", 8, Command, RegulatingStep, Cp56, true},
@@ -62,27 +67,31 @@ constexpr TypeInfo kTypes[] = {
     {62, "C_SE_TB_1", 10, Command, ScaledSetpoint, Cp56, true},
     {63, "C_SE_TC_1", 12, Command, FloatSetpoint, Cp56, true},
     {64, "C_BO_TA_1", 11, Command, BitstringCommand, Cp56, true},
-    {70, "M_EI_NA_1", 1, System, Qualifier, NoTime, false},              // end of initialisation (COI)
-    {100, "C_IC_NA_1", 1, SystemCommand, Qualifier, NoTime, false},      // interrogation (QOI)
-    {101, "C_CI_NA_1", 1, SystemCommand, Qualifier, NoTime, false},      // counter interrogation (QCC)
-    {102, "C_RD_NA_1", 0, SystemCommand, ValueKind::None, NoTime, false},  // read: IOA only
-    {103, "C_CS_NA_1", 7, SystemCommand, ClockSync, Cp56, true},       // clock synchronisation
-    {104, "C_TS_NA_1", 2, SystemCommand, ValueKind::None, NoTime, false},  // test (FBP), 101 only
-    {105, "C_RP_NA_1", 1, SystemCommand, Qualifier, NoTime, true},       // reset process (QRP)
-    {106, "C_CD_NA_1", 2, SystemCommand, ValueKind::None, NoTime, false},  // delay acquisition (CP16), 101 only
-    {107, "C_TS_TA_1", 9, SystemCommand, ValueKind::None, Cp56, false},  // test with time (TSC, CP56)
+    // System information.
+    {70, "M_EI_NA_1", 1, System, Qualifier, NoTime, false},                // end of initialisation: COI
+    {100, "C_IC_NA_1", 1, SystemCommand, Qualifier, NoTime, false},        // interrogation: QOI
+    {101, "C_CI_NA_1", 1, SystemCommand, Qualifier, NoTime, false},        // counter interrogation: QCC
+    {102, "C_RD_NA_1", 0, SystemCommand, ValueKind::None, NoTime, false},  // read: the IOA only
+    {103, "C_CS_NA_1", 7, SystemCommand, ClockSync, Cp56, true},           // clock synchronisation
+    {104, "C_TS_NA_1", 2, SystemCommand, ValueKind::None, NoTime, false},  // test: FBP (101 only)
+    {105, "C_RP_NA_1", 1, SystemCommand, Qualifier, NoTime, true},         // reset process: QRP
+    {106, "C_CD_NA_1", 2, SystemCommand, ValueKind::None, NoTime, false},  // delay acquisition: CP16
+    {107, "C_TS_TA_1", 9, SystemCommand, ValueKind::None, Cp56, false},    // test: TSC + CP56
+    // Parameters in control direction: value + QPM, or QPA.
     {110, "P_ME_NA_1", 3, Parameter, NormalizedParameter, NoTime, true},
     {111, "P_ME_NB_1", 3, Parameter, ScaledParameter, NoTime, true},
     {112, "P_ME_NC_1", 5, Parameter, FloatParameter, NoTime, true},
-    {113, "P_AC_NA_1", 1, Parameter, Qualifier, NoTime, true},           // parameter activation (QPA)
-    {120, "F_FR_NA_1", 6, File, ValueKind::None, NoTime, false},         // file ready (NOF, LOF, FRQ)
-    {121, "F_SR_NA_1", 7, File, ValueKind::None, NoTime, false},         // section ready (NOF, NOS, LOF, SRQ)
-    {122, "F_SC_NA_1", 4, File, ValueKind::None, NoTime, false},         // call / select (NOF, NOS, SCQ)
-    {123, "F_LS_NA_1", 5, File, ValueKind::None, NoTime, false},         // last section / segment (NOF, NOS, LSQ, CHS)
-    {124, "F_AF_NA_1", 4, File, ValueKind::None, NoTime, false},         // ack file / section (NOF, NOS, AFQ)
-    {125, "F_SG_NA_1", kVariableSize, File, ValueKind::None, NoTime, false},  // segment (NOF, NOS, LOS, data)
-    {126, "F_DR_TA_1", 13, File, ValueKind::None, Cp56, false},        // directory (NOF, LOF, SOF, CP56)
-    {127, "F_SC_NB_1", 16, File, ValueKind::None, Cp56, false},        // query log (NOF, start CP56, stop CP56)
+    {113, "P_AC_NA_1", 1, Parameter, Qualifier, NoTime, true},
+    // File transfer. NOF name of file, NOS name of section, LOF / LOS length of file / segment,
+    // FRQ / SRQ / SCQ / LSQ / AFQ qualifiers, CHS checksum, SOF status of file.
+    {120, "F_FR_NA_1", 6, File, ValueKind::None, NoTime, false},  // file ready: NOF LOF FRQ
+    {121, "F_SR_NA_1", 7, File, ValueKind::None, NoTime, false},  // section ready: NOF NOS LOF SRQ
+    {122, "F_SC_NA_1", 4, File, ValueKind::None, NoTime, false},  // call / select: NOF NOS SCQ
+    {123, "F_LS_NA_1", 5, File, ValueKind::None, NoTime, false},  // last section: NOF NOS LSQ CHS
+    {124, "F_AF_NA_1", 4, File, ValueKind::None, NoTime, false},  // ack file / section: NOF NOS AFQ
+    {125, "F_SG_NA_1", kVariableSize, File, ValueKind::None, NoTime, false},  // segment: NOF NOS LOS data
+    {126, "F_DR_TA_1", 13, File, ValueKind::None, Cp56, false},               // directory: NOF LOF SOF CP56
+    {127, "F_SC_NB_1", 16, File, ValueKind::None, Cp56, false},  // query log: NOF, start and stop CP56
 };
 
 constexpr auto kTypeIndex = [] {
@@ -179,7 +188,9 @@ bool is_u_function(uint8_t control) {
 bool valid_u_control(Bytes control) {
   return is_u_function(control[0]) && control[1] == 0 && control[2] == 0 && control[3] == 0;
 }
-bool valid_s_control(Bytes control) { return control[0] == 0x01 && control[1] == 0 && (control[2] & 0x01) == 0; }
+bool valid_s_control(Bytes control) {
+  return control[0] == 0x01 && control[1] == 0 && (control[2] & 0x01) == 0;
+}
 
 // Size of the information objects an ASDU with a fixed element size declares.
 size_t declared_objects_size(const TypeInfo& type, bool sequence, size_t count) {
@@ -424,7 +435,8 @@ ElementValue decode_element(const TypeInfo& type, Bytes element) {
     value.has_select = true;
   };
   switch (type.value) {
-    case ValueKind::None: return value;
+    case ValueKind::None:
+      return value;
     case SinglePoint: {
       uint8_t siq = reader.u8();
       value.integer = siq & 0x01;
@@ -467,9 +479,13 @@ ElementValue decode_element(const TypeInfo& type, Bytes element) {
       value.integer = static_cast<int32_t>(reader.le32());
       value.quality = reader.u8();  // sequence number, carry, adjusted, invalid
       break;
-    case SingleCommand: command(reader.u8(), 0x01); break;
+    case SingleCommand:
+      command(reader.u8(), 0x01);
+      break;
     case DoubleCommand:
-    case RegulatingStep: command(reader.u8(), 0x03); break;
+    case RegulatingStep:
+      command(reader.u8(), 0x03);
+      break;
     case NormalizedSetpoint: {
       uint16_t raw = reader.le16();
       value.integer = static_cast<int16_t>(raw);
@@ -485,9 +501,14 @@ ElementValue decode_element(const TypeInfo& type, Bytes element) {
       value.real = std::bit_cast<float>(reader.le32());
       setpoint_qualifier();
       break;
-    case BitstringCommand: value.integer = reader.le32(); break;
-    case Qualifier: value.integer = reader.u8(); break;
-    case ClockSync: break;
+    case BitstringCommand:
+      value.integer = reader.le32();
+      break;
+    case Qualifier:
+      value.integer = reader.u8();
+      break;
+    case ClockSync:
+      break;
     case NormalizedParameter: {
       uint16_t raw = reader.le16();
       value.integer = static_cast<int16_t>(raw);

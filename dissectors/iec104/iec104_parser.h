@@ -23,11 +23,11 @@
 namespace ots::iec104 {
 
 constexpr uint8_t kStartByte = 0x68;
-constexpr size_t kApciSize = 6;            // start, length, four control octets
-constexpr uint8_t kMinApduLength = 4;      // the APDU length counts the control octets and the ASDU
+constexpr size_t kApciSize = 6;        // start, length, four control octets
+constexpr uint8_t kMinApduLength = 4;  // the APDU length counts the control octets and the ASDU
 constexpr uint8_t kMaxApduLength = 253;
 constexpr size_t kMaxApduSize = 2 + kMaxApduLength;
-constexpr size_t kAsduHeaderSize = 6;      // type id, VSQ, COT (2), common address (2)
+constexpr size_t kAsduHeaderSize = 6;  // type id, VSQ, COT (2), common address (2)
 constexpr size_t kIoaSize = 3;
 constexpr size_t kMaxAsduSize = kMaxApduLength - 4;
 constexpr uint16_t kSequenceModulus = 32768;  // N(S) / N(R) are 15-bit counters
@@ -72,35 +72,35 @@ ProbeResult probe_apdu(Bytes stream);
 // ---- Protocol tables ----
 
 enum class TypeClass : uint8_t {
-  Monitoring,  // process information in monitoring direction (1-40)
-  Command,     // process information in control direction (45-64)
-  System,      // system information in monitoring direction (70)
+  Monitoring,     // process information in monitoring direction (1-40)
+  Command,        // process information in control direction (45-64)
+  System,         // system information in monitoring direction (70)
   SystemCommand,  // system information in control direction (100-107)
-  Parameter,   // parameters in control direction (110-113)
-  File,        // file transfer, both directions (120-127)
+  Parameter,      // parameters in control direction (110-113)
+  File,           // file transfer, both directions (120-127)
 };
 
 // How an element (the information object without its IOA) is laid out.
 enum class ValueKind : uint8_t {
-  None,              // not decoded (protection events, packed points, file transfer, test words)
-  SinglePoint,       // SIQ
-  DoublePoint,       // DIQ
-  StepPosition,      // VTI + QDS
-  Bitstring,         // BSI + QDS
-  Normalized,        // NVA + QDS
-  Scaled,            // SVA + QDS
-  Float,             // IEEE 754 + QDS
-  Counter,           // BCR (counter + sequence / carry / adjusted / invalid)
+  None,                 // not decoded (protection events, packed points, file transfer, test words)
+  SinglePoint,          // SIQ
+  DoublePoint,          // DIQ
+  StepPosition,         // VTI + QDS
+  Bitstring,            // BSI + QDS
+  Normalized,           // NVA + QDS
+  Scaled,               // SVA + QDS
+  Float,                // IEEE 754 + QDS
+  Counter,              // BCR (counter + sequence / carry / adjusted / invalid)
   NormalizedNoQuality,  // NVA
-  SingleCommand,     // SCO
-  DoubleCommand,     // DCO
-  RegulatingStep,    // RCO
+  SingleCommand,        // SCO
+  DoubleCommand,        // DCO
+  RegulatingStep,       // RCO
   NormalizedSetpoint,   // NVA + QOS
   ScaledSetpoint,       // SVA + QOS
   FloatSetpoint,        // IEEE 754 + QOS
-  BitstringCommand,  // BSI
-  Qualifier,         // one qualifier octet: COI, QOI, QCC, QRP, QPA
-  ClockSync,         // CP56Time2a only
+  BitstringCommand,     // BSI
+  Qualifier,            // one qualifier octet: COI, QOI, QCC, QRP, QPA
+  ClockSync,            // CP56Time2a only
   NormalizedParameter,  // NVA + QPM
   ScaledParameter,      // SVA + QPM
   FloatParameter,       // IEEE 754 + QPM
@@ -147,23 +147,23 @@ struct Asdu {
   const TypeInfo* type = nullptr;  // nullptr for unknown type ids
   bool sequence = false;           // SQ: one IOA, then consecutive elements
   uint8_t object_count = 0;
-  uint8_t cause = 0;               // 6 bits
-  bool negative = false;           // P/N: negative confirmation
+  uint8_t cause = 0;      // 6 bits
+  bool negative = false;  // P/N: negative confirmation
   bool test = false;
   uint8_t originator = 0;
   uint16_t common_address = 0;
   bool has_ioa = false;
   uint32_t first_ioa = 0;
-  Bytes objects;                   // information objects, IOAs included; walk with ObjectWalker
+  Bytes objects;  // information objects, IOAs included; walk with ObjectWalker
 };
 
 struct Apdu {
   FrameFormat format = FrameFormat::I;
-  uint8_t length = 0;        // APDU length field
-  uint16_t send_seq = 0;     // N(S), I-format
-  uint16_t recv_seq = 0;     // N(R), I- and S-format
+  uint8_t length = 0;     // APDU length field
+  uint16_t send_seq = 0;  // N(S), I-format
+  uint16_t recv_seq = 0;  // N(R), I- and S-format
   UFunction u_function = UFunction::None;
-  Asdu asdu;                 // I-format only
+  Asdu asdu;                        // I-format only
   Anomaly anomaly = Anomaly::None;  // the first malformation found
 };
 // Parses one whole APDU (`apdu` = start byte through the last ASDU byte, as sized by frame_apdu()).
@@ -206,21 +206,21 @@ struct Cp56Time2a {
   uint8_t hour = 0;
   bool summer_time = false;
   uint8_t day = 0;
-  uint8_t weekday = 0;        // 1 = Monday, 0 = not used
+  uint8_t weekday = 0;  // 1 = Monday, 0 = not used
   uint8_t month = 0;
-  uint8_t year = 0;           // 0..99
+  uint8_t year = 0;  // 0..99
 };
 Cp56Time2a parse_cp56time2a(Bytes seven_bytes);
 
 struct ElementValue {
   ValueKind kind = ValueKind::None;
-  int64_t integer = 0;   // point / command state, step, scaled value, counter, bitstring, qualifier
-  double real = 0;       // normalized (-1 .. <1) and floating-point values
-  uint8_t quality = 0;   // quality bits of SIQ / DIQ / QDS / BCR, or the qualifier of a command
-  bool select = false;   // S/E of commands and set-points: true = select, false = execute
+  int64_t integer = 0;  // point / command state, step, scaled value, counter, bitstring, qualifier
+  double real = 0;      // normalized (-1 .. <1) and floating-point values
+  uint8_t quality = 0;  // quality bits of SIQ / DIQ / QDS / BCR, or the qualifier of a command
+  bool select = false;  // S/E of commands and set-points: true = select, false = execute
   bool has_select = false;
   bool has_time = false;
-  Cp56Time2a time;       // when the element ends in a CP56Time2a (or is one)
+  Cp56Time2a time;  // when the element ends in a CP56Time2a (or is one)
 };
 // Decodes one element of a type; kind None when the type is not decoded or the element is short.
 ElementValue decode_element(const TypeInfo& type, Bytes element);

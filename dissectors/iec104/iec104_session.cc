@@ -12,6 +12,8 @@ constexpr std::string_view kProtocol = "iec104";
 constexpr std::string_view kUnknownType = "Unknown Type ID";
 constexpr uint8_t kTypeCounterInterrogation = 101;
 constexpr uint8_t kFreezeWithReset = 2;  // QCC FRZ: 2 freeze with reset, 3 counter reset
+// File transfer APDUs that carry a file towards their receiver.
+constexpr uint8_t kFileReady = 120, kSectionReady = 121, kLastSection = 123, kSegment = 125;
 constexpr uint8_t kCauseActivation = 6;
 constexpr uint8_t kCauseActivationTermination = 10;
 constexpr uint8_t kCauseFirstUnknown = 44;
@@ -59,7 +61,8 @@ bool is_write(Direction dir, const Asdu& asdu, const ElementValue& first) {
   }
   if (type->type_class == TypeClass::File && dir == Direction::FromClient) {
     // File ready / section ready / last section / segment: the client sends a file to the outstation.
-    return asdu.type_id == 120 || asdu.type_id == 121 || asdu.type_id == 123 || asdu.type_id == 125;
+    uint8_t id = asdu.type_id;
+    return id == kFileReady || id == kSectionReady || id == kLastSection || id == kSegment;
   }
   return false;
 }
@@ -151,9 +154,14 @@ void Iec104Session::handle_apdu(const FlowContext& ctx, Direction dir, Bytes byt
   if (apdu.anomaly != Anomaly::None) report(ctx, apdu.anomaly);
   bool valid = apdu.anomaly == Anomaly::None;
   switch (apdu.format) {
-    case FrameFormat::I: valid = handle_i_format(ctx, dir, apdu) && valid; break;
-    case FrameFormat::U: valid = handle_u_format(ctx, dir, apdu) && valid; break;
-    case FrameFormat::S: break;  // acknowledgements only: no event
+    case FrameFormat::I:
+      valid = handle_i_format(ctx, dir, apdu) && valid;
+      break;
+    case FrameFormat::U:
+      valid = handle_u_format(ctx, dir, apdu) && valid;
+      break;
+    case FrameFormat::S:
+      break;  // acknowledgements only: no event
   }
   if (is_structural(apdu.anomaly)) {
     count_violation();
@@ -166,7 +174,8 @@ void Iec104Session::handle_apdu(const FlowContext& ctx, Direction dir, Bytes byt
   if (apdu.format == FrameFormat::I) stream.valid_i_format = true;
   if (confirmed_) return;
   bool both_sent_data = streams_[0].valid_i_format && streams_[1].valid_i_format;
-  bool started = startdt_requested_ && dir == Direction::FromServer && apdu.u_function == UFunction::StartDtCon;
+  bool started =
+      startdt_requested_ && dir == Direction::FromServer && apdu.u_function == UFunction::StartDtCon;
   if (both_sent_data || started || stream.valid_apdus >= kConfirmAfterValidApdus) confirm(ctx);
 }
 

@@ -24,6 +24,12 @@ Device make_device(const std::string& key, uint64_t packets) {
   d.vendor = "Siemens AG";
   d.traffic = {1'700'000'000'000'000'001, 1'700'000'100'000'000'002, packets, packets * 60, packets / 2, 300};
   d.is_router = key.ends_with("ff");
+  d.facts = {{"orderNumber", "6ES7 315-2EH14-0AB0", "s7comm", 3, 4}, {"vendor", "Siemens AG", "oui", 1, 2}};
+  d.protocols = {{"s7comm", true, 5, 6, 7}, {"dns", false, 1, 2, 3}};
+  d.type = "PLC";
+  d.type_reasons = {"serves s7comm", "Siemens OUI"};
+  d.purdue_level = 1;
+  d.programming_device = key.ends_with("01");
   return d;
 }
 
@@ -38,6 +44,7 @@ ConnectionObservation make_connection(const char* client, const char* server, ui
   c.packets_to_client = packets + 1;
   c.bytes_to_client = 7;
   c.flows = 2;
+  c.application = transport == 6 ? "modbus" : "";
   return c;
 }
 
@@ -51,6 +58,12 @@ StoreBatch observation_batch(uint64_t packets) {
   batch.bindings = {{mac("00:1b:1b:00:00:01"), ip("192.168.1.10"),
                      binding_source::IpSource | binding_source::ArpSender, 5, 6, packets}};
   batch.connections = {make_connection("192.168.1.10", "192.168.1.20", 6, 502, packets)};
+  batch.identities = {{ip("192.168.1.20"), std::nullopt, "s7comm", "orderNumber", "6ES7", 1, 2, packets},
+                      {std::nullopt, mac("00:1b:1b:00:00:01"), "lldp", "systemName", "plc-1", 3, 4, 1}};
+  batch.protocols = {{ip("192.168.1.20"), std::nullopt, "modbus", true, 5, 6, packets},
+                     {ip("192.168.1.10"), std::nullopt, "modbus", false, 5, 6, packets}};
+  batch.commands = {{ip("192.168.1.10"), ip("192.168.1.20"), "modbus", 16, "write_multiple_registers", true, 7, 8,
+                     packets, 1}};
   return batch;
 }
 
@@ -178,6 +191,21 @@ TEST(Database, DeviceRoundTripsEveryField) {
   EXPECT_EQ(d.traffic.packets_received, 61u);
   EXPECT_EQ(d.traffic.bytes_received, 300u);
   EXPECT_TRUE(d.is_router);
+  ASSERT_EQ(d.facts.size(), 2u);
+  EXPECT_EQ(d.facts[0].field, "orderNumber");
+  EXPECT_EQ(d.facts[0].value, "6ES7 315-2EH14-0AB0");
+  EXPECT_EQ(d.facts[0].protocol, "s7comm");
+  EXPECT_EQ(d.facts[0].first_seen_ns, 3);
+  EXPECT_EQ(d.facts[0].last_seen_ns, 4);
+  ASSERT_EQ(d.protocols.size(), 2u);
+  EXPECT_EQ(d.protocols[0].protocol, "s7comm");
+  EXPECT_TRUE(d.protocols[0].server);
+  EXPECT_EQ(d.protocols[0].flows, 5u);
+  EXPECT_FALSE(d.protocols[1].server);
+  EXPECT_EQ(d.type, "PLC");
+  EXPECT_EQ(d.type_reasons, with_mac.type_reasons);
+  EXPECT_EQ(d.purdue_level, 1);
+  EXPECT_FALSE(d.programming_device);
   EXPECT_FALSE(devices[1].mac.has_value());
   EXPECT_TRUE(devices[1].vlans.empty());
 
@@ -328,6 +356,40 @@ TEST(Database, ObservationsRoundTrip) {
   EXPECT_EQ(c.key, batch.connections[0].key);
   EXPECT_EQ(c.packets_to_client, 43u);
   EXPECT_EQ(c.flows, 2u);
+  EXPECT_EQ(c.application, "modbus");
+
+  ASSERT_EQ(stored.identities.size(), 2u);  // '' (no IP) sorts first
+  EXPECT_FALSE(stored.identities[0].ip.has_value());
+  EXPECT_EQ(stored.identities[0].mac, mac("00:1b:1b:00:00:01"));
+  EXPECT_EQ(stored.identities[0].value, "plc-1");
+  EXPECT_EQ(stored.identities[1].ip, ip("192.168.1.20"));
+  EXPECT_FALSE(stored.identities[1].mac.has_value());
+  EXPECT_EQ(stored.identities[1].field, "orderNumber");
+  EXPECT_EQ(stored.identities[1].count, 42u);
+  ASSERT_EQ(stored.protocols.size(), 2u);
+  EXPECT_EQ(stored.protocols[0].ip, ip("192.168.1.10"));
+  EXPECT_FALSE(stored.protocols[0].server);
+  EXPECT_TRUE(stored.protocols[1].server);
+  EXPECT_EQ(stored.protocols[1].flows, 42u);
+  ASSERT_EQ(stored.commands.size(), 1u);
+  const CommandObservation& cmd = stored.commands[0];
+  EXPECT_EQ(cmd.client, ip("192.168.1.10"));
+  EXPECT_EQ(cmd.server, ip("192.168.1.20"));
+  EXPECT_EQ(cmd.protocol, "modbus");
+  EXPECT_EQ(cmd.code, 16u);
+  EXPECT_EQ(cmd.name, "write_multiple_registers");
+  EXPECT_TRUE(cmd.is_write);
+  EXPECT_EQ(cmd.first_seen_ns, 7);
+  EXPECT_EQ(cmd.last_seen_ns, 8);
+  EXPECT_EQ(cmd.requests, 42u);
+  EXPECT_EQ(cmd.errors, 1u);
+
+  db->apply(observation_batch(50));  // same natural keys: replaced, not added
+  stored = db->load_observations();
+  EXPECT_EQ(stored.identities.size(), 2u);
+  EXPECT_EQ(stored.protocols.size(), 2u);
+  ASSERT_EQ(stored.commands.size(), 1u);
+  EXPECT_EQ(stored.commands[0].requests, 50u);
 }
 
 TEST(Database, AddressesAreReadableTextInTheFile) {

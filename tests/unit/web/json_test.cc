@@ -44,6 +44,11 @@ TEST(DeviceJson, HasTheDocumentedShape) {
   d.vendor = "Siemens AG";
   d.is_router = true;
   d.traffic = {1'704'164'645'123'456'789, 1'704'164'646'000'000'000, 1, 2, 3, 4};
+  d.facts = {{"firmwareVersion", "V3.2.1", "s7comm", 0, 1}};
+  d.protocols = {{"s7comm", true, 3, 0, 1}};
+  d.type = "PLC";
+  d.type_reasons = {"serves s7comm"};
+  d.purdue_level = 1;
   nlohmann::json j = device_to_json(d);
   EXPECT_EQ(j["id"], 7);
   EXPECT_EQ(j["macAddresses"], nlohmann::json({"00:1b:1b:00:00:01"}));
@@ -55,11 +60,23 @@ TEST(DeviceJson, HasTheDocumentedShape) {
   EXPECT_EQ(j["bytesSent"], 2);
   EXPECT_EQ(j["packetsReceived"], 3);
   EXPECT_EQ(j["bytesReceived"], 4);
+  EXPECT_EQ(j["type"], "PLC");
+  EXPECT_EQ(j["typeReasons"], nlohmann::json({"serves s7comm"}));
+  EXPECT_EQ(j["purdueLevel"], 1);
+  EXPECT_EQ(j["programmingDevice"], false);
+  EXPECT_EQ(j["facts"][0]["field"], "firmwareVersion");
+  EXPECT_EQ(j["facts"][0]["value"], "V3.2.1");
+  EXPECT_EQ(j["facts"][0]["lastSeen"], "1970-01-01T00:00:00.000000001Z");
+  EXPECT_EQ(j["protocols"][0]["role"], "server");
+  EXPECT_EQ(j["protocols"][0]["flows"], 3);
   testing::SchemaChecker checker(load_schema());
   EXPECT_EQ(joined(checker.check(j, "device")), "");
 
   d.mac.reset();
+  d.purdue_level = -1;
   EXPECT_TRUE(device_to_json(d)["macAddresses"].empty());
+  EXPECT_TRUE(device_to_json(d)["purdueLevel"].is_null());
+  EXPECT_EQ(joined(checker.check(device_to_json(d), "device")), "");
 }
 
 TEST(ConnectionJson, HasTheDocumentedShape) {
@@ -70,11 +87,13 @@ TEST(ConnectionJson, HasTheDocumentedShape) {
   c.packets_to_client = 30;
   c.bytes_to_client = 40;
   c.flows = 2;
+  c.application = "modbus";
   nlohmann::json j = connection_to_json(c);
   EXPECT_EQ(j["client"], "10.0.0.1");
   EXPECT_EQ(j["server"], "10.0.0.2");
   EXPECT_EQ(j["transport"], "tcp");
   EXPECT_EQ(j["serverPort"], 502);
+  EXPECT_EQ(j["application"], "modbus");
   EXPECT_EQ(j["bytesToClient"], 40);
   EXPECT_EQ(j["flows"], 2);
   testing::SchemaChecker checker(load_schema());

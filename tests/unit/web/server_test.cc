@@ -39,6 +39,8 @@ StoreBatch sample_batch() {
   batch.devices[0].vendor = kHostileVendor;
   batch.devices[0].vlans = {0, 12};
   batch.devices[0].is_router = true;
+  batch.devices[0].type = "<b>PLC</b>";
+  batch.devices[0].facts = {{"productName", "<i>S7-1500</i>", "s7comm", 1, 2}};
   for (uint16_t port : {502, 102, 44818}) {
     ConnectionObservation c;
     c.key = {*IpAddr::parse("10.0.0.1"), *IpAddr::parse("10.0.0.2"), 6, port};
@@ -190,6 +192,8 @@ TEST_F(WebServerTest, HtmlPageEscapesEverything) {
   EXPECT_NE(html.find("<title>otsensor devices</title>"), std::string::npos);
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("<img"), std::string::npos);
+  EXPECT_EQ(html.find("<b>"), std::string::npos);
+  EXPECT_NE(html.find("&lt;b&gt;PLC&lt;/b&gt;"), std::string::npos);
   EXPECT_NE(html.find("&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; &amp; &#39;Co&#39; &lt;img"),
             std::string::npos);
   EXPECT_NE(html.find("00:1b:1b:00:00:01"), std::string::npos);

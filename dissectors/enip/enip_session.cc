@@ -1,0 +1,665 @@
+#include "dissectors/enip/enip_session.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "dissectors/enip/enip_tables.h"
+
+namespace ots::enip {
+namespace {
+
+constexpr std::string_view kProtocol = "enip";
+constexpr std::string_view kIoName = "I/O data";
+constexpr std::string_view kSymbolObject = "Symbol";
+constexpr uint8_t kIpProtoUdp = 17;
+constexpr int kMaxUnwrapDepth = 1;  // Unconnected Send / Multiple_Service_Packet are unwrapped once
+
+size_t index_of(Direction dir) { return static_cast<size_t>(dir); }
+Side side_of(Direction dir) { return dir == Direction::FromClient ? Side::Client : Side::Server; }
+
+bool is_list_command(uint16_t command) {
+  return command == kCmdListIdentity || command == kCmdListServices || command == kCmdListInterfaces ||
+         command == kCmdLegacyListTargets;
+}
+
+bool is_connection_manager(uint16_t class_id, bool has_class) {
+  return has_class && class_id == kClassConnectionManager;
+}
+
+// Device-supplied strings: trimmed of padding; dropped when empty or binary.
+std::string_view clean_text(std::string_view text) {
+  auto is_padding = [](char c) { return c == ' ' || c == '\0'; };
+  while (!text.empty() && is_padding(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_padding(text.back())) text.remove_suffix(1);
+  bool binary = std::any_of(text.begin(), text.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u >= 0x7F;
+  });
+  return binary ? std::string_view{} : text;
+}
+
+}  // namespace
+
+// The operations one CIP request produces, reported after the container's write nature is known.
+struct EnipSession::OperationList {
+  std::array<Operation, 2 + kMaxEmbeddedServices> ops;
+  size_t count = 0;
+  size_t push(const Operation& op) {
+    if (count == ops.size()) return count - 1;  // unreachable: the unwrap limits bound the count
+    ops[count] = op;
+    return count++;
+  }
+};
+
+namespace {
+
+Operation make_operation(uint8_t service, bool has_class, uint16_t class_id, uint32_t instance, bool symbolic,
+                         bool has_pccc, uint8_t pccc_command, uint8_t pccc_function, bool contains_write,
+                         bool is_request) {
+  Operation op;
+  op.code = service;
+  op.name = service_name(service, has_class, class_id, symbolic);
+  op.is_request = is_request;
+  op.is_write = contains_write || (has_pccc ? is_pccc_write(pccc_command, pccc_function)
+                                            : is_write_service(service, has_class, class_id, symbolic));
+  op.unit = has_class ? class_id : 0;
+  op.address = instance;
+  if (has_pccc) op.object = pccc_function_name(pccc_command, pccc_function);
+  if (op.object.empty() && has_class) op.object = class_name(class_id);
+  if (op.object.empty() && symbolic && !has_class) op.object = kSymbolObject;
+  return op;
+}
+
+}  // namespace
+
+void EnipSession::data(const FlowContext& ctx, Direction dir, Bytes bytes) {
+  if (rejected_ || bytes.empty()) return;
+  Stream& stream = streams_[index_of(dir)];
+  stream.seen_data = true;
+  if (ctx.transport == kIpProtoUdp) {
+    handle_datagram(ctx, dir, bytes);
+    return;
+  }
+  while (!bytes.empty() && !rejected_) {
+    if (stream.buffer.empty()) {
+      // Common case: whole PDUs straight from the segment, no copy.
+      bytes = bytes.subspan(scan(ctx, dir, bytes));
+      if (rejected_ || bytes.empty()) return;
+      stream.buffer.assign(bytes.begin(), bytes.end());  // less than one PDU remains
+      return;
+    }
+    size_t take = std::min(bytes.size(), kMaxPduSize - stream.buffer.size());
+    stream.buffer.insert(stream.buffer.end(), bytes.begin(), bytes.begin() + static_cast<ptrdiff_t>(take));
+    bytes = bytes.subspan(take);
+    // A full buffer always holds a whole PDU or a byte to skip, so each round makes progress.
+    size_t used = scan(ctx, dir, Bytes(stream.buffer.data(), stream.buffer.size()));
+    stream.buffer.erase(stream.buffer.begin(), stream.buffer.begin() + static_cast<ptrdiff_t>(used));
+  }
+}
+
+size_t EnipSession::scan(const FlowContext& ctx, Direction dir, Bytes window) {
+  Stream& stream = streams_[index_of(dir)];
+  size_t consumed = 0;
+  while (consumed < window.size() && !rejected_) {
+    Bytes rest = window.subspan(consumed);
+    if (stream.hunting) {
+      ProbeResult probe = probe_encapsulation(rest);
+      if (probe == ProbeResult::NeedMoreData) break;
+      if (probe == ProbeResult::NoMatch) {
+        ++consumed;
+        if (++stream.hunted_bytes % kHuntBytesPerViolation == 0) count_violation();
+        continue;
+      }
+      stream.hunting = false;
+      stream.hunted_bytes = 0;
+    }
+    EncapsulationHeader header;
+    if (!parse_header(rest, header)) break;
+    if (!is_known_command(header.command)) {
+      // Not a PDU boundary we can trust: look for the next plausible header.
+      report(ctx, Anomaly::InvalidCommand);
+      count_violation();
+      stream.hunting = true;
+      ++consumed;
+      continue;
+    }
+    if (rest.size() < header.pdu_size()) break;
+    bool valid = handle_pdu(ctx, dir, header, rest.subspan(kHeaderSize, header.length));
+    valid ? count_valid(ctx, dir) : count_violation();
+    consumed += header.pdu_size();
+  }
+  return consumed;
+}
+
+void EnipSession::handle_datagram(const FlowContext& ctx, Direction dir, Bytes datagram) {
+  IoPacket io;
+  if (parse_io(datagram, io)) {
+    Operation op;
+    op.code = kIoOperationCode;
+    op.name = kIoName;
+    op.is_request = true;
+    op.unit = io.connection_id;
+    op.address = io.sequence;
+    emit(ctx, side_of(dir), op);
+    count_valid(ctx, dir);
+    return;
+  }
+  EncapsulationHeader header;
+  if (!parse_header(datagram, header)) {
+    report(ctx, Anomaly::Truncated);
+    count_violation();
+    return;
+  }
+  if (!is_known_command(header.command)) {
+    report(ctx, Anomaly::InvalidCommand);
+    count_violation();
+    return;
+  }
+  if (datagram.size() != header.pdu_size()) {
+    report(ctx, Anomaly::LengthMismatch);
+    count_violation();
+    return;
+  }
+  handle_pdu(ctx, dir, header, datagram.subspan(kHeaderSize)) ? count_valid(ctx, dir) : count_violation();
+}
+
+bool EnipSession::handle_pdu(const FlowContext& ctx, Direction dir, const EncapsulationHeader& header, Bytes body) {
+  bool valid = true;
+  if (header.options != 0) {
+    report(ctx, Anomaly::InvalidOptions);
+    valid = false;
+  }
+  bool list_request = is_list_command(header.command) && header.length == 0;
+  bool is_request = is_list_command(header.command) ? list_request : dir == Direction::FromClient;
+  if (!is_known_encapsulation_status(header.status) || (is_request && header.status != 0)) {
+    report(ctx, Anomaly::InvalidStatus);
+    valid = false;
+  }
+  if (header.command == kCmdSendRRData || header.command == kCmdSendUnitData) {
+    // An error reply may carry no CIP message: report the command itself then.
+    if (!(header.status != 0 && body.empty())) return handle_send_data(ctx, dir, header, body) && valid;
+  }
+  Operation op;
+  op.code = header.command;
+  op.name = command_name(header.command);  // callers pass known commands only
+  op.is_request = is_request;
+  op.is_error = header.status != 0;
+  op.unit = header.session_handle;
+  emit(ctx, side_of(dir), op);
+  switch (header.command) {
+    case kCmdRegisterSession:
+      if (header.length != kRegisterSessionLength) {
+        report(ctx, Anomaly::LengthMismatch);
+        valid = false;
+      }
+      break;
+    case kCmdUnRegisterSession:
+      if (header.length != 0) {
+        report(ctx, Anomaly::LengthMismatch);
+        valid = false;
+      }
+      break;
+    default:
+      if (is_list_command(header.command) && !list_request && header.status == 0) {
+        valid = handle_list_reply(ctx, dir, header, body) && valid;
+      }
+      break;
+  }
+  return valid;
+}
+
+bool EnipSession::handle_list_reply(const FlowContext& ctx, Direction dir, const EncapsulationHeader& header,
+                                    Bytes body) {
+  CpfList list = parse_cpf(body);
+  if (list.anomaly != Anomaly::None) {
+    report(ctx, list.anomaly);
+    return false;
+  }
+  if (header.command != kCmdListIdentity) return true;
+  bool valid = true;
+  for (size_t i = 0; i < list.count; ++i) {
+    if (list.items[i].type != kItemListIdentity) continue;
+    Identity identity;
+    if (!parse_list_identity_item(list.items[i].data, identity)) {
+      report(ctx, Anomaly::InvalidCpf);
+      valid = false;
+      continue;
+    }
+    report_identity(ctx, side_of(dir), identity);
+  }
+  return valid;
+}
+
+bool EnipSession::handle_send_data(const FlowContext& ctx, Direction dir, const EncapsulationHeader& header,
+                                   Bytes body) {
+  ByteReader reader(body);
+  reader.skip(kSendDataPrefix);
+  CpfList list = parse_cpf(reader.rest());
+  if (!reader.ok() || list.anomaly != Anomaly::None) {
+    report(ctx, reader.ok() ? list.anomaly : Anomaly::InvalidCpf);
+    return false;
+  }
+  if (header.command == kCmdSendRRData) {
+    const CpfItem* item = list.find(kItemUnconnectedData);
+    if (!item) {
+      report(ctx, Anomaly::InvalidCpf);
+      return false;
+    }
+    return handle_cip(ctx, dir, Channel::Unconnected, header.sender_context, item->data);
+  }
+  const CpfItem* item = list.find(kItemConnectedData);
+  if (!item || !list.find(kItemConnectedAddress)) {
+    report(ctx, Anomaly::InvalidCpf);
+    return false;
+  }
+  ByteReader data(item->data);
+  uint16_t sequence_count = data.le16();
+  if (!data.ok()) {
+    report(ctx, Anomaly::InvalidCpf);
+    return false;
+  }
+  return handle_cip(ctx, dir, Channel::Connected, sequence_count, data.rest());
+}
+
+bool EnipSession::handle_cip(const FlowContext& ctx, Direction dir, Channel channel, uint64_t key, Bytes message) {
+  CipMessage msg = parse_cip(message);
+  if (msg.anomaly != Anomaly::None) {
+    report(ctx, msg.anomaly);
+    return false;
+  }
+  Side side = side_of(dir);
+  if (msg.is_response) return handle_response(ctx, side, msg, channel, key);
+
+  PendingRequest request;
+  request.channel = channel;
+  request.key = key;
+  OperationList ops;
+  Anomaly anomaly = describe_request(msg, 0, ops, request, request.outer);
+  for (size_t i = 0; i < ops.count; ++i) emit(ctx, side, ops.ops[i]);
+  if (anomaly != Anomaly::None) report(ctx, anomaly);
+  remember(ctx, request);
+  return anomaly == Anomaly::None;
+}
+
+Anomaly EnipSession::describe_request(const CipMessage& msg, int depth, OperationList& ops,
+                                      PendingRequest& pending, RequestRecord& record) {
+  record = RequestRecord{};
+  record.service = msg.service;
+  record.has_class = msg.path.has_class;
+  record.class_id = msg.path.class_id;
+  record.instance = msg.path.instance;
+  record.symbolic = msg.path.has_symbol;
+  record.has_attribute = msg.path.has_attribute;
+  record.attribute = msg.path.attribute;
+  bool connection_manager = is_connection_manager(record.class_id, record.has_class);
+  bool pccc = record.has_class && record.class_id == kClassPccc && msg.service == kSvcExecutePccc;
+  if (pccc) {
+    Pccc command;
+    if (!parse_pccc(msg.data, false, command)) {
+      ops.push(make_operation(msg.service, record.has_class, record.class_id, record.instance, record.symbolic,
+                              false, 0, 0, false, true));
+      return Anomaly::Truncated;
+    }
+    record.has_pccc = true;
+    record.pccc_command = command.command;
+    record.pccc_function = command.function;
+  }
+  size_t at = ops.push(make_operation(msg.service, record.has_class, record.class_id, record.instance,
+                                      record.symbolic, record.has_pccc, record.pccc_command, record.pccc_function,
+                                      false, true));
+  Anomaly anomaly = Anomaly::None;
+  if (connection_manager && (msg.service == kSvcForwardOpen || msg.service == kSvcLargeForwardOpen)) {
+    ForwardOpenRequest open;
+    if (!parse_forward_open_request(msg.data, msg.service == kSvcLargeForwardOpen, open)) return Anomaly::Truncated;
+    Connection& connection = add_connection({open.connection_serial, open.originator_vendor, open.originator_serial});
+    connection.o_to_t_id = open.o_to_t_id;
+    connection.t_to_o_id = open.t_to_o_id;
+    connection.o_to_t_rpi_us = open.o_to_t_rpi_us;
+    connection.t_to_o_rpi_us = open.t_to_o_rpi_us;
+    connection.o_to_t_parameters = open.o_to_t_parameters;
+    connection.t_to_o_parameters = open.t_to_o_parameters;
+    ops.ops[at].unit = open.o_to_t_id;
+    ops.ops[at].address = open.t_to_o_id;
+  } else if (connection_manager && msg.service == kSvcForwardClose) {
+    ConnectionTriple triple;
+    if (!parse_forward_close_request(msg.data, triple)) return Anomaly::Truncated;
+    const Connection* connection = connection_by_triple(triple);
+    ops.ops[at].unit = connection ? connection->o_to_t_id : 0;
+    ops.ops[at].address = connection ? connection->t_to_o_id : 0;
+  } else if (connection_manager && msg.service == kSvcUnconnectedSend && depth < kMaxUnwrapDepth) {
+    UnconnectedSend send;
+    if (!parse_unconnected_send(msg.data, send)) return Anomaly::Truncated;
+    CipMessage inner = parse_cip(send.embedded);
+    if (inner.anomaly != Anomaly::None) return inner.anomaly;
+    if (inner.is_response) return Anomaly::Truncated;
+    pending.has_inner = true;
+    anomaly = describe_request(inner, depth + 1, ops, pending, pending.inner);
+  } else if (msg.service == kSvcMultipleServicePacket && pending.embedded_count == 0 && depth <= kMaxUnwrapDepth) {
+    EmbeddedIterator entries;
+    if (!start_embedded(msg.data, entries)) return entries.anomaly;
+    if (entries.count > kMaxEmbeddedServices) anomaly = Anomaly::TooManyItems;
+    Bytes entry;
+    while (pending.embedded_count < kMaxEmbeddedServices && next_embedded(entries, entry)) {
+      CipMessage embedded = parse_cip(entry);
+      if (embedded.anomaly != Anomaly::None || embedded.is_response) {
+        anomaly = embedded.is_response ? Anomaly::Truncated : embedded.anomaly;
+        break;
+      }
+      // Depth kMaxUnwrapDepth + 1: services inside the packet are not unwrapped further.
+      describe_request(embedded, kMaxUnwrapDepth + 1, ops, pending, pending.embedded[pending.embedded_count++]);
+    }
+    if (entries.anomaly != Anomaly::None) anomaly = entries.anomaly;
+  }
+  // A container writes when anything it carries writes.
+  for (size_t i = at + 1; i < ops.count; ++i) record.contains_write |= ops.ops[i].is_write;
+  ops.ops[at].is_write |= record.contains_write;
+  return anomaly;
+}
+
+bool EnipSession::handle_response(const FlowContext& ctx, Side side, const CipMessage& msg, Channel channel,
+                                  uint64_t key) {
+  auto end = pending_.begin() + static_cast<ptrdiff_t>(pending_count_);
+  auto match = end;
+  bool inner = false;
+  for (auto it = pending_.begin(); it != end; ++it) {
+    if (it->channel != channel || it->key != key) continue;
+    bool answers_outer = it->outer.service == msg.service;
+    bool answers_inner = it->has_inner && it->inner.service == msg.service;
+    if ((answers_outer || answers_inner) && (match == end || it->sequence < match->sequence)) {
+      match = it;
+      inner = !answers_outer;
+    }
+  }
+  if (match == end) {
+    // Nothing to blame while the client side is unseen or just lost bytes.
+    bool requests_visible = streams_[index_of(Direction::FromClient)].seen_data;
+    if (requests_visible && !tolerate_unmatched_) report(ctx, Anomaly::UnmatchedResponse);
+    RequestRecord unknown;
+    unknown.service = msg.service;
+    return report_response(ctx, side, msg, unknown, nullptr);
+  }
+  PendingRequest request = *match;
+  *match = pending_[--pending_count_];
+  tolerate_unmatched_ = false;
+  return report_response(ctx, side, msg, inner ? request.inner : request.outer, &request);
+}
+
+bool EnipSession::report_response(const FlowContext& ctx, Side side, const CipMessage& msg,
+                                  const RequestRecord& record, const PendingRequest* pending) {
+  Operation op = make_operation(record.service, record.has_class, record.class_id, record.instance,
+                                record.symbolic, record.has_pccc, record.pccc_command, record.pccc_function,
+                                record.contains_write, false);
+  op.is_error = msg.is_error();
+  Anomaly anomaly = Anomaly::None;
+  bool connection_manager = is_connection_manager(record.class_id, record.has_class);
+  if (connection_manager && (record.service == kSvcForwardOpen || record.service == kSvcLargeForwardOpen)) {
+    if (!op.is_error) {
+      ForwardOpenResponse granted;
+      if (parse_forward_open_response(msg.data, granted)) {
+        ConnectionTriple triple{granted.connection_serial, granted.originator_vendor, granted.originator_serial};
+        Connection* connection = connection_by_triple(triple);
+        if (!connection) connection = &add_connection(triple);
+        connection->o_to_t_id = granted.o_to_t_id;
+        connection->t_to_o_id = granted.t_to_o_id;
+        connection->established = true;
+        op.unit = granted.o_to_t_id;
+        op.address = granted.t_to_o_id;
+      } else {
+        anomaly = Anomaly::Truncated;
+      }
+    } else {
+      ConnectionTriple triple;
+      if (parse_connection_triple(msg.data, triple)) {
+        if (const Connection* refused = connection_by_triple(triple)) {
+          op.unit = refused->o_to_t_id;
+          op.address = refused->t_to_o_id;
+        }
+        forget_connection(triple);
+      }
+    }
+  } else if (connection_manager && record.service == kSvcForwardClose) {
+    ConnectionTriple triple;
+    if (parse_connection_triple(msg.data, triple)) {
+      if (const Connection* closed = connection_by_triple(triple)) {
+        op.unit = closed->o_to_t_id;
+        op.address = closed->t_to_o_id;
+      }
+      if (!op.is_error) forget_connection(triple);
+    } else if (!op.is_error) {
+      anomaly = Anomaly::Truncated;
+    }
+  } else if (record.has_pccc && !op.is_error) {
+    Pccc reply;
+    if (parse_pccc(msg.data, true, reply)) {
+      op.is_error = reply.status != 0;
+    } else {
+      anomaly = Anomaly::Truncated;
+    }
+  }
+  emit(ctx, side, op);
+  if (!op.is_error) report_identity_response(ctx, side, msg, record);
+
+  if (record.service == kSvcMultipleServicePacket && pending && pending->embedded_count > 0 &&
+      msg.data.size() >= 2) {
+    EmbeddedIterator entries;
+    Bytes entry;
+    if (!start_embedded(msg.data, entries)) anomaly = entries.anomaly;
+    for (size_t i = 0; i < kMaxEmbeddedServices && next_embedded(entries, entry); ++i) {
+      CipMessage embedded = parse_cip(entry);
+      if (embedded.anomaly != Anomaly::None || !embedded.is_response) {
+        anomaly = embedded.is_response ? embedded.anomaly : Anomaly::Truncated;
+        break;
+      }
+      RequestRecord unknown;
+      unknown.service = embedded.service;
+      bool paired = i < pending->embedded_count && pending->embedded[i].service == embedded.service;
+      // Entries carry no containers of their own (depth-limited on the request side).
+      report_response(ctx, side, embedded, paired ? pending->embedded[i] : unknown, nullptr);
+    }
+    if (entries.anomaly != Anomaly::None) anomaly = entries.anomaly;
+  }
+  if (anomaly != Anomaly::None) report(ctx, anomaly);
+  return anomaly == Anomaly::None;
+}
+
+void EnipSession::report_identity_response(const FlowContext& ctx, Side side, const CipMessage& msg,
+                                           const RequestRecord& record) {
+  if (!record.has_class || record.class_id != kClassIdentity) return;
+  switch (record.service) {
+    case kSvcGetAttributesAll: {
+      Identity identity;
+      if (parse_identity_attributes(msg.data, identity)) report_identity(ctx, side, identity);
+      break;
+    }
+    case kSvcGetAttributeSingle:
+      if (record.has_attribute) report_identity_attribute(ctx, side, record.attribute, msg.data);
+      break;
+    case kSvcGetAttributeList: {
+      ByteReader reader(msg.data);
+      uint16_t remaining = reader.le16();
+      AttributeValue attribute;
+      while (reader.ok() && next_identity_attribute(reader, remaining, attribute)) {
+        if (attribute.status == 0) report_identity_attribute(ctx, side, attribute.id, attribute.value);
+      }
+      break;
+    }
+    default: break;
+  }
+}
+
+void EnipSession::report_identity(const FlowContext& ctx, Side side, const Identity& identity) {
+  auto emit_field = [&](IdentityField field, std::string_view value) {
+    if (!value.empty()) sink_.identity(ctx, kProtocol, side, field, value);
+  };
+  char text[96];
+  emit_field(IdentityField::Vendor, vendor_name(identity.vendor));
+  std::string_view device_type = device_type_name(identity.device_type);
+  if (device_type.empty()) {
+    std::snprintf(text, sizeof text, "CIP device type 0x%02x", identity.device_type);
+    device_type = text;
+  }
+  emit_field(IdentityField::DeviceType, device_type);
+  std::snprintf(text, sizeof text, "%u.%u", identity.revision_major, identity.revision_minor);
+  emit_field(IdentityField::FirmwareVersion, text);
+  std::snprintf(text, sizeof text, "0x%08x", identity.serial);
+  emit_field(IdentityField::SerialNumber, text);
+  emit_field(IdentityField::ProductName, clean_text(identity.product_name));
+  if (identity.has_state) emit_field(IdentityField::CpuState, identity_state_name(identity.state));
+  std::snprintf(text, sizeof text, "CIP vendor id %u, device type %u, product code %u", identity.vendor,
+                identity.device_type, identity.product_code);
+  emit_field(IdentityField::Description, text);
+}
+
+void EnipSession::report_identity_attribute(const FlowContext& ctx, Side side, uint16_t attribute, Bytes value) {
+  auto emit_field = [&](IdentityField field, std::string_view text) {
+    if (!text.empty()) sink_.identity(ctx, kProtocol, side, field, text);
+  };
+  ByteReader r(value);
+  char text[64];
+  switch (attribute) {
+    case 1: {
+      uint16_t vendor = r.le16();
+      if (!r.ok()) return;
+      emit_field(IdentityField::Vendor, vendor_name(vendor));
+      std::snprintf(text, sizeof text, "CIP vendor id %u", vendor);
+      emit_field(IdentityField::Description, text);
+      break;
+    }
+    case 2: {
+      uint16_t type = r.le16();
+      if (!r.ok()) return;
+      std::string_view name = device_type_name(type);
+      if (name.empty()) {
+        std::snprintf(text, sizeof text, "CIP device type 0x%02x", type);
+        name = text;
+      }
+      emit_field(IdentityField::DeviceType, name);
+      break;
+    }
+    case 4: {
+      uint8_t major = r.u8();
+      uint8_t minor = r.u8();
+      if (!r.ok()) return;
+      std::snprintf(text, sizeof text, "%u.%u", major, minor);
+      emit_field(IdentityField::FirmwareVersion, text);
+      break;
+    }
+    case 6: {
+      uint32_t serial = r.le32();
+      if (!r.ok()) return;
+      std::snprintf(text, sizeof text, "0x%08x", serial);
+      emit_field(IdentityField::SerialNumber, text);
+      break;
+    }
+    case 7: {
+      uint8_t length = r.u8();
+      std::string_view name = r.chars(length);
+      if (r.ok()) emit_field(IdentityField::ProductName, clean_text(name));
+      break;
+    }
+    case 8: {
+      uint8_t state = r.u8();
+      if (r.ok()) emit_field(IdentityField::CpuState, identity_state_name(state));
+      break;
+    }
+    default: break;  // product code (3) and status (5) name nothing in the inventory on their own
+  }
+}
+
+void EnipSession::remember(const FlowContext& ctx, const PendingRequest& request) {
+  auto end = pending_.begin() + static_cast<ptrdiff_t>(pending_count_);
+  auto slot = end;
+  if (pending_count_ == pending_.size()) {
+    auto expired = [&](const PendingRequest& p) { return ctx.ts_ns - p.ts_ns > kPendingTimeoutNs; };
+    end = std::remove_if(pending_.begin(), end, expired);
+    pending_count_ = static_cast<size_t>(end - pending_.begin());
+    slot = end;
+    if (pending_count_ == pending_.size()) {
+      report(ctx, Anomaly::TooManyPendingRequests);
+      auto by_sequence = [](const PendingRequest& a, const PendingRequest& b) { return a.sequence < b.sequence; };
+      slot = std::min_element(pending_.begin(), end, by_sequence);
+    }
+  }
+  if (slot == end) ++pending_count_;
+  *slot = request;
+  slot->sequence = next_sequence_++;
+  slot->ts_ns = ctx.ts_ns;
+}
+
+const Connection* EnipSession::find_connection(uint32_t connection_id) const {
+  for (const Connection& c : connections()) {
+    if (c.o_to_t_id == connection_id || c.t_to_o_id == connection_id) return &c;
+  }
+  return nullptr;
+}
+
+Connection* EnipSession::connection_by_triple(const ConnectionTriple& triple) {
+  for (size_t i = 0; i < connection_count_; ++i) {
+    if (connections_[i].triple == triple) return &connections_[i];
+  }
+  return nullptr;
+}
+
+Connection& EnipSession::add_connection(const ConnectionTriple& triple) {
+  Connection* slot = connection_by_triple(triple);
+  if (!slot) {
+    if (connection_count_ < connections_.size()) {
+      slot = &connections_[connection_count_++];
+    } else {
+      auto by_sequence = [](const Connection& a, const Connection& b) { return a.sequence < b.sequence; };
+      slot = &*std::min_element(connections_.begin(), connections_.end(), by_sequence);
+    }
+  }
+  *slot = Connection{};
+  slot->triple = triple;
+  slot->sequence = next_sequence_++;
+  return *slot;
+}
+
+void EnipSession::forget_connection(const ConnectionTriple& triple) {
+  if (Connection* c = connection_by_triple(triple)) *c = connections_[--connection_count_];
+}
+
+void EnipSession::count_valid(const FlowContext& ctx, Direction dir) {
+  consecutive_violations_ = 0;
+  Stream& stream = streams_[index_of(dir)];
+  ++stream.valid_messages;
+  const Stream& other = streams_[index_of(dir == Direction::FromClient ? Direction::FromServer : Direction::FromClient)];
+  bool both_sides = other.valid_messages > 0;
+  bool one_sided = stream.valid_messages >= kConfirmAfterOneSided && !other.seen_data;
+  if (!confirmed_ && (both_sides || one_sided)) {
+    confirmed_ = true;
+    sink_.protocol_confirmed(ctx, kProtocol);
+  }
+}
+
+void EnipSession::gap(const FlowContext&, Direction dir, uint64_t) {
+  if (rejected_) return;
+  Stream& stream = streams_[index_of(dir)];
+  stream.buffer.clear();
+  stream.hunting = true;
+  stream.hunted_bytes = 0;
+  // Replies lost in a server-side gap would leave their requests pending forever.
+  if (dir == Direction::FromServer) pending_count_ = 0;
+  tolerate_unmatched_ = true;
+}
+
+void EnipSession::end(const FlowContext& ctx, Direction dir) {
+  Stream& stream = streams_[index_of(dir)];
+  if (!rejected_ && !stream.buffer.empty() && !stream.hunting) report(ctx, Anomaly::Truncated);
+  stream.buffer.clear();
+}
+
+void EnipSession::count_violation() {
+  if (++consecutive_violations_ >= kMaxConsecutiveViolations) rejected_ = true;
+}
+
+void EnipSession::report(const FlowContext& ctx, Anomaly anomaly) {
+  sink_.anomaly(ctx, kProtocol, anomaly_name(anomaly));
+}
+
+void EnipSession::emit(const FlowContext& ctx, Side side, const Operation& op) {
+  sink_.operation(ctx, kProtocol, side, op);
+}
+
+}  // namespace ots::enip
