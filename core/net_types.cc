@@ -49,10 +49,13 @@ uint64_t MacAddr::as_u64() const {
 }
 
 std::string MacAddr::str() const {
-  char buf[18];
-  std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", bytes[0], bytes[1], bytes[2], bytes[3],
-                bytes[4], bytes[5]);
-  return buf;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(17, ':');
+  for (size_t i = 0; i < 6; ++i) {
+    out[i * 3] = kHex[bytes[i] >> 4];
+    out[i * 3 + 1] = kHex[bytes[i] & 0xf];
+  }
+  return out;
 }
 
 IpAddr IpAddr::v4(const uint8_t* p) {

@@ -334,6 +334,7 @@ void Worker::choose_dissector(Flow& flow, Direction dir, Bytes payload) {
   if (chosen) {
     app.dissector = chosen;
     app.session = chosen->make_session(*this);
+    app.ndpi.reset();  // the flow is our dissector's now
     return;
   }
   if (!need_more || --app.probes_left == 0) {
@@ -372,7 +373,9 @@ void Worker::feed_dissectors(Flow& flow, Direction dir, const DecodedPacket& p) 
   }
   FlowAppState& app = *flow.app;
   current_flow_ = &flow;
-  if (!app.confirmed && app.application.empty() && (app.ndpi || !p.payload.empty())) label_with_ndpi(flow, p);
+  // nDPI labels only what our dissectors do not take: a flow with a session is theirs.
+  if (!app.session && !app.confirmed && app.application.empty() && (app.ndpi || !p.payload.empty()))
+    label_with_ndpi(flow, p);
   if (app.done) {
     current_flow_ = nullptr;
     return;

@@ -25,6 +25,12 @@ Direction requester_of(const Apdu& apdu, Direction dir) {
   return apdu.type == pdu::kAbort && !apdu.sent_by_server ? dir : opposite(dir);
 }
 
+bool is_private_transfer(const Apdu& apdu) {
+  return apdu.has_service &&
+         apdu.service == (apdu.type == pdu::kUnconfirmedRequest ? unconfirmed::kPrivateTransfer
+                                                                : confirmed::kPrivateTransfer);
+}
+
 // Fills the protocol-neutral shape from what the service carried.
 void describe(const Apdu& apdu, const ServiceDetails& details, Operation& op) {
   if (details.has_limits) {
@@ -72,6 +78,8 @@ void Session::data(const FlowContext& ctx, Direction dir, Bytes bytes) {
 Anomaly Session::handle_datagram(const FlowContext& ctx, Direction dir, Bytes bytes) {
   Bvlc header;
   if (Anomaly a = parse_bvlc(bytes, header); a != Anomaly::None) return a;
+  // Reported, yet not a violation by itself: the message is read from the datagram's bytes.
+  if (header.length_mismatch) report(ctx, Anomaly::InvalidBvlcLength);
   Message m{ctx, dir, !header.forwarded};
   if (!header.has_npdu) {
     handle_bvll(m, header);
@@ -102,9 +110,14 @@ void Session::handle_bvll(const Message& m, const Bvlc& header) {
       op.quantity = header.table_entries;
       break;
     case bvlc::kWriteBdt:
-    case bvlc::kDeleteFdtEntry: op.quantity = header.table_entries; break;
-    case bvlc::kRegisterForeignDevice: op.quantity = header.time_to_live; break;
-    default: break;
+    case bvlc::kDeleteFdtEntry:
+      op.quantity = header.table_entries;
+      break;
+    case bvlc::kRegisterForeignDevice:
+      op.quantity = header.time_to_live;
+      break;
+    default:
+      break;
   }
   sink_.operation(m.ctx, kProtocol, side_of(m.dir), op);
 }
@@ -162,6 +175,8 @@ Anomaly Session::handle_apdu(const Message& m, Bytes bytes) {
   // The device the operation concerns: named by the message, else the serving side's.
   if (details.has_device) {
     op.unit = details.device.instance;
+  } else if (is_private_transfer(apdu)) {  // whose vendor-defined service it is
+    op.unit = details.vendor_id;
   } else if (details.has_object && details.object.type == kObjectTypeDevice) {
     op.unit = details.object.instance;
   } else {
@@ -205,7 +220,8 @@ void Session::handle_response(const Message& m, const Apdu& apdu, Operation& op)
   if (!(apdu.type == pdu::kComplexAck && apdu.more_follows)) forget(request);
 }
 
-void Session::remember(const Message& m, const Apdu& apdu, const Operation& op, const ServiceDetails& details) {
+void Session::remember(const Message& m, const Apdu& apdu, const Operation& op,
+                       const ServiceDetails& details) {
   if (pending_count_ == pending_.size()) {
     // Requests never answered (lost, or the reply fell outside the capture) age out first.
     auto end = pending_.begin() + static_cast<std::ptrdiff_t>(pending_count_);
@@ -263,7 +279,8 @@ void Session::report_identity(const Message& m, const Apdu& apdu, const ServiceD
     emit(m, IdentityField::ProductName, decode_text(details.model_name, text_));
     emit(m, IdentityField::SerialNumber, decode_text(details.serial_number, text_));
   } else if (apdu.type == pdu::kComplexAck) {
-    if (details.has_object && details.object.type == kObjectTypeDevice) learn_device(m, details.object.instance);
+    if (details.has_object && details.object.type == kObjectTypeDevice)
+      learn_device(m, details.object.instance);
     for (size_t i = 0; i < details.value_count; ++i) report_property_value(m, details.values[i]);
   }
 }
@@ -280,17 +297,32 @@ void Session::report_property_value(const Message& m, const PropertyValue& value
   std::string_view text = decode_text(value.value.value, text_);
   if (text.empty()) return;
   switch (value.property) {
-    case property::kVendorName: emit(m, IdentityField::Vendor, text); break;
-    case property::kModelName: emit(m, IdentityField::ProductName, text); break;
-    case property::kFirmwareRevision: emit(m, IdentityField::FirmwareVersion, text); break;
-    case property::kObjectName: emit(m, IdentityField::Hostname, text); break;
-    case property::kSerialNumber: emit(m, IdentityField::SerialNumber, text); break;
-    case property::kDescription: emit(m, IdentityField::Description, text); break;
+    case property::kVendorName:
+      emit(m, IdentityField::Vendor, text);
+      break;
+    case property::kModelName:
+      emit(m, IdentityField::ProductName, text);
+      break;
+    case property::kFirmwareRevision:
+      emit(m, IdentityField::FirmwareVersion, text);
+      break;
+    case property::kObjectName:
+      emit(m, IdentityField::Hostname, text);
+      break;
+    case property::kSerialNumber:
+      emit(m, IdentityField::SerialNumber, text);
+      break;
+    case property::kDescription:
+      emit(m, IdentityField::Description, text);
+      break;
     case property::kApplicationSoftwareVersion:
       emit(m, IdentityField::Description, compose("application software ", text));
       break;
-    case property::kLocation: emit(m, IdentityField::Description, compose("location ", text)); break;
-    default: break;
+    case property::kLocation:
+      emit(m, IdentityField::Description, compose("location ", text));
+      break;
+    default:
+      break;
   }
 }
 
@@ -301,7 +333,8 @@ void Session::emit(const Message& m, IdentityField field, std::string_view value
 std::string_view Session::compose(std::string_view prefix, std::string_view text) {
   size_t n = std::min(prefix.size() + text.size(), composed_.size());
   std::copy(prefix.begin(), prefix.end(), composed_.begin());
-  std::copy_n(text.begin(), n - prefix.size(), composed_.begin() + static_cast<std::ptrdiff_t>(prefix.size()));
+  std::copy_n(text.begin(), n - prefix.size(),
+              composed_.begin() + static_cast<std::ptrdiff_t>(prefix.size()));
   return {composed_.data(), n};
 }
 
@@ -311,7 +344,9 @@ std::string_view Session::compose(std::string_view prefix, uint32_t number) {
   return compose(prefix, std::string_view(digits, static_cast<size_t>(end - digits)));
 }
 
-void Session::report(const FlowContext& ctx, Anomaly anomaly) { sink_.anomaly(ctx, kProtocol, anomaly_name(anomaly)); }
+void Session::report(const FlowContext& ctx, Anomaly anomaly) {
+  sink_.anomaly(ctx, kProtocol, anomaly_name(anomaly));
+}
 
 std::unique_ptr<DissectorSession> make_session(EventSink& sink) { return std::make_unique<Session>(sink); }
 

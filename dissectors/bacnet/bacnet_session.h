@@ -27,8 +27,8 @@
 //              DeviceCommunicationControl duration in minutes.
 //     unit     the device instance the operation concerns when known: I-Am / I-Have / You-Are device,
 //              a device object being read or written, else the instance learned from the serving
-//              side (the receiver of a confirmed request, the sender otherwise); proprietary network
-//              messages: the vendor id.
+//              side (the receiver of a confirmed request, the sender otherwise); PrivateTransfer and
+//              proprietary network messages: the vendor id.
 //     object   the property name when one property is named; the reinitialize / communication state
 //              ("coldstart", "disable with password"); the error code (else class) of an Error; the
 //              Reject / Abort reason; the BVLC-Result code name.
@@ -43,7 +43,10 @@
 //                   application-software-version → Description "application software <v>",
 //                   location → Description "location <v>" (the inventory keeps every Description).
 //   anomaly()   the names of bacnet_tables.h. unmatched_response is raised only when the
-//              requesting direction has sent confirmed requests in this flow.
+//              requesting direction has sent confirmed requests in this flow. A BVLC length that
+//              disagrees with the datagram raises invalid_bvlc_length, yet the message is decoded
+//              from the datagram's bytes (the UDP length is authoritative; some stacks and traffic
+//              generators get the BVLC length wrong) and, if otherwise sound, counts as valid.
 //   protocol_confirmed()  once, after 2 valid datagrams (any direction): most BACnet traffic is
 //              unconfirmed and one-directional (broadcast I-Am / Who-Is), and each datagram is
 //              checked whole (BVLC length = datagram length, NPDU version 1, APDU decoded).
@@ -120,8 +123,8 @@ class Session final : public DissectorSession {
   std::array<Pending, kMaxPendingRequests> pending_{};  // [0, pending_count_)
   size_t pending_count_ = 0;
   uint64_t next_sequence_ = 0;
-  std::array<bool, 2> sent_requests_{};     // per direction: has sent a confirmed request
-  std::array<bool, 2> knows_device_{};      // per side: its device instance is known
+  std::array<bool, 2> sent_requests_{};  // per direction: has sent a confirmed request
+  std::array<bool, 2> knows_device_{};   // per side: its device instance is known
   std::array<uint32_t, 2> device_instance_{};
   uint32_t valid_datagrams_ = 0;
   uint32_t consecutive_violations_ = 0;
@@ -132,8 +135,7 @@ class Session final : public DissectorSession {
 };
 
 std::unique_ptr<DissectorSession> make_session(EventSink& sink);
-// Match: a whole BVLC (type 0x81, known function, length = datagram) with an NPDU version 1
-// where the function carries one. NeedMoreData: shorter than a BVLC header.
+// Match: plausible_bvlc() (bacnet_wire.h). NeedMoreData: shorter than a BVLC header.
 ProbeResult probe(Direction dir, Bytes payload);
 
 }  // namespace ots::bacnet

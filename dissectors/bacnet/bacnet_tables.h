@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <iterator>
 #include <string_view>
@@ -16,15 +17,15 @@ constexpr std::string_view kProtocol = "bacnet";
 
 enum class Anomaly : uint8_t {
   None,
-  InvalidBvlc,         // BVLC type is not 0x81 (BACnet/IPv4) or the function is unknown
-  InvalidBvlcLength,   // BVLC length differs from the datagram length, or a BVLC body has a bad size
-  InvalidNpdu,         // NPDU version is not 1, reserved control bits set, bad SNET/SLEN
-  InvalidApdu,         // unknown PDU type or a service body that does not have the service's shape
-  InvalidTag,          // a malformed BACnet tag (bad length, unbalanced closing tag)
-  TagNestingTooDeep,   // opening tags nested deeper than kMaxTagDepth
-  Truncated,           // a header, tag or value ends before its length says
-  UnknownService,      // a service choice that ASHRAE 135 does not define
-  UnmatchedResponse,   // an ACK / Error / Reject / Abort for no pending confirmed request
+  InvalidBvlc,        // BVLC type is not 0x81 (BACnet/IPv4) or the function is unknown
+  InvalidBvlcLength,  // BVLC length differs from the datagram length, or a BVLC body has a bad size
+  InvalidNpdu,        // NPDU version is not 1, reserved control bits set, bad SNET/SLEN
+  InvalidApdu,        // unknown PDU type or a service body that does not have the service's shape
+  InvalidTag,         // a malformed BACnet tag (bad length, unbalanced closing tag)
+  TagNestingTooDeep,  // opening tags nested deeper than kMaxTagDepth
+  Truncated,          // a header, tag or value ends before its length says
+  UnknownService,     // a service choice that ASHRAE 135 does not define
+  UnmatchedResponse,  // an ACK / Error / Reject / Abort for no pending confirmed request
   kCount
 };
 
@@ -62,7 +63,8 @@ struct NamedId {
 // Binary search in a table sorted by id; "" when absent.
 template <size_t N>
 constexpr std::string_view find_name(const NamedId (&table)[N], uint32_t id) {
-  const NamedId* it = std::lower_bound(table, table + N, id, [](const NamedId& e, uint32_t v) { return e.id < v; });
+  const NamedId* it =
+      std::lower_bound(table, table + N, id, [](const NamedId& e, uint32_t v) { return e.id < v; });
   return it != table + N && it->id == id ? it->name : std::string_view{};
 }
 
@@ -70,9 +72,10 @@ constexpr std::string_view find_name(const NamedId (&table)[N], uint32_t id) {
 
 namespace bvlc {
 constexpr uint8_t kTypeBip = 0x81;
-constexpr uint8_t kResult = 0x00, kWriteBdt = 0x01, kReadBdt = 0x02, kReadBdtAck = 0x03, kForwardedNpdu = 0x04,
-                  kRegisterForeignDevice = 0x05, kReadFdt = 0x06, kReadFdtAck = 0x07, kDeleteFdtEntry = 0x08,
-                  kDistributeBroadcast = 0x09, kOriginalUnicast = 0x0A, kOriginalBroadcast = 0x0B, kSecureBvll = 0x0C;
+constexpr uint8_t kResult = 0x00, kWriteBdt = 0x01, kReadBdt = 0x02, kReadBdtAck = 0x03,
+                  kForwardedNpdu = 0x04, kRegisterForeignDevice = 0x05, kReadFdt = 0x06, kReadFdtAck = 0x07,
+                  kDeleteFdtEntry = 0x08, kDistributeBroadcast = 0x09, kOriginalUnicast = 0x0A,
+                  kOriginalBroadcast = 0x0B, kSecureBvll = 0x0C;
 constexpr uint8_t kMaxFunction = kSecureBvll;
 }  // namespace bvlc
 
@@ -146,7 +149,7 @@ constexpr std::string_view kProprietaryNetworkMessage = "Proprietary-Network-Mes
 constexpr uint8_t kRejectMessageToNetwork = 0x03, kInitializeRoutingTableAck = 0x07;
 // 6.4.4 Reject-Message-To-Network reasons.
 constexpr std::string_view kNetworkRejectReasons[] = {
-    "other", "no route to DNET", "router busy", "unknown network message type", "message too long",
+    "other",          "no route to DNET", "router busy", "unknown network message type", "message too long",
     "security error", "addressing error"};
 // Network messages that change routing state.
 constexpr bool is_write_network_message(uint8_t type) {
@@ -156,15 +159,20 @@ constexpr bool is_write_network_message(uint8_t type) {
 // ---- APDU (clause 20) ----
 
 namespace pdu {
-constexpr uint8_t kConfirmedRequest = 0, kUnconfirmedRequest = 1, kSimpleAck = 2, kComplexAck = 3, kSegmentAck = 4,
-                  kError = 5, kReject = 6, kAbort = 7;
+constexpr uint8_t kConfirmedRequest = 0, kUnconfirmedRequest = 1, kSimpleAck = 2, kComplexAck = 3,
+                  kSegmentAck = 4, kError = 5, kReject = 6, kAbort = 7;
 constexpr uint8_t kSegmented = 0x08, kMoreFollows = 0x04, kSegmentedResponseAccepted = 0x02;
 constexpr uint8_t kNegativeAck = 0x02, kSentByServer = 0x01;  // Segment-ACK / Abort flags
 }  // namespace pdu
 
-constexpr std::string_view kPduTypeNames[] = {"Confirmed-Request", "Unconfirmed-Request", "Simple-ACK",
-                                              "Complex-ACK",       "Segment-ACK",         "Error",
-                                              "Reject",            "Abort"};
+constexpr std::string_view kPduTypeNames[] = {"Confirmed-Request",
+                                              "Unconfirmed-Request",
+                                              "Simple-ACK",
+                                              "Complex-ACK",
+                                              "Segment-ACK",
+                                              "Error",
+                                              "Reject",
+                                              "Abort"};
 
 // 20.1.2.5 max-APDU-length-accepted encodings (values 6–15 are reserved).
 constexpr uint16_t kMaxApduLengths[] = {50, 128, 206, 480, 1024, 1476};
@@ -236,12 +244,13 @@ constexpr Service kUnconfirmedServices[] = {
 
 namespace confirmed {
 constexpr uint8_t kAtomicReadFile = 6, kAtomicWriteFile = 7, kCreateObject = 10, kDeleteObject = 11,
-                  kReadProperty = 12, kReadPropertyMultiple = 14, kWriteProperty = 15, kWritePropertyMultiple = 16,
-                  kDeviceCommunicationControl = 17, kReinitializeDevice = 20, kReadRange = 26,
-                  kSubscribeCov = 5, kSubscribeCovProperty = 28;
+                  kReadProperty = 12, kReadPropertyMultiple = 14, kWriteProperty = 15,
+                  kWritePropertyMultiple = 16, kDeviceCommunicationControl = 17, kReinitializeDevice = 20,
+                  kReadRange = 26, kSubscribeCov = 5, kSubscribeCovProperty = 28, kPrivateTransfer = 18;
 }
 namespace unconfirmed {
-constexpr uint8_t kIAm = 0, kIHave = 1, kWhoHas = 7, kWhoIs = 8, kWhoAmI = 13, kYouAre = 14;
+constexpr uint8_t kIAm = 0, kIHave = 1, kPrivateTransfer = 4, kWhoHas = 7, kWhoIs = 8, kWhoAmI = 13,
+                  kYouAre = 14;
 }
 
 inline const Service* find_service(bool is_confirmed, uint8_t choice) {
@@ -253,15 +262,29 @@ inline const Service* find_service(bool is_confirmed, uint8_t choice) {
 constexpr std::string_view kErrorClasses[] = {"device",   "object",   "property", "resources",
                                               "security", "services", "vt",       "communication"};
 // 21 BACnetRejectReason.
-constexpr std::string_view kRejectReasons[] = {
-    "other",           "buffer-overflow",        "inconsistent-parameters", "invalid-parameter-data-type",
-    "invalid-tag",     "missing-required-parameter", "parameter-out-of-range", "too-many-arguments",
-    "undefined-enumeration", "unrecognized-service"};
+constexpr std::string_view kRejectReasons[] = {"other",
+                                               "buffer-overflow",
+                                               "inconsistent-parameters",
+                                               "invalid-parameter-data-type",
+                                               "invalid-tag",
+                                               "missing-required-parameter",
+                                               "parameter-out-of-range",
+                                               "too-many-arguments",
+                                               "undefined-enumeration",
+                                               "unrecognized-service"};
 // 21 BACnetAbortReason.
-constexpr std::string_view kAbortReasons[] = {
-    "other",           "buffer-overflow",  "invalid-apdu-in-this-state", "preempted-by-higher-priority-task",
-    "segmentation-not-supported", "security-error", "insufficient-security", "window-size-out-of-range",
-    "application-exceeded-reply-time", "out-of-resources", "tsm-timeout", "apdu-too-long"};
+constexpr std::string_view kAbortReasons[] = {"other",
+                                              "buffer-overflow",
+                                              "invalid-apdu-in-this-state",
+                                              "preempted-by-higher-priority-task",
+                                              "segmentation-not-supported",
+                                              "security-error",
+                                              "insufficient-security",
+                                              "window-size-out-of-range",
+                                              "application-exceeded-reply-time",
+                                              "out-of-resources",
+                                              "tsm-timeout",
+                                              "apdu-too-long"};
 
 // Operation::object of ReinitializeDevice / DeviceCommunicationControl: the requested state,
 // and whether a password came with it.
@@ -270,14 +293,10 @@ struct StateName {
 };
 // 16.4 ReinitializeDevice reinitialized-state-of-device.
 constexpr StateName kReinitializeStates[] = {
-    {"coldstart", "coldstart with password"},
-    {"warmstart", "warmstart with password"},
-    {"startbackup", "startbackup with password"},
-    {"endbackup", "endbackup with password"},
-    {"startrestore", "startrestore with password"},
-    {"endrestore", "endrestore with password"},
-    {"abortrestore", "abortrestore with password"},
-    {"activate-changes", "activate-changes with password"},
+    {"coldstart", "coldstart with password"},       {"warmstart", "warmstart with password"},
+    {"startbackup", "startbackup with password"},   {"endbackup", "endbackup with password"},
+    {"startrestore", "startrestore with password"}, {"endrestore", "endrestore with password"},
+    {"abortrestore", "abortrestore with password"}, {"activate-changes", "activate-changes with password"},
 };
 // 16.1 DeviceCommunicationControl enable-disable.
 constexpr StateName kCommunicationStates[] = {
@@ -287,40 +306,87 @@ constexpr StateName kCommunicationStates[] = {
 };
 
 // 21 BACnetObjectType (0–64 standard, 128–1023 proprietary).
-constexpr std::string_view kObjectTypes[] = {
-    "analog-input",        "analog-output",          "analog-value",          "binary-input",
-    "binary-output",       "binary-value",           "calendar",              "command",
-    "device",              "event-enrollment",       "file",                  "group",
-    "loop",                "multi-state-input",      "multi-state-output",    "notification-class",
-    "program",             "schedule",               "averaging",             "multi-state-value",
-    "trend-log",           "life-safety-point",      "life-safety-zone",      "accumulator",
-    "pulse-converter",     "event-log",              "global-group",          "trend-log-multiple",
-    "load-control",        "structured-view",        "access-door",           "timer",
-    "access-credential",   "access-point",           "access-rights",         "access-user",
-    "access-zone",         "credential-data-input",  "network-security",      "bitstring-value",
-    "characterstring-value", "date-pattern-value",   "date-value",            "datetime-pattern-value",
-    "datetime-value",      "integer-value",          "large-analog-value",    "octetstring-value",
-    "positive-integer-value", "time-pattern-value",  "time-value",            "notification-forwarder",
-    "alert-enrollment",    "channel",                "lighting-output",       "binary-lighting-output",
-    "network-port",        "elevator-group",         "escalator",             "lift",
-    "staging",             "audit-log",              "audit-reporter",        "color",
-    "color-temperature"};
+constexpr std::string_view kObjectTypes[] = {"analog-input",
+                                             "analog-output",
+                                             "analog-value",
+                                             "binary-input",
+                                             "binary-output",
+                                             "binary-value",
+                                             "calendar",
+                                             "command",
+                                             "device",
+                                             "event-enrollment",
+                                             "file",
+                                             "group",
+                                             "loop",
+                                             "multi-state-input",
+                                             "multi-state-output",
+                                             "notification-class",
+                                             "program",
+                                             "schedule",
+                                             "averaging",
+                                             "multi-state-value",
+                                             "trend-log",
+                                             "life-safety-point",
+                                             "life-safety-zone",
+                                             "accumulator",
+                                             "pulse-converter",
+                                             "event-log",
+                                             "global-group",
+                                             "trend-log-multiple",
+                                             "load-control",
+                                             "structured-view",
+                                             "access-door",
+                                             "timer",
+                                             "access-credential",
+                                             "access-point",
+                                             "access-rights",
+                                             "access-user",
+                                             "access-zone",
+                                             "credential-data-input",
+                                             "network-security",
+                                             "bitstring-value",
+                                             "characterstring-value",
+                                             "date-pattern-value",
+                                             "date-value",
+                                             "datetime-pattern-value",
+                                             "datetime-value",
+                                             "integer-value",
+                                             "large-analog-value",
+                                             "octetstring-value",
+                                             "positive-integer-value",
+                                             "time-pattern-value",
+                                             "time-value",
+                                             "notification-forwarder",
+                                             "alert-enrollment",
+                                             "channel",
+                                             "lighting-output",
+                                             "binary-lighting-output",
+                                             "network-port",
+                                             "elevator-group",
+                                             "escalator",
+                                             "lift",
+                                             "staging",
+                                             "audit-log",
+                                             "audit-reporter",
+                                             "color",
+                                             "color-temperature"};
 constexpr uint16_t kObjectTypeDevice = 8;
 
 // Property identifiers the dissector acts on (names of all of them: property_name()).
 namespace property {
-constexpr uint32_t kApplicationSoftwareVersion = 12, kDescription = 28, kFirmwareRevision = 44, kLocation = 58,
-                   kModelName = 70, kObjectIdentifier = 75, kObjectName = 77, kVendorIdentifier = 120,
-                   kVendorName = 121, kSerialNumber = 372;
+constexpr uint32_t kApplicationSoftwareVersion = 12, kDescription = 28, kFirmwareRevision = 44,
+                   kLocation = 58, kModelName = 70, kObjectIdentifier = 75, kObjectName = 77,
+                   kVendorIdentifier = 120, kVendorName = 121, kSerialNumber = 372;
 // The device-object properties that name the device (what ReadProperty ACKs report as identity).
-constexpr uint32_t kIdentityProperties[] = {kApplicationSoftwareVersion, kDescription, kFirmwareRevision,
-                                            kLocation, kModelName, kObjectName, kVendorIdentifier,
-                                            kVendorName, kSerialNumber};
+constexpr uint32_t kIdentityProperties[] = {
+    kApplicationSoftwareVersion, kDescription, kFirmwareRevision, kLocation, kModelName, kObjectName,
+    kVendorIdentifier,           kVendorName,  kSerialNumber};
 constexpr bool is_identity_property(uint32_t id) {
   return std::find(std::begin(kIdentityProperties), std::end(kIdentityProperties), id) !=
          std::end(kIdentityProperties);
 }
-}
+}  // namespace property
 
 // 20.2.9 character sets of a CharacterString.
 namespace charset {

@@ -17,20 +17,20 @@ struct ParameterLayout {
   uint8_t property_tag;
 };
 constexpr ParameterLayout kLayouts[] = {
-    {pdu::kConfirmedRequest, 0, 1, kNoTag},                           // acknowledgeAlarm: event object
-    {pdu::kConfirmedRequest, 1, 2, kNoTag},                           // confirmedCOVNotification: monitored object
-    {pdu::kConfirmedRequest, 2, 2, kNoTag},                           // confirmedEventNotification: event object
-    {pdu::kConfirmedRequest, confirmed::kSubscribeCov, 1, kNoTag},    // monitored object
+    {pdu::kConfirmedRequest, 0, 1, kNoTag},  // acknowledgeAlarm: event object
+    {pdu::kConfirmedRequest, 1, 2, kNoTag},  // confirmedCOVNotification: monitored object
+    {pdu::kConfirmedRequest, 2, 2, kNoTag},  // confirmedEventNotification: event object
+    {pdu::kConfirmedRequest, confirmed::kSubscribeCov, 1, kNoTag},                   // monitored object
     {pdu::kConfirmedRequest, confirmed::kAtomicReadFile, kApplicationTag, kNoTag},   // file
     {pdu::kConfirmedRequest, confirmed::kAtomicWriteFile, kApplicationTag, kNoTag},  // file
-    {pdu::kConfirmedRequest, 8, 0, 1},                                // addListElement
-    {pdu::kConfirmedRequest, 9, 0, 1},                                // removeListElement
+    {pdu::kConfirmedRequest, 8, 0, 1},                                               // addListElement
+    {pdu::kConfirmedRequest, 9, 0, 1},                                               // removeListElement
     {pdu::kConfirmedRequest, confirmed::kDeleteObject, kApplicationTag, kNoTag},
     {pdu::kConfirmedRequest, confirmed::kReadRange, 0, 1},
-    {pdu::kConfirmedRequest, 27, 3, kNoTag},                          // lifeSafetyOperation
+    {pdu::kConfirmedRequest, 27, 3, kNoTag},  // lifeSafetyOperation
     {pdu::kConfirmedRequest, confirmed::kSubscribeCovProperty, 1, kNoTag},
-    {pdu::kUnconfirmedRequest, 2, 2, kNoTag},                         // unconfirmedCOVNotification
-    {pdu::kUnconfirmedRequest, 3, 2, kNoTag},                         // unconfirmedEventNotification
+    {pdu::kUnconfirmedRequest, 2, 2, kNoTag},                               // unconfirmedCOVNotification
+    {pdu::kUnconfirmedRequest, 3, 2, kNoTag},                               // unconfirmedEventNotification
     {pdu::kComplexAck, confirmed::kCreateObject, kApplicationTag, kNoTag},  // the created object
     {pdu::kComplexAck, confirmed::kReadRange, 0, 1},
 };
@@ -60,16 +60,22 @@ constexpr uint8_t kFixedAppTagSize[] = {0, 0, 0, 0, 4, 8, 0, 0, 0, 0, 4, 4, 4};
 Anomaly check_application_tag(const Tag& tag) {
   if (tag.number > app_tag::kObjectId) return Anomaly::InvalidTag;  // 13–15 and extended: reserved
   switch (tag.number) {
-    case app_tag::kNull: return tag.length == 0 ? Anomaly::None : Anomaly::InvalidTag;
-    case app_tag::kBoolean: return tag.length <= 1 ? Anomaly::None : Anomaly::InvalidTag;
+    case app_tag::kNull:
+      return tag.length == 0 ? Anomaly::None : Anomaly::InvalidTag;
+    case app_tag::kBoolean:
+      return tag.length <= 1 ? Anomaly::None : Anomaly::InvalidTag;
     case app_tag::kUnsigned:
     case app_tag::kSigned:
-    case app_tag::kEnumerated: return tag.length >= 1 && tag.length <= 8 ? Anomaly::None : Anomaly::InvalidTag;
-    case app_tag::kCharacterString: return tag.length >= 1 ? Anomaly::None : Anomaly::InvalidTag;
+    case app_tag::kEnumerated:
+      return tag.length >= 1 && tag.length <= 8 ? Anomaly::None : Anomaly::InvalidTag;
+    case app_tag::kCharacterString:
+      return tag.length >= 1 ? Anomaly::None : Anomaly::InvalidTag;
     case app_tag::kBitString:
       return tag.length >= 1 && tag.value[0] <= 7 ? Anomaly::None : Anomaly::InvalidTag;
-    case app_tag::kOctetString: return Anomaly::None;
-    default: return tag.length == kFixedAppTagSize[tag.number] ? Anomaly::None : Anomaly::InvalidTag;
+    case app_tag::kOctetString:
+      return Anomaly::None;
+    default:
+      return tag.length == kFixedAppTagSize[tag.number] ? Anomaly::None : Anomaly::InvalidTag;
   }
 }
 
@@ -225,7 +231,8 @@ void note_object(ServiceDetails& out, const ObjectId& object) {
 
 // The value list of an opening tag just read (depth `base` + 1) up to its closing tag; the
 // first primitive value of a device-identity property of a device object is kept.
-Anomaly read_values(TagReader& r, uint32_t base, const ObjectId& object, uint32_t property, ServiceDetails& out) {
+Anomaly read_values(TagReader& r, uint32_t base, const ObjectId& object, uint32_t property,
+                    ServiceDetails& out) {
   bool keep = object.type == kObjectTypeDevice && property::is_identity_property(property);
   Tag t;
   while (true) {
@@ -364,7 +371,8 @@ Anomaly reinitialize_device(TagReader& r, ServiceDetails& out) {
 
 // DeviceCommunicationControl: [0] time-duration?, [1] enable-disable, [2] password?.
 Anomaly device_communication_control(TagReader& r, ServiceDetails& out) {
-  if (Anomaly a = optional_unsigned(r, 0, out.has_duration, out.duration_minutes); a != Anomaly::None) return a;
+  if (Anomaly a = optional_unsigned(r, 0, out.has_duration, out.duration_minutes); a != Anomaly::None)
+    return a;
   uint32_t state = 0;
   if (Anomaly a = context_unsigned(r, 1, state); a != Anomaly::None) return a;
   if (state >= std::size(kCommunicationStates)) return Anomaly::InvalidApdu;
@@ -379,7 +387,8 @@ Anomaly i_am(TagReader& r, ServiceDetails& out) {
   if (Anomaly a = application_object(r, out.device); a != Anomaly::None) return a;
   if (out.device.type != kObjectTypeDevice) return Anomaly::InvalidApdu;
   out.has_device = true;
-  if (Anomaly a = application_unsigned(r, app_tag::kUnsigned, out.max_apdu_accepted); a != Anomaly::None) return a;
+  if (Anomaly a = application_unsigned(r, app_tag::kUnsigned, out.max_apdu_accepted); a != Anomaly::None)
+    return a;
   uint32_t segmentation = 0;
   if (Anomaly a = application_unsigned(r, app_tag::kEnumerated, segmentation); a != Anomaly::None) return a;
   out.segmentation = static_cast<uint8_t>(segmentation);
@@ -450,6 +459,15 @@ Anomaly who_am_i(TagReader& r, ServiceDetails& out, bool you_are) {
   return at_end(r);
 }
 
+// Confirmed / unconfirmed PrivateTransfer and its ACK: [0] vendor id, [1] service number, then
+// vendor-defined parameters, left opaque (vendors do not always tag them).
+Anomaly private_transfer(TagReader& r, ServiceDetails& out) {
+  if (Anomaly a = context_unsigned(r, 0, out.vendor_id); a != Anomaly::None) return a;
+  out.has_vendor = true;
+  uint32_t service_number = 0;
+  return context_unsigned(r, 1, service_number);
+}
+
 // Error: error class and code, the first two application Enumerated values (some services
 // wrap them in a constructed [0]).
 Anomaly error_pdu(TagReader& r, ServiceDetails& out) {
@@ -476,8 +494,9 @@ Anomaly generic(TagReader& r, const ParameterLayout* layout, ServiceDetails& out
     uint32_t property = 0;
     bool object_here = layout->object_tag == kApplicationTag ? t.is_application(app_tag::kObjectId)
                                                              : t.is_context(layout->object_tag);
+    bool property_here = layout->property_tag != kNoTag && t.is_context(layout->property_tag);
     if (object_here && !out.has_object && read_object_id(t.value, object)) note_object(out, object);
-    if (t.is_context(layout->property_tag) && !out.has_property && read_unsigned(t.value, property)) {
+    if (property_here && !out.has_property && read_unsigned(t.value, property)) {
       note_property(out, property);
     }
   }
@@ -491,29 +510,45 @@ Anomaly decode_confirmed(uint8_t type, uint8_t service, TagReader& r, ServiceDet
         Anomaly a = object_property(r, out);
         return a != Anomaly::None ? a : at_end(r);
       }
-      case confirmed::kReadPropertyMultiple: return read_property_multiple(r, out);
-      case confirmed::kWriteProperty: return write_property(r, out);
-      case confirmed::kWritePropertyMultiple: return write_property_multiple(r, out);
-      case confirmed::kReinitializeDevice: return reinitialize_device(r, out);
-      case confirmed::kDeviceCommunicationControl: return device_communication_control(r, out);
-      default: break;
+      case confirmed::kReadPropertyMultiple:
+        return read_property_multiple(r, out);
+      case confirmed::kWriteProperty:
+        return write_property(r, out);
+      case confirmed::kWritePropertyMultiple:
+        return write_property_multiple(r, out);
+      case confirmed::kReinitializeDevice:
+        return reinitialize_device(r, out);
+      case confirmed::kDeviceCommunicationControl:
+        return device_communication_control(r, out);
+      default:
+        break;
     }
   } else if (type == pdu::kComplexAck) {
     if (service == confirmed::kReadProperty) return read_property_ack(r, out);
     if (service == confirmed::kReadPropertyMultiple) return read_property_multiple_ack(r, out);
   }
+  if (service == confirmed::kPrivateTransfer) return private_transfer(r, out);
   return generic(r, find_layout(type, service), out);
 }
 
 Anomaly decode_unconfirmed(uint8_t service, TagReader& r, ServiceDetails& out) {
   switch (service) {
-    case unconfirmed::kIAm: return i_am(r, out);
-    case unconfirmed::kIHave: return i_have(r, out);
-    case unconfirmed::kWhoIs: return who_is(r, out);
-    case unconfirmed::kWhoHas: return who_has(r, out);
-    case unconfirmed::kWhoAmI: return who_am_i(r, out, false);
-    case unconfirmed::kYouAre: return who_am_i(r, out, true);
-    default: return generic(r, find_layout(pdu::kUnconfirmedRequest, service), out);
+    case unconfirmed::kIAm:
+      return i_am(r, out);
+    case unconfirmed::kIHave:
+      return i_have(r, out);
+    case unconfirmed::kWhoIs:
+      return who_is(r, out);
+    case unconfirmed::kWhoHas:
+      return who_has(r, out);
+    case unconfirmed::kWhoAmI:
+      return who_am_i(r, out, false);
+    case unconfirmed::kYouAre:
+      return who_am_i(r, out, true);
+    case unconfirmed::kPrivateTransfer:
+      return private_transfer(r, out);
+    default:
+      return generic(r, find_layout(pdu::kUnconfirmedRequest, service), out);
   }
 }
 
@@ -528,7 +563,8 @@ Anomaly parse_bvlc(Bytes datagram, Bvlc& out) {
   out.length = r.be16();
   if (!r.ok()) return Anomaly::Truncated;
   if (type != bvlc::kTypeBip || out.function > bvlc::kMaxFunction) return Anomaly::InvalidBvlc;
-  if (out.length != datagram.size()) return Anomaly::InvalidBvlcLength;
+  // The UDP length is authoritative: a disagreeing BVLC length is reported, the message still read.
+  out.length_mismatch = out.length != datagram.size();
   Bytes body = r.rest();
   switch (out.function) {
     case bvlc::kResult:
@@ -536,10 +572,13 @@ Anomaly parse_bvlc(Bytes datagram, Bvlc& out) {
       out.result_code = static_cast<uint16_t>(body[0] << 8 | body[1]);
       return Anomaly::None;
     case bvlc::kWriteBdt:
-    case bvlc::kReadBdtAck: return count_entries(body, kBdtEntrySize, out.table_entries);
-    case bvlc::kReadFdtAck: return count_entries(body, kFdtEntrySize, out.table_entries);
+    case bvlc::kReadBdtAck:
+      return count_entries(body, kBdtEntrySize, out.table_entries);
+    case bvlc::kReadFdtAck:
+      return count_entries(body, kFdtEntrySize, out.table_entries);
     case bvlc::kReadBdt:
-    case bvlc::kReadFdt: return body.empty() ? Anomaly::None : Anomaly::InvalidBvlcLength;
+    case bvlc::kReadFdt:
+      return body.empty() ? Anomaly::None : Anomaly::InvalidBvlcLength;
     case bvlc::kDeleteFdtEntry:
       if (body.size() != kBipAddressSize) return Anomaly::InvalidBvlcLength;
       out.table_entries = 1;
@@ -554,8 +593,10 @@ Anomaly parse_bvlc(Bytes datagram, Bvlc& out) {
       out.forwarded = true;
       body = body.subspan(kBipAddressSize);
       break;
-    case bvlc::kSecureBvll: return Anomaly::None;  // BACnet/SC-style security wrapper: opaque here
-    default: break;
+    case bvlc::kSecureBvll:
+      return Anomaly::None;  // BACnet/SC-style security wrapper: opaque here
+    default:
+      break;
   }
   out.has_npdu = has_npdu(out.function);
   out.npdu = body;
@@ -565,7 +606,9 @@ Anomaly parse_bvlc(Bytes datagram, Bvlc& out) {
 bool plausible_bvlc(Bytes datagram) {
   Bvlc header;
   if (parse_bvlc(datagram, header) != Anomaly::None) return false;
-  return !header.has_npdu || (header.npdu.size() >= 2 && header.npdu[0] == npdu::kVersion);
+  if (!header.has_npdu) return !header.length_mismatch;  // a BVLL message has nothing else to check
+  constexpr uint8_t kReservedControl = npdu::kReserved1 | npdu::kReserved2;
+  return header.npdu.size() >= 2 && header.npdu[0] == npdu::kVersion && !(header.npdu[1] & kReservedControl);
 }
 
 // ---- NPDU ----
@@ -575,7 +618,8 @@ Anomaly parse_npdu(Bytes bytes, Npdu& out) {
   uint8_t version = r.u8();
   out.control = r.u8();
   if (!r.ok()) return Anomaly::Truncated;
-  if (version != npdu::kVersion || (out.control & (npdu::kReserved1 | npdu::kReserved2))) return Anomaly::InvalidNpdu;
+  if (version != npdu::kVersion || (out.control & (npdu::kReserved1 | npdu::kReserved2)))
+    return Anomaly::InvalidNpdu;
   out.is_network_message = out.control & npdu::kNetworkMessage;
   out.has_destination = out.control & npdu::kDestination;
   out.has_source = out.control & npdu::kSource;
@@ -779,10 +823,17 @@ std::string_view decode_text(Bytes value, std::span<char> scratch) {
         out = out.substr(0, cut);
       }
       break;
-    case charset::kIso8859_1: out = convert(text, 1, scratch); break;
-    case charset::kUcs2: out = convert(text, 2, scratch); break;
-    case charset::kUcs4: out = convert(text, 4, scratch); break;
-    default: return {};  // DBCS and JIS X 0208 need code page tables
+    case charset::kIso8859_1:
+      out = convert(text, 1, scratch);
+      break;
+    case charset::kUcs2:
+      out = convert(text, 2, scratch);
+      break;
+    case charset::kUcs4:
+      out = convert(text, 4, scratch);
+      break;
+    default:
+      return {};  // DBCS and JIS X 0208 need code page tables
   }
   auto padding = [](char c) { return c == '\0' || c == ' '; };
   while (!out.empty() && padding(out.back())) out.remove_suffix(1);
@@ -865,7 +916,8 @@ Anomaly parse_apdu(Bytes bytes, Apdu& out) {
       out.reason = r.u8();
       exact = true;
       break;
-    default: return Anomaly::InvalidApdu;
+    default:
+      return Anomaly::InvalidApdu;
   }
   if (!r.ok()) return Anomaly::Truncated;
   out.data = r.rest();
@@ -878,10 +930,17 @@ Anomaly decode_service(const Apdu& apdu, bool partial, ServiceDetails& out) {
   Anomaly result = Anomaly::None;
   switch (apdu.type) {
     case pdu::kConfirmedRequest:
-    case pdu::kComplexAck: result = decode_confirmed(apdu.type, apdu.service, reader, out); break;
-    case pdu::kUnconfirmedRequest: result = decode_unconfirmed(apdu.service, reader, out); break;
-    case pdu::kError: result = error_pdu(reader, out); break;
-    default: break;
+    case pdu::kComplexAck:
+      result = decode_confirmed(apdu.type, apdu.service, reader, out);
+      break;
+    case pdu::kUnconfirmedRequest:
+      result = decode_unconfirmed(apdu.service, reader, out);
+      break;
+    case pdu::kError:
+      result = error_pdu(reader, out);
+      break;
+    default:
+      break;
   }
   // The first segment of a segmented message stops wherever the segment size fell.
   return partial && result == Anomaly::Truncated ? Anomaly::None : result;

@@ -24,6 +24,7 @@ constexpr size_t kFdtEntrySize = 10;   // address + time-to-live + time remainin
 struct Bvlc {
   uint8_t function = 0;
   uint16_t length = 0;
+  bool length_mismatch = false;  // length ≠ datagram size: an anomaly, yet the body is the datagram's
   std::array<uint8_t, kBipAddressSize> original_source{};  // Forwarded-NPDU only
   bool forwarded = false;
   uint16_t result_code = 0;    // BVLC-Result
@@ -32,10 +33,13 @@ struct Bvlc {
   bool has_npdu = false;
   Bytes npdu;
 };
-// `datagram` is the whole UDP payload; its length must equal the BVLC length.
+// `datagram` is the whole UDP payload. Its length should equal the BVLC length; when it does not,
+// `length_mismatch` is set (bacnet.invalid_bvlc_length) and the body is read from the datagram.
+// BVLL bodies of the wrong size are hard InvalidBvlcLength failures.
 Anomaly parse_bvlc(Bytes datagram, Bvlc& out);
-// A whole BVLC header whose type, function and length fit the datagram, and for NPDU-carrying
-// functions an NPDU version 1 — the probe's test.
+// The probe's test: a BVLC header (type 0x81, known function) followed, for NPDU-carrying
+// functions, by an NPDU version 1 with clear reserved control bits; BVLL-only messages must have
+// a BVLC length equal to the datagram length.
 bool plausible_bvlc(Bytes datagram);
 
 // ---- NPDU ----------------------------------------------------------------------------------------
@@ -62,7 +66,7 @@ struct NetworkMessage {
   uint16_t network_count = 0;  // DNETs named by the message
   uint8_t reason = 0;          // Reject-Message-To-Network
   uint8_t performance_index = 0;
-  uint8_t port_count = 0;      // Initialize-Routing-Table(-Ack)
+  uint8_t port_count = 0;  // Initialize-Routing-Table(-Ack)
 };
 Anomaly parse_network_message(const Npdu& npdu, NetworkMessage& out);
 
@@ -70,8 +74,9 @@ Anomaly parse_network_message(const Npdu& npdu, NetworkMessage& out);
 constexpr uint32_t kMaxTagDepth = 16;
 
 namespace app_tag {
-constexpr uint8_t kNull = 0, kBoolean = 1, kUnsigned = 2, kSigned = 3, kReal = 4, kDouble = 5, kOctetString = 6,
-                  kCharacterString = 7, kBitString = 8, kEnumerated = 9, kDate = 10, kTime = 11, kObjectId = 12;
+constexpr uint8_t kNull = 0, kBoolean = 1, kUnsigned = 2, kSigned = 3, kReal = 4, kDouble = 5,
+                  kOctetString = 6, kCharacterString = 7, kBitString = 8, kEnumerated = 9, kDate = 10,
+                  kTime = 11, kObjectId = 12;
 }
 
 enum class TagClass : uint8_t { Application, Context, Opening, Closing };
@@ -121,8 +126,8 @@ Anomaly decode_tag(Bytes bytes, Tag& tag, size_t& size);
 bool read_unsigned(Bytes value, uint32_t& out);
 
 struct ObjectId {
-  uint16_t type = 0;       // 10 bits
-  uint32_t instance = 0;   // 22 bits
+  uint16_t type = 0;      // 10 bits
+  uint32_t instance = 0;  // 22 bits
 };
 bool read_object_id(Bytes value, ObjectId& out);
 
@@ -136,8 +141,8 @@ struct Apdu {
   uint8_t type = 0;  // pdu::k…
   bool segmented = false, more_follows = false, segmented_response_accepted = false;
   bool negative_ack = false, sent_by_server = false;  // Segment-ACK, Abort
-  uint8_t max_segments = 0;  // decoded: 0 unspecified, 65 = more than 64
-  uint16_t max_apdu = 0;     // decoded octets; 0 when the encoding is reserved
+  uint8_t max_segments = 0;                           // decoded: 0 unspecified, 65 = more than 64
+  uint16_t max_apdu = 0;                              // decoded octets; 0 when the encoding is reserved
   uint8_t invoke_id = 0;
   uint8_t sequence_number = 0, window_size = 0;  // segmented PDUs and Segment-ACK
   bool has_service = false;

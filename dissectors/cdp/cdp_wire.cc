@@ -7,11 +7,7 @@ namespace ots::cdp {
 namespace {
 
 constexpr std::array<std::string_view, static_cast<size_t>(Anomaly::kCount)> kAnomalyNames = {
-    "",
-    "cdp.invalid_header",
-    "cdp.invalid_tlv_length",
-    "cdp.bad_checksum",
-    "cdp.too_many_tlvs",
+    "", "cdp.invalid_header", "cdp.invalid_tlv_length", "cdp.bad_checksum", "cdp.too_many_tlvs",
 };
 
 constexpr uint8_t kSnapHeader[kSnapHeaderSize] = {0xAA, 0xAA, 0x03, 0x00, 0x00, 0x0C, 0x20, 0x00};
@@ -109,7 +105,8 @@ CdpPdu parse_cdp(Bytes payload) {
       case tlv::kCapabilities:
         valid = value.size() == 4;
         out.has_capabilities = valid;
-        if (valid) out.capabilities = uint32_t{value[0]} << 24 | uint32_t{value[1]} << 16 | value[2] << 8 | value[3];
+        if (valid)
+          out.capabilities = uint32_t{value[0]} << 24 | uint32_t{value[1]} << 16 | value[2] << 8 | value[3];
         break;
       case tlv::kNativeVlan:
         valid = value.size() == 2;

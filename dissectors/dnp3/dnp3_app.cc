@@ -42,7 +42,7 @@ constexpr FunctionEntry kFunctions[] = {
     {22, "Assign Class", true, true},  // reconfigures event reporting
     {23, "Delay Measure", false, true},
     {24, "Record Current Time", false, true},  // the clock is set by the Write that follows
-    {25, "Open File", true, true},  // a read-mode open is not a write, see parse_fragment()
+    {25, "Open File", true, true},             // a read-mode open is not a write, see parse_fragment()
     {26, "Close File", false, true},
     {27, "Delete File", true, true},
     {28, "Get File Info", false, true},
@@ -66,21 +66,10 @@ constexpr auto kFunctionIndex = [] {
 
 constexpr std::string_view kIinNames[16] = {
     "All Stations",  // broadcast message received
-    "Class 1 Events",
-    "Class 2 Events",
-    "Class 3 Events",
-    "Need Time",
-    "Local Control",
-    "Device Trouble",
-    "Device Restart",
-    "Function Code Not Supported",
-    "Object Unknown",
-    "Parameter Error",
-    "Event Buffer Overflow",
-    "Already Executing",
-    "Configuration Corrupt",
-    "Reserved IIN2.6",
-    "Reserved IIN2.7",
+    "Class 1 Events",        "Class 2 Events",  "Class 3 Events",        "Need Time",
+    "Local Control",         "Device Trouble",  "Device Restart",        "Function Code Not Supported",
+    "Object Unknown",        "Parameter Error", "Event Buffer Overflow", "Already Executing",
+    "Configuration Corrupt", "Reserved IIN2.6", "Reserved IIN2.7",
 };
 
 // ---- Object library (Annex A): how to size each group / variation's objects ----
@@ -107,51 +96,118 @@ struct ObjectEntry {
 // Sorted by group, then variation. Entries with variation 0 apply to every variation ≥ 1.
 constexpr ObjectEntry kObjects[] = {
     {0, 0, SizeKind::Attribute},
-    {1, 1, SizeKind::PackedBits, 1}, {1, 2, SizeKind::Fixed, 1},
-    {2, 1, SizeKind::Fixed, 1}, {2, 2, SizeKind::Fixed, 7}, {2, 3, SizeKind::Fixed, 3},
-    {3, 1, SizeKind::PackedBits, 2}, {3, 2, SizeKind::Fixed, 1},
-    {4, 1, SizeKind::Fixed, 1}, {4, 2, SizeKind::Fixed, 7}, {4, 3, SizeKind::Fixed, 3},
-    {10, 1, SizeKind::PackedBits, 1}, {10, 2, SizeKind::Fixed, 1},
-    {11, 1, SizeKind::Fixed, 1}, {11, 2, SizeKind::Fixed, 7},
-    {12, 1, SizeKind::Fixed, 11},  // control relay output block
-    {12, 2, SizeKind::Fixed, 11},  // pattern control block
+    {1, 1, SizeKind::PackedBits, 1},
+    {1, 2, SizeKind::Fixed, 1},
+    {2, 1, SizeKind::Fixed, 1},
+    {2, 2, SizeKind::Fixed, 7},
+    {2, 3, SizeKind::Fixed, 3},
+    {3, 1, SizeKind::PackedBits, 2},
+    {3, 2, SizeKind::Fixed, 1},
+    {4, 1, SizeKind::Fixed, 1},
+    {4, 2, SizeKind::Fixed, 7},
+    {4, 3, SizeKind::Fixed, 3},
+    {10, 1, SizeKind::PackedBits, 1},
+    {10, 2, SizeKind::Fixed, 1},
+    {11, 1, SizeKind::Fixed, 1},
+    {11, 2, SizeKind::Fixed, 7},
+    {12, 1, SizeKind::Fixed, 11},      // control relay output block
+    {12, 2, SizeKind::Fixed, 11},      // pattern control block
     {12, 3, SizeKind::PackedBits, 1},  // pattern mask
-    {13, 1, SizeKind::Fixed, 1}, {13, 2, SizeKind::Fixed, 7},
-    {20, 1, SizeKind::Fixed, 5}, {20, 2, SizeKind::Fixed, 3}, {20, 3, SizeKind::Fixed, 5},
-    {20, 4, SizeKind::Fixed, 3}, {20, 5, SizeKind::Fixed, 4}, {20, 6, SizeKind::Fixed, 2},
-    {20, 7, SizeKind::Fixed, 4}, {20, 8, SizeKind::Fixed, 2},
-    {21, 1, SizeKind::Fixed, 5}, {21, 2, SizeKind::Fixed, 3}, {21, 3, SizeKind::Fixed, 5},
-    {21, 4, SizeKind::Fixed, 3}, {21, 5, SizeKind::Fixed, 11}, {21, 6, SizeKind::Fixed, 9},
-    {21, 7, SizeKind::Fixed, 11}, {21, 8, SizeKind::Fixed, 9}, {21, 9, SizeKind::Fixed, 4},
-    {21, 10, SizeKind::Fixed, 2}, {21, 11, SizeKind::Fixed, 4}, {21, 12, SizeKind::Fixed, 2},
-    {22, 1, SizeKind::Fixed, 5}, {22, 2, SizeKind::Fixed, 3}, {22, 3, SizeKind::Fixed, 5},
-    {22, 4, SizeKind::Fixed, 3}, {22, 5, SizeKind::Fixed, 11}, {22, 6, SizeKind::Fixed, 9},
-    {22, 7, SizeKind::Fixed, 11}, {22, 8, SizeKind::Fixed, 9},
-    {23, 1, SizeKind::Fixed, 5}, {23, 2, SizeKind::Fixed, 3}, {23, 3, SizeKind::Fixed, 5},
-    {23, 4, SizeKind::Fixed, 3}, {23, 5, SizeKind::Fixed, 11}, {23, 6, SizeKind::Fixed, 9},
-    {23, 7, SizeKind::Fixed, 11}, {23, 8, SizeKind::Fixed, 9},
-    {30, 1, SizeKind::Fixed, 5}, {30, 2, SizeKind::Fixed, 3}, {30, 3, SizeKind::Fixed, 4},
-    {30, 4, SizeKind::Fixed, 2}, {30, 5, SizeKind::Fixed, 5}, {30, 6, SizeKind::Fixed, 9},
-    {31, 1, SizeKind::Fixed, 5}, {31, 2, SizeKind::Fixed, 3}, {31, 3, SizeKind::Fixed, 11},
-    {31, 4, SizeKind::Fixed, 9}, {31, 5, SizeKind::Fixed, 4}, {31, 6, SizeKind::Fixed, 2},
-    {31, 7, SizeKind::Fixed, 5}, {31, 8, SizeKind::Fixed, 9},
-    {32, 1, SizeKind::Fixed, 5}, {32, 2, SizeKind::Fixed, 3}, {32, 3, SizeKind::Fixed, 11},
-    {32, 4, SizeKind::Fixed, 9}, {32, 5, SizeKind::Fixed, 5}, {32, 6, SizeKind::Fixed, 9},
-    {32, 7, SizeKind::Fixed, 11}, {32, 8, SizeKind::Fixed, 15},
-    {33, 1, SizeKind::Fixed, 5}, {33, 2, SizeKind::Fixed, 3}, {33, 3, SizeKind::Fixed, 11},
-    {33, 4, SizeKind::Fixed, 9}, {33, 5, SizeKind::Fixed, 5}, {33, 6, SizeKind::Fixed, 9},
-    {33, 7, SizeKind::Fixed, 11}, {33, 8, SizeKind::Fixed, 15},
-    {34, 1, SizeKind::Fixed, 2}, {34, 2, SizeKind::Fixed, 4}, {34, 3, SizeKind::Fixed, 4},
-    {40, 1, SizeKind::Fixed, 5}, {40, 2, SizeKind::Fixed, 3}, {40, 3, SizeKind::Fixed, 5},
+    {13, 1, SizeKind::Fixed, 1},
+    {13, 2, SizeKind::Fixed, 7},
+    {20, 1, SizeKind::Fixed, 5},
+    {20, 2, SizeKind::Fixed, 3},
+    {20, 3, SizeKind::Fixed, 5},
+    {20, 4, SizeKind::Fixed, 3},
+    {20, 5, SizeKind::Fixed, 4},
+    {20, 6, SizeKind::Fixed, 2},
+    {20, 7, SizeKind::Fixed, 4},
+    {20, 8, SizeKind::Fixed, 2},
+    {21, 1, SizeKind::Fixed, 5},
+    {21, 2, SizeKind::Fixed, 3},
+    {21, 3, SizeKind::Fixed, 5},
+    {21, 4, SizeKind::Fixed, 3},
+    {21, 5, SizeKind::Fixed, 11},
+    {21, 6, SizeKind::Fixed, 9},
+    {21, 7, SizeKind::Fixed, 11},
+    {21, 8, SizeKind::Fixed, 9},
+    {21, 9, SizeKind::Fixed, 4},
+    {21, 10, SizeKind::Fixed, 2},
+    {21, 11, SizeKind::Fixed, 4},
+    {21, 12, SizeKind::Fixed, 2},
+    {22, 1, SizeKind::Fixed, 5},
+    {22, 2, SizeKind::Fixed, 3},
+    {22, 3, SizeKind::Fixed, 5},
+    {22, 4, SizeKind::Fixed, 3},
+    {22, 5, SizeKind::Fixed, 11},
+    {22, 6, SizeKind::Fixed, 9},
+    {22, 7, SizeKind::Fixed, 11},
+    {22, 8, SizeKind::Fixed, 9},
+    {23, 1, SizeKind::Fixed, 5},
+    {23, 2, SizeKind::Fixed, 3},
+    {23, 3, SizeKind::Fixed, 5},
+    {23, 4, SizeKind::Fixed, 3},
+    {23, 5, SizeKind::Fixed, 11},
+    {23, 6, SizeKind::Fixed, 9},
+    {23, 7, SizeKind::Fixed, 11},
+    {23, 8, SizeKind::Fixed, 9},
+    {30, 1, SizeKind::Fixed, 5},
+    {30, 2, SizeKind::Fixed, 3},
+    {30, 3, SizeKind::Fixed, 4},
+    {30, 4, SizeKind::Fixed, 2},
+    {30, 5, SizeKind::Fixed, 5},
+    {30, 6, SizeKind::Fixed, 9},
+    {31, 1, SizeKind::Fixed, 5},
+    {31, 2, SizeKind::Fixed, 3},
+    {31, 3, SizeKind::Fixed, 11},
+    {31, 4, SizeKind::Fixed, 9},
+    {31, 5, SizeKind::Fixed, 4},
+    {31, 6, SizeKind::Fixed, 2},
+    {31, 7, SizeKind::Fixed, 5},
+    {31, 8, SizeKind::Fixed, 9},
+    {32, 1, SizeKind::Fixed, 5},
+    {32, 2, SizeKind::Fixed, 3},
+    {32, 3, SizeKind::Fixed, 11},
+    {32, 4, SizeKind::Fixed, 9},
+    {32, 5, SizeKind::Fixed, 5},
+    {32, 6, SizeKind::Fixed, 9},
+    {32, 7, SizeKind::Fixed, 11},
+    {32, 8, SizeKind::Fixed, 15},
+    {33, 1, SizeKind::Fixed, 5},
+    {33, 2, SizeKind::Fixed, 3},
+    {33, 3, SizeKind::Fixed, 11},
+    {33, 4, SizeKind::Fixed, 9},
+    {33, 5, SizeKind::Fixed, 5},
+    {33, 6, SizeKind::Fixed, 9},
+    {33, 7, SizeKind::Fixed, 11},
+    {33, 8, SizeKind::Fixed, 15},
+    {34, 1, SizeKind::Fixed, 2},
+    {34, 2, SizeKind::Fixed, 4},
+    {34, 3, SizeKind::Fixed, 4},
+    {40, 1, SizeKind::Fixed, 5},
+    {40, 2, SizeKind::Fixed, 3},
+    {40, 3, SizeKind::Fixed, 5},
     {40, 4, SizeKind::Fixed, 9},
-    {41, 1, SizeKind::Fixed, 5}, {41, 2, SizeKind::Fixed, 3}, {41, 3, SizeKind::Fixed, 5},
+    {41, 1, SizeKind::Fixed, 5},
+    {41, 2, SizeKind::Fixed, 3},
+    {41, 3, SizeKind::Fixed, 5},
     {41, 4, SizeKind::Fixed, 9},
-    {42, 1, SizeKind::Fixed, 5}, {42, 2, SizeKind::Fixed, 3}, {42, 3, SizeKind::Fixed, 11},
-    {42, 4, SizeKind::Fixed, 9}, {42, 5, SizeKind::Fixed, 5}, {42, 6, SizeKind::Fixed, 9},
-    {42, 7, SizeKind::Fixed, 11}, {42, 8, SizeKind::Fixed, 15},
-    {43, 1, SizeKind::Fixed, 5}, {43, 2, SizeKind::Fixed, 3}, {43, 3, SizeKind::Fixed, 11},
-    {43, 4, SizeKind::Fixed, 9}, {43, 5, SizeKind::Fixed, 5}, {43, 6, SizeKind::Fixed, 9},
-    {43, 7, SizeKind::Fixed, 11}, {43, 8, SizeKind::Fixed, 15},
+    {42, 1, SizeKind::Fixed, 5},
+    {42, 2, SizeKind::Fixed, 3},
+    {42, 3, SizeKind::Fixed, 11},
+    {42, 4, SizeKind::Fixed, 9},
+    {42, 5, SizeKind::Fixed, 5},
+    {42, 6, SizeKind::Fixed, 9},
+    {42, 7, SizeKind::Fixed, 11},
+    {42, 8, SizeKind::Fixed, 15},
+    {43, 1, SizeKind::Fixed, 5},
+    {43, 2, SizeKind::Fixed, 3},
+    {43, 3, SizeKind::Fixed, 11},
+    {43, 4, SizeKind::Fixed, 9},
+    {43, 5, SizeKind::Fixed, 5},
+    {43, 6, SizeKind::Fixed, 9},
+    {43, 7, SizeKind::Fixed, 11},
+    {43, 8, SizeKind::Fixed, 15},
     {50, 1, SizeKind::Fixed, 6},
     {50, 2, SizeKind::Fixed, 10},
     {50, 3, SizeKind::Fixed, 6},
@@ -181,7 +237,9 @@ constexpr ObjectEntry kObjects[] = {
     {88, 0, SizeKind::SizePrefixed},
     {90, 0, SizeKind::SizePrefixed},
     {91, 0, SizeKind::SizePrefixed},
-    {101, 1, SizeKind::Fixed, 2}, {101, 2, SizeKind::Fixed, 4}, {101, 3, SizeKind::Fixed, 8},
+    {101, 1, SizeKind::Fixed, 2},
+    {101, 2, SizeKind::Fixed, 4},
+    {101, 3, SizeKind::Fixed, 8},
     {102, 1, SizeKind::Fixed, 1},
     {110, 0, SizeKind::VariationBytes},
     {111, 0, SizeKind::VariationBytes},
@@ -203,7 +261,8 @@ constexpr ObjectEntry kObjects[] = {
     {120, 14, SizeKind::SizePrefixed, 0, "Authentication Update Key Change Signature"},
     {120, 15, SizeKind::SizePrefixed, 0, "Authentication Update Key Change Confirmation"},
     {121, 1, SizeKind::Fixed, 7},
-    {122, 1, SizeKind::Fixed, 7}, {122, 2, SizeKind::Fixed, 13},
+    {122, 1, SizeKind::Fixed, 7},
+    {122, 2, SizeKind::Fixed, 13},
 };
 
 constexpr bool objects_sorted() {
@@ -350,9 +409,17 @@ constexpr AttributeName kAttributes[] = {
 // Requests of these functions name points in their object headers but carry no object data.
 bool request_carries_data(uint8_t function, uint8_t group) {
   switch (function) {
-    case 1: case 7: case 8: case 9: case 10: case 20: case 21: case 22:
+    case 1:
+    case 7:
+    case 8:
+    case 9:
+    case 10:
+    case 20:
+    case 21:
+    case 22:
       return false;
-    case 11: case 12:  // Freeze at Time: only the time-and-date object carries data
+    case 11:
+    case 12:  // Freeze at Time: only the time-and-date object carries data
       return group == 50;
     default:
       return true;
@@ -361,10 +428,14 @@ bool request_carries_data(uint8_t function, uint8_t group) {
 
 uint32_t read_uint(ByteReader& r, uint8_t size) {
   switch (size) {
-    case 1: return r.u8();
-    case 2: return r.le16();
-    case 4: return r.le32();
-    default: return 0;
+    case 1:
+      return r.u8();
+    case 2:
+      return r.le16();
+    case 4:
+      return r.le32();
+    default:
+      return 0;
   }
 }
 
@@ -395,8 +466,12 @@ ObjectStep ObjectWalker::next(ObjectHeader& out) {
   out.prefix_size = kFieldSizes[prefix_code];
 
   switch (range_code) {
-    case 0: case 1: case 2:   // start / stop indexes
-    case 3: case 4: case 5: {  // start / stop virtual addresses (obsolete, same layout)
+    case 0:
+    case 1:
+    case 2:  // start / stop indexes
+    case 3:
+    case 4:
+    case 5: {  // start / stop virtual addresses (obsolete, same layout)
       uint8_t size = kFieldSizes[range_code % 3 + 1];
       out.range = RangeKind::StartStop;
       out.start = read_uint(reader_, size);
@@ -411,7 +486,9 @@ ObjectStep ObjectWalker::next(ObjectHeader& out) {
     case 6:
       out.range = RangeKind::AllObjects;
       break;
-    case 7: case 8: case 9:
+    case 7:
+    case 8:
+    case 9:
       out.range = RangeKind::Count;
       out.count = read_uint(reader_, kFieldSizes[range_code - 6]);
       break;
@@ -474,7 +551,8 @@ bool ObjectWalker::read_objects(ObjectHeader& header) {
   }
 
   if (header.prefix == PrefixKind::Size) {
-    for (uint64_t i = 0; i < header.count && reader_.ok(); ++i) reader_.skip(read_uint(reader_, header.prefix_size));
+    for (uint64_t i = 0; i < header.count && reader_.ok(); ++i)
+      reader_.skip(read_uint(reader_, header.prefix_size));
     return reader_.ok() ? finish() : fail(Anomaly::TruncatedObject);
   }
 
@@ -541,7 +619,8 @@ Fragment parse_fragment(Bytes bytes) {
       fragment.first_object = header;
     }
     if (header.group == 0 && header.carries_data) fragment.has_device_attributes = true;
-    if (fragment.function == kFcOpenFile && header.group == 70 && header.variation == 3 && header.carries_data) {
+    if (fragment.function == kFcOpenFile && header.group == 70 && header.variation == 3 &&
+        header.carries_data) {
       // File command: size prefix, then name offset (2), name size (2), creation time (6),
       // permissions (2), authentication key (4), file size (4), operational mode (2) …
       constexpr size_t kModeOffset = 20;

@@ -32,7 +32,8 @@ constexpr auto kCrcTable = [] {
   std::array<uint16_t, 256> table{};
   for (unsigned byte = 0; byte < 256; ++byte) {
     uint16_t crc = static_cast<uint16_t>(byte);
-    for (int bit = 0; bit < 8; ++bit) crc = (crc & 1) ? static_cast<uint16_t>((crc >> 1) ^ kReflectedPolynomial) : crc >> 1;
+    for (int bit = 0; bit < 8; ++bit)
+      crc = (crc & 1) ? static_cast<uint16_t>((crc >> 1) ^ kReflectedPolynomial) : crc >> 1;
     table[byte] = crc;
   }
   return table;
@@ -149,7 +150,7 @@ ProbeResult probe_link_header(Bytes stream) {
   }
   if (result.status != LinkStatus::Ok) return ProbeResult::NoMatch;
   return find_link_function(result.header.control.prm, result.header.control.function) ? ProbeResult::Match
-                                                                                         : ProbeResult::NoMatch;
+                                                                                       : ProbeResult::NoMatch;
 }
 
 Anomaly extract_user_data(const LinkHeader& header, Bytes frame, uint8_t* out) {
@@ -175,7 +176,8 @@ std::string_view link_function_name(bool primary, uint8_t function) {
 }
 
 TransportHeader decode_transport_header(uint8_t octet) {
-  return {.fin = (octet & 0x80) != 0, .fir = (octet & 0x40) != 0, .sequence = static_cast<uint8_t>(octet & 0x3F)};
+  return {
+      .fin = (octet & 0x80) != 0, .fir = (octet & 0x40) != 0, .sequence = static_cast<uint8_t>(octet & 0x3F)};
 }
 
 }  // namespace ots::dnp3

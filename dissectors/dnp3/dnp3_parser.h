@@ -28,19 +28,19 @@ namespace ots::dnp3 {
 // Stable anomaly names ("dnp3.<snake_case>"); rules match on them.
 enum class Anomaly : uint8_t {
   None,
-  BadLinkCrc,               // header CRC mismatch
-  BadBlockCrc,              // a user-data block CRC mismatch
-  InvalidLength,            // LEN < 5, LEN disagreeing with the link function, short fragment
-  InvalidStart,             // a frame does not start with 0x05 0x64
-  ReassemblyOverflow,       // an application fragment grew past the reassembly cap
-  TransportSequenceError,   // a transport segment out of sequence
-  InvalidFunctionCode,      // undefined link or application function code
-  ReservedIinSet,           // IIN2 bit 6 or 7 set
-  InvalidQualifier,         // reserved prefix / range code, or stop < start
-  UnknownObject,            // group / variation whose size is unknown: object parsing stops
-  TruncatedObject,          // object header or data shorter than declared
-  TooManyObjects,           // more object headers or objects than the per-fragment limits
-  UnmatchedResponse,        // a response to no outstanding request
+  BadLinkCrc,              // header CRC mismatch
+  BadBlockCrc,             // a user-data block CRC mismatch
+  InvalidLength,           // LEN < 5, LEN disagreeing with the link function, short fragment
+  InvalidStart,            // a frame does not start with 0x05 0x64
+  ReassemblyOverflow,      // an application fragment grew past the reassembly cap
+  TransportSequenceError,  // a transport segment out of sequence
+  InvalidFunctionCode,     // undefined link or application function code
+  ReservedIinSet,          // IIN2 bit 6 or 7 set
+  InvalidQualifier,        // reserved prefix / range code, or stop < start
+  UnknownObject,           // group / variation whose size is unknown: object parsing stops
+  TruncatedObject,         // object header or data shorter than declared
+  TooManyObjects,          // more object headers or objects than the per-fragment limits
+  UnmatchedResponse,       // a response to no outstanding request
   kCount
 };
 std::string_view anomaly_name(Anomaly a);  // "dnp3.bad_link_crc"; "" for None
@@ -49,12 +49,13 @@ std::string_view anomaly_name(Anomaly a);  // "dnp3.bad_link_crc"; "" for None
 
 constexpr uint8_t kStart1 = 0x05;
 constexpr uint8_t kStart2 = 0x64;
-constexpr size_t kLinkHeaderSize = 10;       // start (2), LEN, control, dst (2), src (2), CRC (2)
-constexpr uint8_t kMinLinkLength = 5;        // control + addresses
-constexpr size_t kBlockSize = 16;            // user-data bytes per CRC block
+constexpr size_t kLinkHeaderSize = 10;  // start (2), LEN, control, dst (2), src (2), CRC (2)
+constexpr uint8_t kMinLinkLength = 5;   // control + addresses
+constexpr size_t kBlockSize = 16;       // user-data bytes per CRC block
 constexpr size_t kMaxUserData = 255 - kMinLinkLength;
-constexpr size_t kMaxFrameSize = kLinkHeaderSize + kMaxUserData + 2 * ((kMaxUserData + kBlockSize - 1) / kBlockSize);
-constexpr uint16_t kBroadcastMin = 0xFFFD;   // 0xFFFD–0xFFFF are broadcast destinations
+constexpr size_t kMaxFrameSize =
+    kLinkHeaderSize + kMaxUserData + 2 * ((kMaxUserData + kBlockSize - 1) / kBlockSize);
+constexpr uint16_t kBroadcastMin = 0xFFFD;  // 0xFFFD–0xFFFF are broadcast destinations
 constexpr uint16_t kReservedAddressMin = 0xFFF0;
 
 // DNP3 CRC-16: polynomial 0x3D65 (reflected 0xA6BC), initial 0, final complement;
@@ -63,10 +64,10 @@ uint16_t crc16(Bytes data);
 
 // Link control octet.
 struct LinkControl {
-  bool dir = false;   // set in frames from a master
-  bool prm = false;   // primary (initiating) frame
-  bool fcb = false;   // primary: frame count bit;   secondary: reserved
-  bool fcv = false;   // primary: frame count valid; secondary: DFC (data flow control)
+  bool dir = false;  // set in frames from a master
+  bool prm = false;  // primary (initiating) frame
+  bool fcb = false;  // primary: frame count bit;   secondary: reserved
+  bool fcv = false;  // primary: frame count valid; secondary: DFC (data flow control)
   uint8_t function = 0;
 };
 LinkControl decode_link_control(uint8_t control);
@@ -134,8 +135,8 @@ constexpr uint8_t kFcResponse = 129;
 constexpr uint8_t kFcUnsolicitedResponse = 130;
 constexpr uint8_t kFcAuthenticateResponse = 131;
 
-constexpr size_t kMaxObjectHeaders = 64;       // per fragment
-constexpr uint64_t kMaxObjects = 16384;        // data-carrying objects per fragment (2048 bytes of bits)
+constexpr size_t kMaxObjectHeaders = 64;  // per fragment
+constexpr uint64_t kMaxObjects = 16384;   // data-carrying objects per fragment (2048 bytes of bits)
 
 struct AppControl {
   bool fir = false;
@@ -180,13 +181,13 @@ struct ObjectHeader {
   PrefixKind prefix = PrefixKind::None;
   uint8_t prefix_size = 0;  // 0, 1, 2 or 4 bytes
   RangeKind range = RangeKind::AllObjects;
-  uint32_t start = 0;       // StartStop
+  uint32_t start = 0;  // StartStop
   uint32_t stop = 0;
-  uint64_t count = 0;       // objects in this header (StartStop: stop - start + 1; AllObjects: 0)
+  uint64_t count = 0;  // objects in this header (StartStop: stop - start + 1; AllObjects: 0)
   bool has_first_index = false;
-  uint32_t first_index = 0; // StartStop: start; Index prefix: the first object's index
+  uint32_t first_index = 0;  // StartStop: start; Index prefix: the first object's index
   bool carries_data = false;
-  Bytes objects;            // the object data (with prefixes) of this header
+  Bytes objects;  // the object data (with prefixes) of this header
 };
 
 enum class ObjectStep : uint8_t { Header, End, Stop };
@@ -222,10 +223,10 @@ class ObjectWalker {
 struct Fragment {
   AppControl control;
   uint8_t function = 0;
-  bool is_response = false;        // function 129–131 (carries IIN)
+  bool is_response = false;  // function 129–131 (carries IIN)
   uint16_t iin = 0;
   bool has_first_object = false;
-  ObjectHeader first_object;       // its `objects` view points into the fragment bytes
+  ObjectHeader first_object;  // its `objects` view points into the fragment bytes
   size_t object_headers = 0;
   bool has_device_attributes = false;  // a group-0 header with data (see DeviceAttributeReader)
   // Open File (g70v3 file command): the requested mode; 0 when absent.
@@ -233,7 +234,7 @@ struct Fragment {
   Anomaly anomaly = Anomaly::None;  // the first malformation (object walk included)
   uint8_t unknown_group = 0;        // when anomaly is UnknownObject
   uint8_t unknown_variation = 0;
-  Bytes objects;                    // everything after the header, for a second walk (device attributes)
+  Bytes objects;  // everything after the header, for a second walk (device attributes)
 };
 Fragment parse_fragment(Bytes fragment);
 
@@ -255,7 +256,7 @@ class DeviceAttributeReader {
 
  private:
   ObjectWalker walker_;
-  ByteReader pending_;        // the remaining objects of the current group-0 header
+  ByteReader pending_;  // the remaining objects of the current group-0 header
   uint8_t variation_ = 0;
   uint64_t remaining_ = 0;
 };

@@ -11,7 +11,9 @@ constexpr std::string_view kProtocol = "dnp3";
 constexpr uint8_t kIpProtocolUdp = 17;
 
 size_t index_of(Direction dir) { return static_cast<size_t>(dir); }
-Direction other(Direction dir) { return dir == Direction::FromClient ? Direction::FromServer : Direction::FromClient; }
+Direction other(Direction dir) {
+  return dir == Direction::FromClient ? Direction::FromServer : Direction::FromClient;
+}
 Side side_of(Direction dir) { return dir == Direction::FromClient ? Side::Client : Side::Server; }
 size_t index_of(Side side) { return static_cast<size_t>(side); }
 
@@ -39,14 +41,29 @@ std::string_view clean_text(Bytes bytes) {
 // Which inventory field a group-0 device attribute fills (visible strings only).
 bool attribute_field(uint8_t variation, IdentityField& field) {
   switch (variation) {
-    case 252: field = IdentityField::Vendor; return true;
-    case 250: field = IdentityField::ProductName; return true;
-    case 242: field = IdentityField::FirmwareVersion; return true;
-    case 243: field = IdentityField::HardwareRevision; return true;
-    case 248: field = IdentityField::SerialNumber; return true;
-    case 247: field = IdentityField::Hostname; return true;
-    case 245: field = IdentityField::Description; return true;
-    default: return false;
+    case 252:
+      field = IdentityField::Vendor;
+      return true;
+    case 250:
+      field = IdentityField::ProductName;
+      return true;
+    case 242:
+      field = IdentityField::FirmwareVersion;
+      return true;
+    case 243:
+      field = IdentityField::HardwareRevision;
+      return true;
+    case 248:
+      field = IdentityField::SerialNumber;
+      return true;
+    case 247:
+      field = IdentityField::Hostname;
+      return true;
+    case 245:
+      field = IdentityField::Description;
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -169,7 +186,8 @@ void Dnp3Session::handle_frame(const FlowContext& ctx, Direction dir, const Link
   ++streams_[index_of(dir)].valid_frames;
   note_peer(ctx, dir, header);
   maybe_confirm(ctx);
-  if (header.carries_user_data()) handle_segment(ctx, dir, header, Bytes(user_data_.data(), header.user_data_size()));
+  if (header.carries_user_data())
+    handle_segment(ctx, dir, header, Bytes(user_data_.data(), header.user_data_size()));
 }
 
 Dnp3Session::Reassembly& Dnp3Session::reassembly_for(Direction dir, uint16_t source, uint16_t destination) {
@@ -183,9 +201,10 @@ Dnp3Session::Reassembly& Dnp3Session::reassembly_for(Direction dir, uint16_t sou
   }
   if (!chosen) {
     // A free slot, else the least recently used pair gives way.
-    chosen = &*std::min_element(reassemblies.begin(), reassemblies.end(), [](const Reassembly& a, const Reassembly& b) {
-      return (a.used ? a.last_used + 1 : 0) < (b.used ? b.last_used + 1 : 0);
-    });
+    chosen = &*std::min_element(reassemblies.begin(), reassemblies.end(),
+                                [](const Reassembly& a, const Reassembly& b) {
+                                  return (a.used ? a.last_used + 1 : 0) < (b.used ? b.last_used + 1 : 0);
+                                });
     chosen->used = true;
     chosen->source = source;
     chosen->destination = destination;
@@ -197,7 +216,8 @@ Dnp3Session::Reassembly& Dnp3Session::reassembly_for(Direction dir, uint16_t sou
   return *chosen;
 }
 
-void Dnp3Session::handle_segment(const FlowContext& ctx, Direction dir, const LinkHeader& header, Bytes segment) {
+void Dnp3Session::handle_segment(const FlowContext& ctx, Direction dir, const LinkHeader& header,
+                                 Bytes segment) {
   TransportHeader transport = decode_transport_header(segment[0]);
   Bytes payload = segment.subspan(1);
   Reassembly& r = reassembly_for(dir, header.source, header.destination);
@@ -244,7 +264,8 @@ void Dnp3Session::handle_segment(const FlowContext& ctx, Direction dir, const Li
 
 // ---- Application ----
 
-void Dnp3Session::handle_fragment(const FlowContext& ctx, Direction dir, const LinkHeader& header, Bytes bytes) {
+void Dnp3Session::handle_fragment(const FlowContext& ctx, Direction dir, const LinkHeader& header,
+                                  Bytes bytes) {
   Fragment fragment = parse_fragment(bytes);
   report_fragment_anomalies(ctx, fragment);
   if (fragment.anomaly == Anomaly::InvalidLength || fragment.anomaly == Anomaly::InvalidFunctionCode) return;
@@ -264,7 +285,8 @@ void Dnp3Session::handle_fragment(const FlowContext& ctx, Direction dir, const L
     handle_response(ctx, dir, header, fragment, op);
   } else {
     sink_.operation(ctx, kProtocol, side, op);
-    if (expects_response(fragment.function) && header.destination < kBroadcastMin) remember(header, fragment, op);
+    if (expects_response(fragment.function) && header.destination < kBroadcastMin)
+      remember(header, fragment, op);
   }
   if (fragment.anomaly == Anomaly::None) fragment_parsed_ = true;
   maybe_confirm(ctx);
@@ -291,7 +313,8 @@ void Dnp3Session::remember(const LinkHeader& header, const Fragment& fragment, c
   auto slot = end;
   if (pending_count_ == pending_.size()) {
     // Requests that were never answered give way to new ones, oldest first.
-    slot = std::min_element(pending_.begin(), end, [](const auto& a, const auto& b) { return a.order < b.order; });
+    slot = std::min_element(pending_.begin(), end,
+                            [](const auto& a, const auto& b) { return a.order < b.order; });
   } else {
     ++pending_count_;
   }
@@ -319,7 +342,8 @@ void Dnp3Session::handle_response(const FlowContext& ctx, Direction dir, const L
     }
     if (match == end) {
       // Nothing to blame while the requesting side is unseen (one-sided capture) or just lost bytes.
-      if (streams_[index_of(other(dir))].seen_data && !tolerate_unmatched_) report(ctx, Anomaly::UnmatchedResponse);
+      if (streams_[index_of(other(dir))].seen_data && !tolerate_unmatched_)
+        report(ctx, Anomaly::UnmatchedResponse);
     } else {
       const Operation& request = match->request;
       op.is_write = request.is_write;
@@ -358,7 +382,8 @@ void Dnp3Session::report_attributes(const FlowContext& ctx, Side side, const Fra
   DeviceAttribute attribute;
   while (reader.next(attribute)) {
     IdentityField field;
-    if (attribute.data_type != kAttributeVisibleString || !attribute_field(attribute.variation, field)) continue;
+    if (attribute.data_type != kAttributeVisibleString || !attribute_field(attribute.variation, field))
+      continue;
     std::string_view value = clean_text(attribute.value);
     if (!value.empty()) sink_.identity(ctx, kProtocol, side, field, value);
   }
@@ -390,7 +415,8 @@ void Dnp3Session::report_peer_identities(const FlowContext& ctx) {
     for (; peer.addresses_reported < peer.address_count; ++peer.addresses_reported) {
       char text[32] = "DNP3 address ";
       size_t prefix = std::strlen(text);
-      auto [end, ec] = std::to_chars(text + prefix, text + sizeof text, peer.addresses[peer.addresses_reported]);
+      auto [end, ec] =
+          std::to_chars(text + prefix, text + sizeof text, peer.addresses[peer.addresses_reported]);
       if (ec != std::errc{}) continue;
       sink_.identity(ctx, kProtocol, side, IdentityField::Description,
                      std::string_view(text, static_cast<size_t>(end - text)));

@@ -89,7 +89,7 @@ class Dnp3Session final : public DissectorSession {
     bool used = false;
     uint16_t source = 0;
     uint16_t destination = 0;
-    bool synced = false;       // a first segment (FIR) was seen
+    bool synced = false;  // a first segment (FIR) was seen
     bool in_progress = false;
     uint8_t last_sequence = 0;
     uint64_t last_used = 0;
@@ -131,8 +131,8 @@ class Dnp3Session final : public DissectorSession {
   void handle_segment(const FlowContext& ctx, Direction dir, const LinkHeader& header, Bytes segment);
   Reassembly& reassembly_for(Direction dir, uint16_t source, uint16_t destination);
   void handle_fragment(const FlowContext& ctx, Direction dir, const LinkHeader& header, Bytes bytes);
-  void handle_response(const FlowContext& ctx, Direction dir, const LinkHeader& header, const Fragment& fragment,
-                       Operation& op);
+  void handle_response(const FlowContext& ctx, Direction dir, const LinkHeader& header,
+                       const Fragment& fragment, Operation& op);
   void remember(const LinkHeader& header, const Fragment& fragment, const Operation& op);
   void report_fragment_anomalies(const FlowContext& ctx, const Fragment& fragment);
   void report_attributes(const FlowContext& ctx, Side side, const Fragment& fragment);

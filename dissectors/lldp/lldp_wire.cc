@@ -95,7 +95,7 @@ Lldpdu parse_lldpdu(Bytes payload) {
     Bytes value = r.bytes(length);
     if (!r.ok() || !length_allowed(type, length)) {
       out.anomaly = out.tlv_count < 3 && type != kMandatoryOrder[out.tlv_count] ? Anomaly::MissingMandatoryTlv
-                                                                                  : Anomaly::InvalidTlvLength;
+                                                                                : Anomaly::InvalidTlvLength;
       return out;
     }
     if (out.tlv_count < 3 && type != kMandatoryOrder[out.tlv_count]) {
@@ -104,9 +104,7 @@ Lldpdu parse_lldpdu(Bytes payload) {
     }
     ++out.tlv_count;
     switch (type) {
-      case tlv::kEnd:
-        out.has_end = true;
-        return out;  // the rest is padding
+      case tlv::kEnd: out.has_end = true; return out;  // the rest is padding
       case tlv::kChassisId:
         out.chassis_subtype = value[0];
         out.chassis_id = value.subspan(1);

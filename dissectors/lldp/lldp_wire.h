@@ -14,7 +14,8 @@
 namespace ots::lldp {
 
 constexpr uint16_t kEthertype = 0x88CC;
-constexpr size_t kMaxTlvs = 512;  // a 9000-byte jumbo frame holds at most 4500 empty TLVs; real PDUs carry < 40
+constexpr size_t kMaxTlvs =
+    512;  // a 9000-byte jumbo frame holds at most 4500 empty TLVs; real PDUs carry < 40
 
 namespace tlv {
 constexpr uint8_t kEnd = 0, kChassisId = 1, kPortId = 2, kTtl = 3, kPortDescription = 4, kSystemName = 5,
@@ -46,8 +47,8 @@ std::string_view anomaly_name(Anomaly a);  // "lldp.invalid_tlv_length"; "" for 
 
 // LLDP-MED inventory (TIA-1057, OUI 00-12-BB subtypes 5–11).
 struct MedInventory {
-  std::string_view hardware_revision, firmware_revision, software_revision, serial_number, manufacturer, model,
-      asset_id;
+  std::string_view hardware_revision, firmware_revision, software_revision, serial_number, manufacturer,
+      model, asset_id;
 };
 
 struct ManagementAddress {

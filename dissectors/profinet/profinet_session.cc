@@ -82,8 +82,9 @@ void ProfinetSession::handle_dcp(const FlowContext& ctx, Bytes frame) {
   if (h.service_type == service_type::kResponseUnsupported) {
     Operation op;
     op.code = dcp_code(h.service_id);
-    op.name = h.service_id == service::kSet ? kDcpSetOther : h.service_id == service::kGet ? kDcpGet.name
-                                                                                           : kDcpIdentify.name;
+    op.name = h.service_id == service::kSet   ? kDcpSetOther
+              : h.service_id == service::kGet ? kDcpGet.name
+                                              : kDcpIdentify.name;
     op.is_request = false;
     op.is_error = true;
     emit(ctx, op);

@@ -11,9 +11,10 @@ namespace ots::profinet {
 
 // FrameID ranges (first two bytes after the EtherType).
 namespace frame_id {
-constexpr uint16_t kRtClass23First = 0x0100, kRtClass23Last = 0x7FFF;    // isochronous / synchronised cyclic
-constexpr uint16_t kRtClass1First = 0x8000, kRtClass1Last = 0xBFFF;      // cyclic RT_CLASS_1
-constexpr uint16_t kRtClass1McFirst = 0xC000, kRtClass1McLast = 0xFBFF;  // cyclic RT_CLASS_1 (unicast/multicast)
+constexpr uint16_t kRtClass23First = 0x0100, kRtClass23Last = 0x7FFF;  // isochronous / synchronised cyclic
+constexpr uint16_t kRtClass1First = 0x8000, kRtClass1Last = 0xBFFF;    // cyclic RT_CLASS_1
+constexpr uint16_t kRtClass1McFirst = 0xC000,
+                   kRtClass1McLast = 0xFBFF;  // cyclic RT_CLASS_1 (unicast/multicast)
 constexpr uint16_t kAlarmHigh = 0xFC01, kAlarmLow = 0xFE01;
 constexpr uint16_t kDcpHello = 0xFEFC, kDcpGetSet = 0xFEFD, kDcpIdentifyRequest = 0xFEFE,
                    kDcpIdentifyResponse = 0xFEFF;
@@ -33,7 +34,8 @@ constexpr uint8_t kRequest = 0, kResponseSuccess = 1, kResponseUnsupported = 5;
 namespace block {
 constexpr uint16_t kMacAddress = 0x0101, kIpParameter = 0x0102, kFullIpSuite = 0x0103;
 constexpr uint16_t kTypeOfStation = 0x0201, kNameOfStation = 0x0202, kDeviceId = 0x0203, kDeviceRole = 0x0204,
-                   kDeviceOptions = 0x0205, kAliasName = 0x0206, kDeviceInstance = 0x0207, kOemDeviceId = 0x0208;
+                   kDeviceOptions = 0x0205, kAliasName = 0x0206, kDeviceInstance = 0x0207,
+                   kOemDeviceId = 0x0208;
 constexpr uint16_t kStartTransaction = 0x0501, kEndTransaction = 0x0502, kSignal = 0x0503, kResponse = 0x0504,
                    kFactoryReset = 0x0505, kResetToFactory = 0x0506;
 constexpr uint16_t kAllSelector = 0xFFFF;

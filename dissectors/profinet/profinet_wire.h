@@ -27,10 +27,10 @@ constexpr size_t kMaxBlocks = 64;     // real DCP messages carry < 20
 // Stable anomaly names ("profinet.<snake_case>"); rules match on them.
 enum class Anomaly : uint8_t {
   None = 0,
-  Truncated,           // shorter than its FrameID, DCP header or RT trailer
-  InvalidDcpLength,    // DCPDataLength past the frame, or a block past DCPDataLength / too short for its kind
-  InvalidDcpService,   // a service or service type that does not belong on this FrameID
-  TooManyBlocks,       // more than kMaxBlocks blocks
+  Truncated,          // shorter than its FrameID, DCP header or RT trailer
+  InvalidDcpLength,   // DCPDataLength past the frame, or a block past DCPDataLength / too short for its kind
+  InvalidDcpService,  // a service or service type that does not belong on this FrameID
+  TooManyBlocks,      // more than kMaxBlocks blocks
   kCount
 };
 std::string_view anomaly_name(Anomaly a);  // "profinet.invalid_dcp_length"; "" for None

@@ -1,11 +1,15 @@
 // Fuzzes the DNP3 session (and through it the link, transport and application parsers) as the
 // flow layer drives it.
-// Input layout: byte 0 = transport (bit 7: UDP datagrams, else a TCP stream) and the number of
-// cut points (low 3 bits); then that many bytes, each giving the length of the next chunk and,
-// in its top bit, its direction. The rest is the payload; chunks are carved from it in order,
-// and a chunk length of 0 means a gap in that direction (TCP) or an empty datagram (UDP).
+// Input layout: byte 0 = transport (bit 7: UDP datagrams, else a TCP stream), CRC repair (bit 6:
+// rewrite every CRC of the frames found in the payload, so that mutations reach the transport
+// and application layers) and the number of cut points (low 3 bits); then that many bytes,
+// each giving the length of the next chunk and, in its top bit, its direction. The rest is the
+// payload; chunks are carved from it in order, and a chunk length of 0 means a gap in that
+// direction (TCP) or an empty datagram (UDP).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "dissectors/dnp3/dnp3_parser.h"
 #include "dissectors/dnp3/dnp3_session.h"
@@ -23,11 +27,43 @@ class NullSink final : public ots::EventSink {
     for (char c : op.name) sink_ += static_cast<unsigned char>(c);
     for (char c : op.object) sink_ += static_cast<unsigned char>(c);
   }
-  void anomaly(const ots::FlowContext&, std::string_view, std::string_view name) override { sink_ += name.size(); }
+  void anomaly(const ots::FlowContext&, std::string_view, std::string_view name) override {
+    sink_ += name.size();
+  }
 
  private:
   size_t sink_ = 0;
 };
+
+void store_crc(uint8_t* at, ots::Bytes data) {
+  uint16_t crc = ots::dnp3::crc16(data);
+  at[0] = static_cast<uint8_t>(crc);
+  at[1] = static_cast<uint8_t>(crc >> 8);
+}
+
+// Rewrites the header and block CRCs of every frame that starts with 0x05 0x64 and a sane LEN.
+void repair_crcs(std::vector<uint8_t>& bytes) {
+  using namespace ots::dnp3;
+  size_t pos = 0;
+  while (pos + kLinkHeaderSize <= bytes.size()) {
+    uint8_t* frame = bytes.data() + pos;
+    if (frame[0] != kStart1 || frame[1] != kStart2 || frame[2] < kMinLinkLength) {
+      ++pos;
+      continue;
+    }
+    store_crc(frame + 8, ots::Bytes(frame, 8));
+    size_t data_left = frame[2] - kMinLinkLength;
+    size_t at = pos + kLinkHeaderSize;
+    while (data_left > 0 && at < bytes.size()) {
+      size_t block = std::min({data_left, kBlockSize, bytes.size() - at});
+      if (at + block + 2 > bytes.size()) break;
+      store_crc(bytes.data() + at + block, ots::Bytes(bytes.data() + at, block));
+      at += block + 2;
+      data_left -= block;
+    }
+    pos = at;
+  }
+}
 
 }  // namespace
 
@@ -35,10 +71,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ots::Bytes input(data, size);
   if (input.empty()) return 0;
   bool udp = (input[0] & 0x80) != 0;
+  bool repair = (input[0] & 0x40) != 0;
   size_t cuts = input[0] & 0x07;
   if (input.size() < 1 + cuts) return 0;
   ots::Bytes plan = input.subspan(1, cuts);
-  const ots::Bytes body = input.subspan(1 + cuts);
+  std::vector<uint8_t> repaired;
+  ots::Bytes body = input.subspan(1 + cuts);
+  if (repair) {
+    repaired.assign(body.begin(), body.end());
+    repair_crcs(repaired);
+    body = repaired;
+  }
   ots::Bytes stream = body;
 
   NullSink sink;

@@ -39,7 +39,7 @@ def response(fragment, transport=0xC0):
     return link(0x44, MASTER, OUTSTATION, bytes([transport]) + bytes(fragment))
 
 
-def seed(steps, tail=b"", udp=False):
+def seed(steps, tail=b"", udp=False, repair=True):
     """steps: (direction, chunk) pairs, direction 0 = client, 1 = server, chunk b"" = gap.
     Chunks longer than 127 bytes are cut into several steps of the same direction."""
     plan, stream = bytearray(), bytearray()
@@ -49,11 +49,13 @@ def seed(steps, tail=b"", udp=False):
             plan.append((0x80 if direction else 0) | len(piece))
             stream += piece
     assert len(plan) < 8
-    return bytes([(0x80 if udp else 0) | len(plan)]) + bytes(plan) + bytes(stream) + tail
+    flags = (0x80 if udp else 0) | (0x40 if repair else 0)
+    return bytes([flags | len(plan)]) + bytes(plan) + bytes(stream) + tail
 
 
 READ_CLASS0 = request([0xC1, 0x01, 0x3C, 0x01, 0x06])
-CLASS0_RESPONSE = response([0xC1, 0x81, 0x00, 0x00, 0x1E, 0x02, 0x00, 0x00, 0x01, 0x01, 0x10, 0x00, 0x01, 0x20, 0x00])
+CLASS0_RESPONSE = response([0xC1, 0x81, 0x00, 0x00, 0x1E, 0x02, 0x00, 0x00, 0x01,
+                            0x01, 0x10, 0x00, 0x01, 0x20, 0x00])
 CROB = [0x0C, 0x01, 0x28, 0x01, 0x00, 0x07, 0x00, 0x41, 0x01, 0x64, 0, 0, 0, 0, 0, 0, 0, 0]
 BIG = bytes([0xC2, 0x81, 0x80, 0x00, 0x1E, 0x03, 0x01, 0x00, 0x00, 0x2B, 0x00]) + bytes(range(44 * 4))
 
@@ -65,7 +67,8 @@ SEEDS = {
     "unsolicited": seed([(1, response([0xF0, 0x82, 0x80, 0x00]))], request([0xD0, 0x00])),
     "device_attributes": seed([(0, request([0xC7, 0x01, 0x00, 0xFE, 0x06]))],
                               response([0xC7, 0x81, 0x00, 0x00, 0x00, 0xFC, 0x00, 0x00, 0x00, 0x01, 0x04]
-                                       + list(b"ACME") + [0x00, 0xFA, 0x00, 0x00, 0x00, 0x01, 0x02] + list(b"X1"))),
+                                       + list(b"ACME") + [0x00, 0xFA, 0x00, 0x00, 0x00, 0x01, 0x02]
+                                       + list(b"X1"))),
     "auth": seed([(0, request([0xC1, 0x20, 0x78, 0x04, 0x07, 0x01, 0x01, 0x00]))],
                  response([0xC1, 0x83, 0x90, 0x00, 0x78, 0x05, 0x5B, 0x01, 0x0F, 0x00]
                           + [1, 0, 0, 0, 1, 0x89, 0x26, 0, 1, 2, 0, 4, 0, 0x73, 0x74])),
@@ -76,7 +79,7 @@ SEEDS = {
     "link_only": seed([(1, link(0x49, MASTER, OUTSTATION))], link(0x8B, OUTSTATION, MASTER)),
     "gap_resync": seed([(0, READ_CLASS0), (1, CLASS0_RESPONSE[:7]), (1, b""), (1, CLASS0_RESPONSE[5:])],
                        CLASS0_RESPONSE),
-    "bad_crc": seed([(0, READ_CLASS0[:8] + b"\x00\x00" + READ_CLASS0[10:])], CLASS0_RESPONSE),
+    "bad_crc": seed([(0, READ_CLASS0[:8] + b"\x00\x00" + READ_CLASS0[10:])], CLASS0_RESPONSE, repair=False),
     "udp": seed([(0, link(0xC9, OUTSTATION, MASTER) + READ_CLASS0)], CLASS0_RESPONSE, udp=True),
 }
 

@@ -22,15 +22,15 @@ inline Buf be16(uint16_t v) { return {static_cast<uint8_t>(v >> 8), static_cast<
 
 // ---- BVLC / NPDU ----
 
-inline Buf bvlc(uint8_t function, const Buf& body) {
+inline Buf make_bvlc(uint8_t function, const Buf& body) {
   return cat({{0x81, function}, be16(static_cast<uint16_t>(body.size() + 4)), body});
 }
-inline Buf npdu(const Buf& apdu, uint8_t control = 0x00) { return cat({{0x01, control}, apdu}); }
-inline Buf unicast(const Buf& apdu) { return bvlc(0x0A, npdu(apdu)); }
-inline Buf broadcast(const Buf& apdu) { return bvlc(0x0B, npdu(apdu)); }
+inline Buf make_npdu(const Buf& apdu, uint8_t control = 0x00) { return cat({{0x01, control}, apdu}); }
+inline Buf unicast(const Buf& apdu) { return make_bvlc(0x0A, make_npdu(apdu)); }
+inline Buf broadcast(const Buf& apdu) { return make_bvlc(0x0B, make_npdu(apdu)); }
 // A network-layer message (control 0x80) of `type` with its parameters.
 inline Buf network_message(uint8_t type, const Buf& params) {
-  return bvlc(0x0B, cat({{0x01, 0x80, type}, params}));
+  return make_bvlc(0x0B, cat({{0x01, 0x80, type}, params}));
 }
 
 // ---- Tags (20.2) ----
@@ -81,18 +81,22 @@ inline Buf open_tag(uint8_t n) { return {static_cast<uint8_t>(n << 4 | 0x0E)}; }
 inline Buf close_tag(uint8_t n) { return {static_cast<uint8_t>(n << 4 | 0x0F)}; }
 inline Buf app_unsigned(uint32_t v) { return tag(2, false, unsigned_bytes(v)); }
 inline Buf app_enumerated(uint32_t v) { return tag(9, false, unsigned_bytes(v)); }
-inline Buf app_object(uint16_t type, uint32_t instance) { return tag(12, false, object_bytes(type, instance)); }
-inline Buf app_string(const std::string& s, uint8_t charset = 0) { return tag(7, false, string_bytes(s, charset)); }
+inline Buf app_object(uint16_t type, uint32_t instance) {
+  return tag(12, false, object_bytes(type, instance));
+}
+inline Buf app_string(const std::string& s, uint8_t charset = 0) {
+  return tag(7, false, string_bytes(s, charset));
+}
 inline Buf app_real() { return tag(4, false, {0x42, 0xC8, 0x00, 0x00}); }  // 100.0
 
 // ---- APDUs (clause 20) ----
 
 constexpr uint16_t kDevice = 8, kAnalogInput = 0, kAnalogOutput = 1;
 
-inline Buf confirmed(uint8_t invoke, uint8_t service, const Buf& params) {
+inline Buf confirmed_request(uint8_t invoke, uint8_t service, const Buf& params) {
   return cat({{0x00, 0x05, invoke, service}, params});
 }
-inline Buf unconfirmed(uint8_t service, const Buf& params) { return cat({{0x10, service}, params}); }
+inline Buf unconfirmed_request(uint8_t service, const Buf& params) { return cat({{0x10, service}, params}); }
 inline Buf simple_ack(uint8_t invoke, uint8_t service) { return {0x20, invoke, service}; }
 inline Buf complex_ack(uint8_t invoke, uint8_t service, const Buf& params) {
   return cat({{0x30, invoke, service}, params});
@@ -106,23 +110,23 @@ inline Buf abort_pdu(uint8_t invoke, uint8_t reason, bool by_server = true) {
 }
 
 inline Buf i_am(uint32_t instance, uint32_t vendor) {
-  return unconfirmed(0, cat({app_object(kDevice, instance), app_unsigned(1476), app_enumerated(3),
-                             app_unsigned(vendor)}));
+  return unconfirmed_request(
+      0, cat({app_object(kDevice, instance), app_unsigned(1476), app_enumerated(3), app_unsigned(vendor)}));
 }
 inline Buf read_property(uint8_t invoke, uint16_t type, uint32_t instance, uint32_t property) {
-  return confirmed(invoke, 12, cat({ctx_object(0, type, instance), ctx_unsigned(1, property)}));
+  return confirmed_request(invoke, 12, cat({ctx_object(0, type, instance), ctx_unsigned(1, property)}));
 }
 inline Buf read_property_ack(uint8_t invoke, uint16_t type, uint32_t instance, uint32_t property,
                              const Buf& value) {
-  return complex_ack(invoke, 12,
-                     cat({ctx_object(0, type, instance), ctx_unsigned(1, property), open_tag(3), value,
-                          close_tag(3)}));
+  return complex_ack(
+      invoke, 12,
+      cat({ctx_object(0, type, instance), ctx_unsigned(1, property), open_tag(3), value, close_tag(3)}));
 }
-inline Buf write_property(uint8_t invoke, uint16_t type, uint32_t instance, uint32_t property, const Buf& value,
-                          uint8_t priority) {
-  return confirmed(invoke, 15,
-                   cat({ctx_object(0, type, instance), ctx_unsigned(1, property), open_tag(3), value, close_tag(3),
-                        ctx_unsigned(4, priority)}));
+inline Buf write_property(uint8_t invoke, uint16_t type, uint32_t instance, uint32_t property,
+                          const Buf& value, uint8_t priority) {
+  return confirmed_request(invoke, 15,
+                           cat({ctx_object(0, type, instance), ctx_unsigned(1, property), open_tag(3), value,
+                                close_tag(3), ctx_unsigned(4, priority)}));
 }
 
 // ---- Recording sink ----
@@ -147,8 +151,8 @@ class RecordingSink : public EventSink {
   }
   void identity(const FlowContext& ctx, std::string_view, Side side, IdentityField field,
                 std::string_view value) override {
-    identities.push_back({side, field, std::string(value),
-                          (side == Side::Client ? ctx.client_ip : ctx.server_ip).str()});
+    identities.push_back(
+        {side, field, std::string(value), (side == Side::Client ? ctx.client_ip : ctx.server_ip).str()});
   }
   void operation(const FlowContext&, std::string_view, Side from, const Operation& op) override {
     operations.push_back({from, op, std::string(op.name), std::string(op.object)});

@@ -1,9 +1,10 @@
 // The pure BACnet/IP grammar: BVLC, NPDU, network messages, tags, APDU headers, service bodies.
+#include "dissectors/bacnet/bacnet_wire.h"
+
 #include <gtest/gtest.h>
 
 #include "bacnet_test_util.h"
 #include "dissectors/bacnet/bacnet_session.h"
-#include "dissectors/bacnet/bacnet_wire.h"
 
 namespace ots::bacnet {
 namespace {
@@ -49,7 +50,7 @@ TEST(BacnetBvlc, OriginalUnicastCarriesTheNpdu) {
 }
 
 TEST(BacnetBvlc, ForwardedNpduKeepsTheOriginalSource) {
-  Buf datagram = bvlc(0x04, cat({{10, 0, 0, 7, 0xBA, 0xC0}, npdu(i_am(7, 5))}));
+  Buf datagram = make_bvlc(0x04, cat({{10, 0, 0, 7, 0xBA, 0xC0}, make_npdu(i_am(7, 5))}));
   Bvlc header;
   ASSERT_EQ(parse_bvlc(datagram, header), Anomaly::None);
   EXPECT_TRUE(header.forwarded);
@@ -59,18 +60,18 @@ TEST(BacnetBvlc, ForwardedNpduKeepsTheOriginalSource) {
 
 TEST(BacnetBvlc, BvllMessages) {
   Bvlc header;
-  ASSERT_EQ(parse_bvlc(bvlc(0x00, {0x00, 0x30}), header), Anomaly::None);
+  ASSERT_EQ(parse_bvlc(make_bvlc(0x00, {0x00, 0x30}), header), Anomaly::None);
   EXPECT_EQ(header.result_code, 0x0030);
   EXPECT_FALSE(header.has_npdu);
-  ASSERT_EQ(parse_bvlc(bvlc(0x05, {0x00, 0x3C}), header), Anomaly::None);
+  ASSERT_EQ(parse_bvlc(make_bvlc(0x05, {0x00, 0x3C}), header), Anomaly::None);
   EXPECT_EQ(header.time_to_live, 60);
-  ASSERT_EQ(parse_bvlc(bvlc(0x01, Buf(20, 0xFF)), header), Anomaly::None);
+  ASSERT_EQ(parse_bvlc(make_bvlc(0x01, Buf(20, 0xFF)), header), Anomaly::None);
   EXPECT_EQ(header.table_entries, 2);
-  ASSERT_EQ(parse_bvlc(bvlc(0x07, Buf(30, 0x01)), header), Anomaly::None);
+  ASSERT_EQ(parse_bvlc(make_bvlc(0x07, Buf(30, 0x01)), header), Anomaly::None);
   EXPECT_EQ(header.table_entries, 3);
-  EXPECT_EQ(parse_bvlc(bvlc(0x02, {}), header), Anomaly::None);
-  EXPECT_EQ(parse_bvlc(bvlc(0x08, Buf(6, 0)), header), Anomaly::None);
-  EXPECT_EQ(parse_bvlc(bvlc(0x0C, {1, 2, 3}), header), Anomaly::None);
+  EXPECT_EQ(parse_bvlc(make_bvlc(0x02, {}), header), Anomaly::None);
+  EXPECT_EQ(parse_bvlc(make_bvlc(0x08, Buf(6, 0)), header), Anomaly::None);
+  EXPECT_EQ(parse_bvlc(make_bvlc(0x0C, {1, 2, 3}), header), Anomaly::None);
 }
 
 TEST(BacnetBvlc, Anomalies) {
@@ -78,25 +79,34 @@ TEST(BacnetBvlc, Anomalies) {
   EXPECT_EQ(parse_bvlc(Buf{0x81, 0x0A, 0x00}, header), Anomaly::Truncated);
   EXPECT_EQ(parse_bvlc(Buf{0x82, 0x0A, 0x00, 0x04}, header), Anomaly::InvalidBvlc);  // BACnet/IPv6
   EXPECT_EQ(parse_bvlc(Buf{0x81, 0x0D, 0x00, 0x04}, header), Anomaly::InvalidBvlc);
-  EXPECT_EQ(parse_bvlc(Buf{0x81, 0x0A, 0x00, 0x09, 0x01, 0x00, 0x10, 0x08}, header), Anomaly::InvalidBvlcLength);
-  EXPECT_EQ(parse_bvlc(bvlc(0x00, {0x00}), header), Anomaly::InvalidBvlcLength);
-  EXPECT_EQ(parse_bvlc(bvlc(0x01, Buf(11, 0)), header), Anomaly::InvalidBvlcLength);
-  EXPECT_EQ(parse_bvlc(bvlc(0x02, {0}), header), Anomaly::InvalidBvlcLength);
-  EXPECT_EQ(parse_bvlc(bvlc(0x04, {10, 0, 0}), header), Anomaly::Truncated);
+  // A disagreeing length is flagged, and the NPDU is still the datagram's.
+  ASSERT_EQ(parse_bvlc(Buf{0x81, 0x0A, 0x00, 0x11, 0x01, 0x00, 0x10, 0x08}, header), Anomaly::None);
+  EXPECT_TRUE(header.length_mismatch);
+  EXPECT_EQ(header.npdu.size(), 4u);
+  EXPECT_EQ(parse_bvlc(make_bvlc(0x00, {0x00}), header), Anomaly::InvalidBvlcLength);
+  EXPECT_EQ(parse_bvlc(make_bvlc(0x01, Buf(11, 0)), header), Anomaly::InvalidBvlcLength);
+  EXPECT_EQ(parse_bvlc(make_bvlc(0x02, {0}), header), Anomaly::InvalidBvlcLength);
+  EXPECT_EQ(parse_bvlc(make_bvlc(0x04, {10, 0, 0}), header), Anomaly::Truncated);
 }
 
 TEST(BacnetBvlc, ProbeWantsAWholeBvlcWithNpduVersion1) {
   EXPECT_EQ(probe(Direction::FromClient, unicast(i_am(1, 2))), ProbeResult::Match);
-  EXPECT_EQ(probe(Direction::FromServer, bvlc(0x00, {0, 0})), ProbeResult::Match);
+  EXPECT_EQ(probe(Direction::FromServer, make_bvlc(0x00, {0, 0})), ProbeResult::Match);
   EXPECT_EQ(probe(Direction::FromClient, Buf{0x81, 0x0B}), ProbeResult::NeedMoreData);
   Buf wrong_version = unicast(i_am(1, 2));
   wrong_version[4] = 0x02;
   EXPECT_EQ(probe(Direction::FromClient, wrong_version), ProbeResult::NoMatch);
+  Buf reserved_bits = unicast(i_am(1, 2));
+  reserved_bits[5] = 0x40;
+  EXPECT_EQ(probe(Direction::FromClient, reserved_bits), ProbeResult::NoMatch);
+  // A wrong BVLC length is tolerated when an NPDU follows, not for a bare BVLL message.
   Buf wrong_length = unicast(i_am(1, 2));
-  wrong_length.push_back(0);
-  EXPECT_EQ(probe(Direction::FromClient, wrong_length), ProbeResult::NoMatch);
+  wrong_length[3] = 0x11;
+  EXPECT_EQ(probe(Direction::FromClient, wrong_length), ProbeResult::Match);
+  EXPECT_EQ(probe(Direction::FromServer, Buf{0x81, 0x00, 0x00, 0x07, 0x00, 0x00}), ProbeResult::NoMatch);
   // A DNS query on the BACnet port.
-  EXPECT_EQ(probe(Direction::FromClient, Buf{0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00}), ProbeResult::NoMatch);
+  EXPECT_EQ(probe(Direction::FromClient, Buf{0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00}),
+            ProbeResult::NoMatch);
 }
 
 // ---- NPDU ----
@@ -175,7 +185,8 @@ TEST(BacnetNpdu, NetworkMessages) {
 TEST(BacnetTags, DecodesEveryForm) {
   Tag t;
   size_t size = 0;
-  ASSERT_EQ(decode_tag(app_unsigned(1476), t, size), Anomaly::None);
+  Buf unsigned_tag = app_unsigned(1476), object_tag = ctx_object(0, kDevice, 721);
+  ASSERT_EQ(decode_tag(unsigned_tag, t, size), Anomaly::None);
   EXPECT_EQ(t.cls, TagClass::Application);
   EXPECT_EQ(t.number, app_tag::kUnsigned);
   EXPECT_EQ(size, 3u);
@@ -188,7 +199,7 @@ TEST(BacnetTags, DecodesEveryForm) {
   EXPECT_EQ(t.length, 1u);
   EXPECT_EQ(size, 1u);
 
-  ASSERT_EQ(decode_tag(ctx_object(0, kDevice, 721), t, size), Anomaly::None);
+  ASSERT_EQ(decode_tag(object_tag, t, size), Anomaly::None);
   EXPECT_TRUE(t.is_context(0));
   ObjectId id;
   ASSERT_TRUE(read_object_id(t.value, id));
@@ -209,8 +220,8 @@ TEST(BacnetTags, DecodesEveryForm) {
   EXPECT_EQ(t.number, 20);
   EXPECT_EQ(size, 3u);
 
-  for (const Buf& valid : {app_real(), tag(0, false, {}), tag(10, false, {1, 2, 3, 4}), tag(5, false, Buf(8, 0)),
-                           tag(8, false, {3, 0xF0}), tag(6, false, {})}) {
+  for (const Buf& valid : {app_real(), tag(0, false, {}), tag(10, false, {1, 2, 3, 4}),
+                           tag(5, false, Buf(8, 0)), tag(8, false, {3, 0xF0}), tag(6, false, {})}) {
     EXPECT_EQ(decode_tag(valid, t, size), Anomaly::None);
   }
 }
@@ -219,7 +230,7 @@ TEST(BacnetTags, MalformedTags) {
   Tag t;
   size_t size = 0;
   EXPECT_EQ(decode_tag(Buf{}, t, size), Anomaly::Truncated);
-  EXPECT_EQ(decode_tag(Buf{0x24, 0x01}, t, size), Anomaly::Truncated);      // 4-byte unsigned, 1 present
+  EXPECT_EQ(decode_tag(Buf{0x24, 0x01}, t, size), Anomaly::Truncated);        // 4-byte unsigned, 1 present
   EXPECT_EQ(decode_tag(Buf{0x75, 0xFF, 0x00}, t, size), Anomaly::Truncated);  // 32-bit length, absent
   EXPECT_EQ(decode_tag(Buf{0xF8}, t, size), Anomaly::Truncated);              // extended number missing
   EXPECT_EQ(decode_tag(Buf{0xD1, 0x00}, t, size), Anomaly::InvalidTag);       // application tag 13
@@ -251,14 +262,14 @@ TEST(BacnetTags, TextInEveryDecodableCharset) {
   EXPECT_EQ(decode_text(string_bytes("PLC_12"), scratch), "PLC_12");
   EXPECT_EQ(decode_text(string_bytes(std::string("bay 6\0\0", 7)), scratch), "bay 6");
   EXPECT_EQ(decode_text(Buf{4, 0x00, 'A', 0x00, 0xE9}, scratch), "A\xC3\xA9");  // UCS-2
-  EXPECT_EQ(decode_text(Buf{3, 0, 0, 0, 'Z'}, scratch), "Z");                    // UCS-4
-  EXPECT_EQ(decode_text(Buf{5, 'G', 0xE4}, scratch), "G\xC3\xA4");               // ISO 8859-1
-  EXPECT_EQ(decode_text(Buf{1, 0x03, 0xA4, 0x89}, scratch), "");                 // DBCS: not decodable
-  EXPECT_EQ(decode_text(string_bytes("a\x01z"), scratch), "");                    // control character
-  EXPECT_EQ(decode_text(Buf{0, 0xC3}, scratch), "");                              // cut UTF-8
-  EXPECT_EQ(decode_text(Buf{0, 0xC0, 0x80}, scratch), "");                        // overlong
-  EXPECT_EQ(decode_text(Buf{4, 0xD8, 0x00}, scratch), "");                        // lone surrogate
-  EXPECT_EQ(decode_text(Buf{4, 0x00}, scratch), "");                              // odd UCS-2
+  EXPECT_EQ(decode_text(Buf{3, 0, 0, 0, 'Z'}, scratch), "Z");                   // UCS-4
+  EXPECT_EQ(decode_text(Buf{5, 'G', 0xE4}, scratch), "G\xC3\xA4");              // ISO 8859-1
+  EXPECT_EQ(decode_text(Buf{1, 0x03, 0xA4, 0x89}, scratch), "");                // DBCS: not decodable
+  EXPECT_EQ(decode_text(string_bytes("a\x01z"), scratch), "");                  // control character
+  EXPECT_EQ(decode_text(Buf{0, 0xC3}, scratch), "");                            // cut UTF-8
+  EXPECT_EQ(decode_text(Buf{0, 0xC0, 0x80}, scratch), "");                      // overlong
+  EXPECT_EQ(decode_text(Buf{4, 0xD8, 0x00}, scratch), "");                      // lone surrogate
+  EXPECT_EQ(decode_text(Buf{4, 0x00}, scratch), "");                            // odd UCS-2
   EXPECT_EQ(decode_text(string_bytes(std::string(100, 'q')), scratch).size(), scratch.size());
   EXPECT_EQ(decode_text(Buf{}, scratch), "");
 }
@@ -267,7 +278,8 @@ TEST(BacnetTags, TextInEveryDecodableCharset) {
 
 TEST(BacnetApdu, ConfirmedRequestHeader) {
   Apdu a;
-  ASSERT_EQ(parse_apdu(Buf{0x02, 0x34, 0x5D, 0x0C, 0x0C, 0x02, 0x00, 0x00, 0xFE, 0x19, 0x4C}, a), Anomaly::None);
+  ASSERT_EQ(parse_apdu(Buf{0x02, 0x34, 0x5D, 0x0C, 0x0C, 0x02, 0x00, 0x00, 0xFE, 0x19, 0x4C}, a),
+            Anomaly::None);
   EXPECT_EQ(a.type, pdu::kConfirmedRequest);
   EXPECT_TRUE(a.segmented_response_accepted);
   EXPECT_FALSE(a.segmented);
@@ -333,37 +345,42 @@ TEST(BacnetServices, IAm) {
   EXPECT_EQ(d.segmentation, 3);
   EXPECT_EQ(d.vendor_id, 15u);
   ServiceDetails bad;
-  EXPECT_EQ(decode(unconfirmed(0, cat({app_object(kAnalogInput, 1), app_unsigned(1476), app_enumerated(3),
-                                       app_unsigned(5)})),
+  EXPECT_EQ(decode(unconfirmed_request(0, cat({app_object(kAnalogInput, 1), app_unsigned(1476),
+                                               app_enumerated(3), app_unsigned(5)})),
                    bad),
             Anomaly::InvalidApdu);
-  EXPECT_EQ(decode(unconfirmed(0, cat({app_object(kDevice, 1), app_unsigned(1476)})), bad), Anomaly::Truncated);
+  EXPECT_EQ(decode(unconfirmed_request(0, cat({app_object(kDevice, 1), app_unsigned(1476)})), bad),
+            Anomaly::Truncated);
   EXPECT_EQ(decode(cat({i_am(1, 2), app_unsigned(9)}), bad), Anomaly::InvalidApdu);
 }
 
 TEST(BacnetServices, WhoIsWhoHasIHave) {
   ServiceDetails d;
-  ASSERT_EQ(decode(unconfirmed(8, cat({ctx_unsigned(0, 100), ctx_unsigned(1, 199)})), d), Anomaly::None);
+  ASSERT_EQ(decode(unconfirmed_request(8, cat({ctx_unsigned(0, 100), ctx_unsigned(1, 199)})), d),
+            Anomaly::None);
   EXPECT_TRUE(d.has_limits);
   EXPECT_EQ(d.low_limit, 100u);
   EXPECT_EQ(d.high_limit, 199u);
   d = {};
-  ASSERT_EQ(decode(unconfirmed(8, {}), d), Anomaly::None);
+  ASSERT_EQ(decode(unconfirmed_request(8, {}), d), Anomaly::None);
   EXPECT_FALSE(d.has_limits);
   d = {};
-  ASSERT_EQ(decode(unconfirmed(7, ctx_string(3, "SYNERGY")), d), Anomaly::None);
+  ASSERT_EQ(decode(unconfirmed_request(7, ctx_string(3, "SYNERGY")), d), Anomaly::None);
   EXPECT_EQ(d.object_name.size(), 8u);
   d = {};
-  ASSERT_EQ(decode(unconfirmed(7, cat({ctx_unsigned(0, 1), ctx_unsigned(1, 9), ctx_object(2, 23, 5)})), d),
-            Anomaly::None);
+  ASSERT_EQ(
+      decode(unconfirmed_request(7, cat({ctx_unsigned(0, 1), ctx_unsigned(1, 9), ctx_object(2, 23, 5)})), d),
+      Anomaly::None);
   EXPECT_EQ(d.object.type, 23);
   EXPECT_EQ(d.object.instance, 5u);
   d = {};
-  ASSERT_EQ(decode(unconfirmed(1, cat({app_object(kDevice, 61), app_object(kDevice, 61), app_string("SYNERGY")})), d),
+  ASSERT_EQ(decode(unconfirmed_request(
+                       1, cat({app_object(kDevice, 61), app_object(kDevice, 61), app_string("SYNERGY")})),
+                   d),
             Anomaly::None);
   EXPECT_EQ(d.device.instance, 61u);
   EXPECT_TRUE(d.has_object);
-  EXPECT_EQ(decode(unconfirmed(8, ctx_unsigned(0, 1)), d), Anomaly::Truncated);
+  EXPECT_EQ(decode(unconfirmed_request(8, ctx_unsigned(0, 1)), d), Anomaly::Truncated);
 }
 
 TEST(BacnetServices, ReadPropertyAndAck) {
@@ -385,22 +402,25 @@ TEST(BacnetServices, ReadPropertyAndAck) {
   EXPECT_EQ(d.value_count, 0u);
   // With an array index and a list value.
   d = {};
-  ASSERT_EQ(decode(complex_ack(1, 12, cat({ctx_object(0, kDevice, 254), ctx_unsigned(1, 76), ctx_unsigned(2, 0),
-                                           open_tag(3), app_unsigned(426), close_tag(3)})),
+  ASSERT_EQ(decode(complex_ack(1, 12,
+                               cat({ctx_object(0, kDevice, 254), ctx_unsigned(1, 76), ctx_unsigned(2, 0),
+                                    open_tag(3), app_unsigned(426), close_tag(3)})),
                    d),
             Anomaly::None);
   EXPECT_TRUE(d.has_array_index);
-  EXPECT_EQ(decode(complex_ack(1, 12, cat({ctx_object(0, kDevice, 254), ctx_unsigned(1, 76), open_tag(3)})), d),
-            Anomaly::Truncated);
-  EXPECT_EQ(decode(confirmed(1, 12, cat({ctx_unsigned(1, 76)})), d), Anomaly::InvalidApdu);
+  EXPECT_EQ(
+      decode(complex_ack(1, 12, cat({ctx_object(0, kDevice, 254), ctx_unsigned(1, 76), open_tag(3)})), d),
+      Anomaly::Truncated);
+  EXPECT_EQ(decode(confirmed_request(1, 12, cat({ctx_unsigned(1, 76)})), d), Anomaly::InvalidApdu);
 }
 
 TEST(BacnetServices, ReadPropertyMultipleAndAck) {
   ServiceDetails d;
-  Buf request = confirmed(2, 14,
-                          cat({ctx_object(0, kDevice, 9), open_tag(1), ctx_unsigned(0, 121), ctx_unsigned(0, 70),
-                               ctx_unsigned(0, 87), ctx_unsigned(1, 3), close_tag(1), ctx_object(0, kAnalogInput, 4),
-                               open_tag(1), ctx_unsigned(0, 85), close_tag(1)}));
+  Buf request = confirmed_request(
+      2, 14,
+      cat({ctx_object(0, kDevice, 9), open_tag(1), ctx_unsigned(0, 121), ctx_unsigned(0, 70),
+           ctx_unsigned(0, 87), ctx_unsigned(1, 3), close_tag(1), ctx_object(0, kAnalogInput, 4), open_tag(1),
+           ctx_unsigned(0, 85), close_tag(1)}));
   ASSERT_EQ(decode(request, d), Anomaly::None);
   EXPECT_EQ(d.object_count, 2u);
   EXPECT_EQ(d.property_count, 4u);
@@ -408,9 +428,9 @@ TEST(BacnetServices, ReadPropertyMultipleAndAck) {
   d = {};
   Buf ack = complex_ack(2, 14,
                         cat({ctx_object(0, kDevice, 9), open_tag(1), ctx_unsigned(2, 121), open_tag(4),
-                             app_string("Acme"), close_tag(4), ctx_unsigned(2, 70), open_tag(4), app_string("X1"),
-                             close_tag(4), ctx_unsigned(2, 372), open_tag(5), app_enumerated(2),
-                             app_enumerated(32), close_tag(5), close_tag(1)}));
+                             app_string("Acme"), close_tag(4), ctx_unsigned(2, 70), open_tag(4),
+                             app_string("X1"), close_tag(4), ctx_unsigned(2, 372), open_tag(5),
+                             app_enumerated(2), app_enumerated(32), close_tag(5), close_tag(1)}));
   ASSERT_EQ(decode(ack, d), Anomaly::None);
   ASSERT_EQ(d.value_count, 2u);
   EXPECT_EQ(d.values[0].property, 121u);
@@ -427,10 +447,11 @@ TEST(BacnetServices, Writes) {
   EXPECT_EQ(d.priority, 8);
   EXPECT_EQ(decode(write_property(3, kAnalogOutput, 0, 85, app_real(), 17), d), Anomaly::InvalidApdu);
   d = {};
-  Buf wpm = confirmed(4, 16,
-                      cat({ctx_object(0, kAnalogOutput, 1), open_tag(1), ctx_unsigned(0, 85), open_tag(2), app_real(),
-                           close_tag(2), ctx_unsigned(3, 5), ctx_unsigned(0, 28), open_tag(2), app_string("d"),
-                           close_tag(2), close_tag(1)}));
+  Buf wpm =
+      confirmed_request(4, 16,
+                        cat({ctx_object(0, kAnalogOutput, 1), open_tag(1), ctx_unsigned(0, 85), open_tag(2),
+                             app_real(), close_tag(2), ctx_unsigned(3, 5), ctx_unsigned(0, 28), open_tag(2),
+                             app_string("d"), close_tag(2), close_tag(1)}));
   ASSERT_EQ(decode(wpm, d), Anomaly::None);
   EXPECT_EQ(d.property_count, 2u);
   EXPECT_EQ(d.priority, 5);
@@ -438,27 +459,30 @@ TEST(BacnetServices, Writes) {
 
 TEST(BacnetServices, DeviceManagement) {
   ServiceDetails d;
-  ASSERT_EQ(decode(confirmed(5, 20, cat({ctx_unsigned(0, 1), ctx_string(1, "secret")})), d), Anomaly::None);
+  ASSERT_EQ(decode(confirmed_request(5, 20, cat({ctx_unsigned(0, 1), ctx_string(1, "secret")})), d),
+            Anomaly::None);
   EXPECT_EQ(d.state, 1);
   EXPECT_TRUE(d.has_password);
   d = {};
-  ASSERT_EQ(decode(confirmed(6, 17, cat({ctx_unsigned(0, 60), ctx_unsigned(1, 1)})), d), Anomaly::None);
+  ASSERT_EQ(decode(confirmed_request(6, 17, cat({ctx_unsigned(0, 60), ctx_unsigned(1, 1)})), d),
+            Anomaly::None);
   EXPECT_TRUE(d.has_duration);
   EXPECT_EQ(d.duration_minutes, 60u);
   EXPECT_EQ(d.state, 1);
   EXPECT_FALSE(d.has_password);
-  EXPECT_EQ(decode(confirmed(5, 20, ctx_unsigned(0, 9)), d), Anomaly::InvalidApdu);
-  EXPECT_EQ(decode(confirmed(6, 17, ctx_unsigned(1, 3)), d), Anomaly::InvalidApdu);
+  EXPECT_EQ(decode(confirmed_request(5, 20, ctx_unsigned(0, 9)), d), Anomaly::InvalidApdu);
+  EXPECT_EQ(decode(confirmed_request(6, 17, ctx_unsigned(1, 3)), d), Anomaly::InvalidApdu);
 }
 
 TEST(BacnetServices, WhoAmIAndYouAre) {
   ServiceDetails d;
-  ASSERT_EQ(decode(unconfirmed(13, cat({app_unsigned(555), app_string("LMCP24"), app_string("12345")})), d),
-            Anomaly::None);
+  ASSERT_EQ(
+      decode(unconfirmed_request(13, cat({app_unsigned(555), app_string("LMCP24"), app_string("12345")})), d),
+      Anomaly::None);
   EXPECT_EQ(d.vendor_id, 555u);
   d = {};
-  ASSERT_EQ(decode(unconfirmed(14, cat({app_unsigned(555), app_string("LMCP24"), app_string("12345"),
-                                        app_object(kDevice, 3), tag(6, false, {0x2A})})),
+  ASSERT_EQ(decode(unconfirmed_request(14, cat({app_unsigned(555), app_string("LMCP24"), app_string("12345"),
+                                                app_object(kDevice, 3), tag(6, false, {0x2A})})),
                    d),
             Anomaly::None);
   EXPECT_EQ(d.device.instance, 3u);
@@ -471,7 +495,11 @@ TEST(BacnetServices, ErrorClassAndCode) {
   EXPECT_EQ(d.error_code, 26u);
   d = {};
   // Constructed error of createObject: [0] { class, code } [1] first failed element.
-  ASSERT_EQ(decode(cat({{0x50, 1, 10}, open_tag(0), app_enumerated(1), app_enumerated(31), close_tag(0),
+  ASSERT_EQ(decode(cat({{0x50, 1, 10},
+                        open_tag(0),
+                        app_enumerated(1),
+                        app_enumerated(31),
+                        close_tag(0),
                         ctx_unsigned(1, 0)}),
                    d),
             Anomaly::None);
@@ -481,25 +509,28 @@ TEST(BacnetServices, ErrorClassAndCode) {
 
 TEST(BacnetServices, GenericServicesFindTheirObject) {
   ServiceDetails d;
-  ASSERT_EQ(decode(confirmed(7, 5, cat({ctx_unsigned(0, 18), ctx_object(1, kAnalogInput, 10), ctx_unsigned(2, 1),
-                                        ctx_unsigned(3, 600)})),
+  ASSERT_EQ(decode(confirmed_request(7, 5,
+                                     cat({ctx_unsigned(0, 18), ctx_object(1, kAnalogInput, 10),
+                                          ctx_unsigned(2, 1), ctx_unsigned(3, 600)})),
                    d),
             Anomaly::None);
   EXPECT_TRUE(d.has_object);
   EXPECT_EQ(d.object.instance, 10u);
   d = {};
-  ASSERT_EQ(decode(confirmed(8, 26, cat({ctx_object(0, 20, 2), ctx_unsigned(1, 131)})), d), Anomaly::None);
+  ASSERT_EQ(decode(confirmed_request(8, 26, cat({ctx_object(0, 20, 2), ctx_unsigned(1, 131)})), d),
+            Anomaly::None);
   EXPECT_EQ(d.property, 131u);
   d = {};
-  ASSERT_EQ(decode(confirmed(9, 11, app_object(kAnalogInput, 1)), d), Anomaly::None);
+  ASSERT_EQ(decode(confirmed_request(9, 11, app_object(kAnalogInput, 1)), d), Anomaly::None);
   EXPECT_EQ(d.object.instance, 1u);
-  EXPECT_EQ(decode(confirmed(9, 3, cat({open_tag(0)})), d), Anomaly::Truncated);
-  EXPECT_EQ(decode(confirmed(9, 3, Buf{0xD1, 0x00}), d), Anomaly::InvalidTag);
+  EXPECT_EQ(decode(confirmed_request(9, 3, cat({open_tag(0)})), d), Anomaly::Truncated);
+  EXPECT_EQ(decode(confirmed_request(9, 3, Buf{0xD1, 0x00}), d), Anomaly::InvalidTag);
 }
 
 TEST(BacnetServices, FirstSegmentMayStopAnywhere) {
-  Buf full = complex_ack(1, 12, cat({ctx_object(0, kDevice, 254), ctx_unsigned(1, 76), open_tag(3),
-                                     app_object(3, 0), app_object(3, 1)}));
+  Buf full = complex_ack(1, 12,
+                         cat({ctx_object(0, kDevice, 254), ctx_unsigned(1, 76), open_tag(3), app_object(3, 0),
+                              app_object(3, 1)}));
   full[0] = 0x3C;  // segmented, more follows
   full.insert(full.begin() + 2, {0x00, 0x03});
   ServiceDetails d;

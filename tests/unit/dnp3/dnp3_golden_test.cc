@@ -55,13 +55,14 @@ std::vector<std::string> split(const std::string& text, char separator) {
 
 std::vector<uint8_t> from_hex(const std::string& hex) {
   std::vector<uint8_t> bytes;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) bytes.push_back(uint8_t(std::stoul(hex.substr(i, 2), nullptr, 16)));
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    bytes.push_back(uint8_t(std::stoul(hex.substr(i, 2), nullptr, 16)));
   return bytes;
 }
 
 struct TsharkView {
   std::map<uint32_t, size_t> function_counts;  // application function code → fragments
-  std::set<uint32_t> sources;                   // link source addresses
+  std::set<uint32_t> sources;                  // link source addresses
 };
 
 // tshark's view: one row per frame, several DNP3 PDUs in a frame aggregated with commas.
@@ -93,8 +94,9 @@ void replay(const std::filesystem::path& pcap, bool udp, Replay& out) {
   FlowContext ctx;
   ctx.transport = udp ? 17 : 6;
   // TCP rows: stream, source port, destination port, payload; UDP rows: the same without the stream.
-  std::string fields = udp ? "' -Y 'udp.port==20000' -T fields -e udp.srcport -e udp.dstport -e udp.payload"
-                           : "' -Y 'tcp.len>0' -T fields -e tcp.stream -e tcp.srcport -e tcp.dstport -e tcp.payload";
+  std::string fields =
+      udp ? "' -Y 'udp.port==20000' -T fields -e udp.srcport -e udp.dstport -e udp.payload"
+          : "' -Y 'tcp.len>0' -T fields -e tcp.stream -e tcp.srcport -e tcp.dstport -e tcp.payload";
   size_t width = udp ? 3 : 4;
   for (const auto& line : run_lines("tshark -n -r '" + pcap.string() + fields)) {
     auto columns = split(line, '\t');
@@ -137,8 +139,8 @@ using AnomalyCounts = std::map<std::string, size_t>;
 
 // `expected_anomalies`: what the capture really contains (none of it a CRC error); streams whose
 // client never sends a valid frame cannot be confirmed (`unconfirmed_streams`).
-void expect_same_as_tshark(const char* file, bool udp, Replay& result, const AnomalyCounts& expected_anomalies = {},
-                           size_t unconfirmed_streams = 0) {
+void expect_same_as_tshark(const char* file, bool udp, Replay& result,
+                           const AnomalyCounts& expected_anomalies = {}, size_t unconfirmed_streams = 0) {
   std::filesystem::path pcap = kPcapDir / file;
   if (!std::filesystem::exists(pcap)) GTEST_SKIP() << pcap << " not present";
   if (!have_tshark()) GTEST_SKIP() << "tshark not installed";
@@ -166,8 +168,9 @@ TEST(Dnp3Golden, ZeekDnp3) {
   // only frames, the second a retransmission) start 05 05; frames 154, 156, 163, 166, 174 and 176
   // use qualifier 0xED (reserved bit and range code); responses 164 and 167 carry sequence 3
   // for requests sent with sequence 1.
-  expect_same_as_tshark("dnp3_zeek_dnp3.pcap", false, result,
-                        {{"dnp3.invalid_start", 1}, {"dnp3.invalid_qualifier", 6}, {"dnp3.unmatched_response", 2}}, 1);
+  expect_same_as_tshark(
+      "dnp3_zeek_dnp3.pcap", false, result,
+      {{"dnp3.invalid_start", 1}, {"dnp3.invalid_qualifier", 6}, {"dnp3.unmatched_response", 2}}, 1);
   if (HasFatalFailure() || IsSkipped()) return;
   EXPECT_TRUE(has_role(result.sink, Side::Client, "master"));
   EXPECT_TRUE(has_role(result.sink, Side::Server, "outstation"));

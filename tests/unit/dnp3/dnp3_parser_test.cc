@@ -1,11 +1,12 @@
 // Unit tests of the stateless DNP3 grammar: CRC, link header, transport octet, application
 // fragments, object headers and sizes, and the protocol tables.
+#include "dissectors/dnp3/dnp3_parser.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "dissectors/dnp3/dnp3_parser.h"
 #include "tests/unit/dnp3/frames.h"
 
 namespace ots::dnp3 {
@@ -16,7 +17,8 @@ using dnp3_test::link_frame;
 
 Frame hex(const std::string& text) {
   Frame out;
-  for (size_t i = 0; i + 1 < text.size(); i += 2) out.push_back(static_cast<uint8_t>(std::stoul(text.substr(i, 2), nullptr, 16)));
+  for (size_t i = 0; i + 1 < text.size(); i += 2)
+    out.push_back(static_cast<uint8_t>(std::stoul(text.substr(i, 2), nullptr, 16)));
   return out;
 }
 
@@ -184,7 +186,17 @@ TEST(Dnp3App, ParsesClassReadRequest) {
 TEST(Dnp3App, ParsesResponseWithIinAndPackedBits) {
   // Response: IIN1 = Device Restart | Need Time, IIN2 = 0; g1v1 indexes 0..9 (2 bytes of bits),
   // then g30v1 indexes 0..1 with 16-bit start/stop (2 × 5 bytes).
-  const Frame bytes = hex("c281" "9000" "010100" "0009" "0355" "1e0101" "00000100" "01" "1234567801" "00000000");
+  const Frame bytes =
+      hex("c281"
+          "9000"
+          "010100"
+          "0009"
+          "0355"
+          "1e0101"
+          "00000100"
+          "01"
+          "1234567801"
+          "00000000");
   Fragment f = parse_fragment(bytes);
   EXPECT_EQ(f.anomaly, Anomaly::None);
   EXPECT_TRUE(f.is_response);
@@ -199,7 +211,16 @@ TEST(Dnp3App, ParsesResponseWithIinAndPackedBits) {
 
 TEST(Dnp3App, ParsesIndexedControlRelayOutputBlock) {
   // Direct Operate g12v1, qualifier 0x28 (2-byte index prefix, 2-byte count), one CROB at index 5.
-  const Frame bytes = hex("c305" "0c0128" "0100" "0500" "03" "01" "64000000" "00000000" "00");
+  const Frame bytes =
+      hex("c305"
+          "0c0128"
+          "0100"
+          "0500"
+          "03"
+          "01"
+          "64000000"
+          "00000000"
+          "00");
   Fragment f = parse_fragment(bytes);
   EXPECT_EQ(f.anomaly, Anomaly::None);
   EXPECT_EQ(f.function, 5);
@@ -216,10 +237,19 @@ TEST(Dnp3App, ParsesIndexedControlRelayOutputBlock) {
 
 TEST(Dnp3App, ParsesAnalogOutputBlockAndTime) {
   // Select g41v2 (16-bit AO block) indexes 3..4, then Write g50v1 count 1 in its own fragment.
-  Fragment select = parse_fragment(hex("c303" "290200" "0304" "e80300" "d00700"));
+  Fragment select =
+      parse_fragment(hex("c303"
+                         "290200"
+                         "0304"
+                         "e80300"
+                         "d00700"));
   EXPECT_EQ(select.anomaly, Anomaly::None);
   EXPECT_EQ(object_name(41, 2), "Analog Output Block");
-  Fragment time = parse_fragment(hex("c402" "320107" "01" "000102030405"));
+  Fragment time =
+      parse_fragment(hex("c402"
+                         "320107"
+                         "01"
+                         "000102030405"));
   EXPECT_EQ(time.anomaly, Anomaly::None);
   EXPECT_EQ(time.first_object.range, RangeKind::Count);
   EXPECT_FALSE(time.first_object.has_first_index);
@@ -228,22 +258,41 @@ TEST(Dnp3App, ParsesAnalogOutputBlockAndTime) {
 
 TEST(Dnp3App, ParsesFreeFormatAuthenticationObjects) {
   // Authenticate Response: g120v5 session key status, qualifier 0x5B, one object of 15 bytes.
-  Fragment f = parse_fragment(hex("c1839000" "78055b01" "0f00" "010000000189260001020004007374"));
+  Fragment f =
+      parse_fragment(hex("c1839000"
+                         "78055b01"
+                         "0f00"
+                         "010000000189260001020004007374"));
   EXPECT_EQ(f.anomaly, Anomaly::None);
   EXPECT_EQ(f.first_object.prefix, PrefixKind::Size);
   EXPECT_EQ(f.first_object.range, RangeKind::FreeFormat);
   EXPECT_EQ(f.first_object.count, 1u);
   EXPECT_EQ(object_name(120, 5), "Authentication Session Key Status");
   // Session key status request: g120v4, fixed 2 bytes with a count qualifier.
-  Fragment request = parse_fragment(hex("c120" "780407" "01" "0100"));
+  Fragment request =
+      parse_fragment(hex("c120"
+                         "780407"
+                         "01"
+                         "0100"));
   EXPECT_EQ(request.anomaly, Anomaly::None);
   EXPECT_EQ(object_name(120, 4), "Authentication Session Key Status Request");
 }
 
 TEST(Dnp3App, OpenFileForReadingIsNotAWrite) {
   // Open File g70v3 from the zeek file-read capture: "./test.xml", mode 1 (read).
-  Frame open = hex("ce19" "46035b01" "2400" "1a000a00" "000000000000" "0000" "00000000" "00000000" "0100" "0004" "0400"
-                   "2e2f746573742e786d6c");
+  Frame open =
+      hex("ce19"
+          "46035b01"
+          "2400"
+          "1a000a00"
+          "000000000000"
+          "0000"
+          "00000000"
+          "00000000"
+          "0100"
+          "0004"
+          "0400"
+          "2e2f746573742e786d6c");
   Fragment f = parse_fragment(open);
   EXPECT_EQ(f.anomaly, Anomaly::None);
   EXPECT_EQ(f.file_mode, kFileModeRead);
@@ -257,7 +306,14 @@ TEST(Dnp3App, OpenFileForReadingIsNotAWrite) {
 
 TEST(Dnp3App, ReadsDeviceAttributes) {
   // Response: g0v252 "ACME" and g0v250 "RTU-9", each qualifier 0x00 index 0..0.
-  const Frame bytes = hex("c0810000" "00fc000000" "0104" "41434d45" "00fa000000" "0105" "5254552d39");
+  const Frame bytes =
+      hex("c0810000"
+          "00fc000000"
+          "0104"
+          "41434d45"
+          "00fa000000"
+          "0105"
+          "5254552d39");
   Fragment f = parse_fragment(bytes);  // its views point into `bytes`
   EXPECT_EQ(f.anomaly, Anomaly::None);
   EXPECT_TRUE(f.has_device_attributes);
@@ -276,43 +332,119 @@ TEST(Dnp3App, ReadsDeviceAttributes) {
 }
 
 TEST(Dnp3App, OctetStringsAreSizedByVariation) {
-  Fragment f = parse_fragment(hex("c0810000" "6e0500" "0001" "68656c6c6f" "776f726c64"));
+  Fragment f =
+      parse_fragment(hex("c0810000"
+                         "6e0500"
+                         "0001"
+                         "68656c6c6f"
+                         "776f726c64"));
   EXPECT_EQ(f.anomaly, Anomaly::None);
   EXPECT_EQ(object_name(110, 5), "Octet String");
-  Fragment zero = parse_fragment(hex("c0810000" "6e0000" "0000" "00"));
+  Fragment zero =
+      parse_fragment(hex("c0810000"
+                         "6e0000"
+                         "0000"
+                         "00"));
   EXPECT_EQ(zero.anomaly, Anomaly::UnknownObject);
 }
 
 TEST(Dnp3App, UnknownObjectStopsTheWalk) {
-  Fragment f = parse_fragment(hex("c0810000" "0101000000" "01" "630100" "0000" "0102030405"));
+  Fragment f =
+      parse_fragment(hex("c0810000"
+                         "0101000000"
+                         "01"
+                         "630100"
+                         "0000"
+                         "0102030405"));
   EXPECT_EQ(f.anomaly, Anomaly::UnknownObject);
   EXPECT_EQ(f.unknown_group, 99);
   EXPECT_EQ(f.unknown_variation, 1);
   EXPECT_EQ(f.object_headers, 1u);  // the known header before it
   // A response naming "any variation" cannot be sized either.
-  EXPECT_EQ(parse_fragment(hex("c0810000" "1e0000" "0000" "0000000000")).anomaly, Anomaly::UnknownObject);
+  EXPECT_EQ(parse_fragment(hex("c0810000"
+                               "1e0000"
+                               "0000"
+                               "0000000000"))
+                .anomaly,
+            Anomaly::UnknownObject);
   // In a Read request the same headers carry no data and are fine.
-  EXPECT_EQ(parse_fragment(hex("c001" "630100" "0000")).anomaly, Anomaly::None);
+  EXPECT_EQ(parse_fragment(hex("c001"
+                               "630100"
+                               "0000"))
+                .anomaly,
+            Anomaly::None);
 }
 
 TEST(Dnp3App, RejectsReservedQualifiers) {
-  EXPECT_EQ(parse_fragment(hex("c001" "010170" "00")).anomaly, Anomaly::InvalidQualifier);   // prefix code 7
-  EXPECT_EQ(parse_fragment(hex("c001" "01010a" "00")).anomaly, Anomaly::InvalidQualifier);   // range code 0xA
-  EXPECT_EQ(parse_fragment(hex("c001" "010180" "0000")).anomaly, Anomaly::InvalidQualifier); // bit 7
-  EXPECT_EQ(parse_fragment(hex("c001" "010100" "0502")).anomaly, Anomaly::InvalidQualifier); // stop < start
-  EXPECT_EQ(parse_fragment(hex("c001" "01011b" "01")).anomaly, Anomaly::InvalidQualifier);   // free format, no size prefix
+  EXPECT_EQ(parse_fragment(hex("c001"
+                               "010170"
+                               "00"))
+                .anomaly,
+            Anomaly::InvalidQualifier);  // prefix code 7
+  EXPECT_EQ(parse_fragment(hex("c001"
+                               "01010a"
+                               "00"))
+                .anomaly,
+            Anomaly::InvalidQualifier);  // range code 0xA
+  EXPECT_EQ(parse_fragment(hex("c001"
+                               "010180"
+                               "0000"))
+                .anomaly,
+            Anomaly::InvalidQualifier);  // bit 7
+  EXPECT_EQ(parse_fragment(hex("c001"
+                               "010100"
+                               "0502"))
+                .anomaly,
+            Anomaly::InvalidQualifier);  // stop < start
+  EXPECT_EQ(parse_fragment(hex("c001"
+                               "01011b"
+                               "01"))
+                .anomaly,
+            Anomaly::InvalidQualifier);  // free format, no size prefix
   // Packed bits cannot carry index prefixes.
-  EXPECT_EQ(parse_fragment(hex("c0810000" "010117" "01" "0001")).anomaly, Anomaly::InvalidQualifier);
+  EXPECT_EQ(parse_fragment(hex("c0810000"
+                               "010117"
+                               "01"
+                               "0001"))
+                .anomaly,
+            Anomaly::InvalidQualifier);
 }
 
 TEST(Dnp3App, ReportsTruncatedObjects) {
-  EXPECT_EQ(parse_fragment(hex("c001" "3c")).anomaly, Anomaly::TruncatedObject);
-  EXPECT_EQ(parse_fragment(hex("c001" "010101" "00")).anomaly, Anomaly::TruncatedObject);
-  EXPECT_EQ(parse_fragment(hex("c0810000" "1e0100" "0001" "0102030405")).anomaly, Anomaly::TruncatedObject);
-  EXPECT_EQ(parse_fragment(hex("c0810000" "010100" "0010" "00")).anomaly, Anomaly::TruncatedObject);
-  EXPECT_EQ(parse_fragment(hex("c1839000" "78055b01" "0f00" "0100")).anomaly, Anomaly::TruncatedObject);
+  EXPECT_EQ(parse_fragment(hex("c001"
+                               "3c"))
+                .anomaly,
+            Anomaly::TruncatedObject);
+  EXPECT_EQ(parse_fragment(hex("c001"
+                               "010101"
+                               "00"))
+                .anomaly,
+            Anomaly::TruncatedObject);
+  EXPECT_EQ(parse_fragment(hex("c0810000"
+                               "1e0100"
+                               "0001"
+                               "0102030405"))
+                .anomaly,
+            Anomaly::TruncatedObject);
+  EXPECT_EQ(parse_fragment(hex("c0810000"
+                               "010100"
+                               "0010"
+                               "00"))
+                .anomaly,
+            Anomaly::TruncatedObject);
+  EXPECT_EQ(parse_fragment(hex("c1839000"
+                               "78055b01"
+                               "0f00"
+                               "0100"))
+                .anomaly,
+            Anomaly::TruncatedObject);
   // A 4-byte count far beyond the data is refused before any iteration.
-  EXPECT_EQ(parse_fragment(hex("c0810000" "020129" "ffffffff" "0000")).anomaly, Anomaly::TruncatedObject);
+  EXPECT_EQ(parse_fragment(hex("c0810000"
+                               "020129"
+                               "ffffffff"
+                               "0000"))
+                .anomaly,
+            Anomaly::TruncatedObject);
 }
 
 TEST(Dnp3App, LimitsHeadersAndObjects) {
@@ -333,9 +465,15 @@ TEST(Dnp3App, LimitsHeadersAndObjects) {
 
 TEST(Dnp3App, ShortAndUndefinedFragments) {
   EXPECT_EQ(parse_fragment(hex("c0")).anomaly, Anomaly::InvalidLength);
-  EXPECT_EQ(parse_fragment(hex("c081" "00")).anomaly, Anomaly::InvalidLength);
-  EXPECT_EQ(parse_fragment(hex("c022")).anomaly, Anomaly::InvalidFunctionCode);   // 34
-  EXPECT_EQ(parse_fragment(hex("c084" "0000")).anomaly, Anomaly::InvalidFunctionCode);  // 132
+  EXPECT_EQ(parse_fragment(hex("c081"
+                               "00"))
+                .anomaly,
+            Anomaly::InvalidLength);
+  EXPECT_EQ(parse_fragment(hex("c022")).anomaly, Anomaly::InvalidFunctionCode);  // 34
+  EXPECT_EQ(parse_fragment(hex("c084"
+                               "0000"))
+                .anomaly,
+            Anomaly::InvalidFunctionCode);  // 132
   Fragment confirm = parse_fragment(hex("c000"));
   EXPECT_EQ(confirm.anomaly, Anomaly::None);
   EXPECT_FALSE(confirm.has_first_object);
@@ -383,9 +521,23 @@ TEST(Dnp3App, AnomalyNames) {
 
 TEST(Dnp3App, EveryPrefixOfValidFragmentsParsesSafely) {
   const Frame fragments[] = {
-      hex("c0810000" "00fc000000" "0104" "41434d45"),
-      hex("c305" "0c0128" "0100" "0500" "03" "01" "64000000" "00000000" "00"),
-      hex("c1839000" "78055b01" "0f00" "010000000189260001020004007374"),
+      hex("c0810000"
+          "00fc000000"
+          "0104"
+          "41434d45"),
+      hex("c305"
+          "0c0128"
+          "0100"
+          "0500"
+          "03"
+          "01"
+          "64000000"
+          "00000000"
+          "00"),
+      hex("c1839000"
+          "78055b01"
+          "0f00"
+          "010000000189260001020004007374"),
   };
   for (const Frame& fragment : fragments) {
     for (size_t n = 0; n <= fragment.size(); ++n) {

@@ -1,12 +1,13 @@
 // Unit tests of the DNP3 session: framing over TCP chunks and UDP datagrams, transport
 // reassembly, request/response matching, events and anomalies.
+#include "dissectors/dnp3/dnp3_session.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "dissectors/dnp3/dnp3.h"
-#include "dissectors/dnp3/dnp3_session.h"
 #include "tests/unit/dnp3/frames.h"
 #include "tests/unit/dnp3/recording_sink.h"
 
@@ -28,8 +29,8 @@ constexpr Direction kServer = Direction::FromServer;
 
 // Read Class 0 (seq 1) and its response: g30v2 indexes 0..1, IIN clear.
 const Frame kReadClass0 = app_frame(true, {0xC1, 0x01, 0x3C, 0x01, 0x06});
-const Frame kClass0Response =
-    app_frame(false, {0xC1, 0x81, 0x00, 0x00, 0x1E, 0x02, 0x00, 0x00, 0x01, 0x01, 0x10, 0x00, 0x01, 0x20, 0x00});
+const Frame kClass0Response = app_frame(
+    false, {0xC1, 0x81, 0x00, 0x00, 0x1E, 0x02, 0x00, 0x00, 0x01, 0x01, 0x10, 0x00, 0x01, 0x20, 0x00});
 
 FlowContext context(uint8_t transport) {
   FlowContext ctx;
@@ -37,7 +38,7 @@ FlowContext context(uint8_t transport) {
   return ctx;
 }
 
-struct Fixture : ::testing::Test {
+struct Dnp3SessionTest : ::testing::Test {
   RecordingSink sink;
   Dnp3Session session{sink};
   FlowContext tcp = context(6);
@@ -47,7 +48,7 @@ struct Fixture : ::testing::Test {
   size_t anomaly_count() const { return sink.anomalies.size(); }
 };
 
-TEST_F(Fixture, RequestAndResponse) {
+TEST_F(Dnp3SessionTest, RequestAndResponse) {
   feed(kClient, kReadClass0);
   feed(kServer, kClass0Response);
   EXPECT_TRUE(sink.anomalies.empty()) << sink.anomalies.front();
@@ -89,12 +90,12 @@ TEST_F(Fixture, RequestAndResponse) {
   EXPECT_EQ(sink.identities.size(), 4u);
 }
 
-TEST_F(Fixture, WritesAndControls) {
+TEST_F(Dnp3SessionTest, WritesAndControls) {
   // Direct Operate CROB at index 7 (seq 2), echoed back.
-  Frame request = app_frame(true, {0xC2, 0x05, 0x0C, 0x01, 0x28, 0x01, 0x00, 0x07, 0x00, 0x41, 0x01, 0x64, 0x00, 0x00,
-                                   0x00, 0x00, 0x00, 0x00, 0x00, 0x00});
-  Frame response = app_frame(false, {0xC2, 0x81, 0x00, 0x00, 0x0C, 0x01, 0x28, 0x01, 0x00, 0x07, 0x00, 0x41, 0x01,
-                                     0x64, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00});
+  Frame request = app_frame(true, {0xC2, 0x05, 0x0C, 0x01, 0x28, 0x01, 0x00, 0x07, 0x00, 0x41,
+                                   0x01, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00});
+  Frame response = app_frame(false, {0xC2, 0x81, 0x00, 0x00, 0x0C, 0x01, 0x28, 0x01, 0x00, 0x07, 0x00,
+                                     0x41, 0x01, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00});
   feed(kClient, request);
   feed(kServer, response);
   // Cold restart (no objects) and its response carrying a time delay.
@@ -117,9 +118,9 @@ TEST_F(Fixture, WritesAndControls) {
   EXPECT_TRUE(sink.operations[3].is_write);
 }
 
-TEST_F(Fixture, NoAckRequestsAndConfirmsExpectNoResponse) {
-  feed(kClient, app_frame(true, {0xC4, 0x06, 0x0C, 0x01, 0x17, 0x01, 0x02, 0x03, 0x01, 0x64, 0x00, 0x00, 0x00, 0x00,
-                                 0x00, 0x00, 0x00, 0x00, 0x00}));
+TEST_F(Dnp3SessionTest, NoAckRequestsAndConfirmsExpectNoResponse) {
+  feed(kClient, app_frame(true, {0xC4, 0x06, 0x0C, 0x01, 0x17, 0x01, 0x02, 0x03, 0x01, 0x64, 0x00, 0x00, 0x00,
+                                 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}));
   feed(kClient, app_frame(true, {0xC5, 0x00}));
   EXPECT_EQ(session.pending_requests(), 0u);
   ASSERT_EQ(sink.operations.size(), 2u);
@@ -128,7 +129,7 @@ TEST_F(Fixture, NoAckRequestsAndConfirmsExpectNoResponse) {
   EXPECT_EQ(sink.operations[1].name, "Confirm");
 }
 
-TEST_F(Fixture, UnsolicitedResponseIsItsOwnOperation) {
+TEST_F(Dnp3SessionTest, UnsolicitedResponseIsItsOwnOperation) {
   feed(kServer, app_frame(false, {0xF0, 0x82, 0x80, 0x00}));  // FIR FIN CON UNS, seq 0, Device Restart
   feed(kClient, app_frame(true, {0xD0, 0x00}));               // Confirm with UNS
   ASSERT_EQ(sink.operations.size(), 2u);
@@ -139,7 +140,7 @@ TEST_F(Fixture, UnsolicitedResponseIsItsOwnOperation) {
   EXPECT_EQ(sink.confirmations.size(), 1u);
 }
 
-TEST_F(Fixture, ErrorResponseNamesTheIinBit) {
+TEST_F(Dnp3SessionTest, ErrorResponseNamesTheIinBit) {
   feed(kClient, app_frame(true, {0xC6, 0x01, 0x63, 0x01, 0x06}));
   feed(kServer, app_frame(false, {0xC6, 0x81, 0x00, 0x02}));  // IIN2.1 Object Unknown
   ASSERT_EQ(sink.operations.size(), 2u);
@@ -148,7 +149,7 @@ TEST_F(Fixture, ErrorResponseNamesTheIinBit) {
   EXPECT_FALSE(sink.operations[1].has_range);
 }
 
-TEST_F(Fixture, RestartIsReportedAsCpuStateChanges) {
+TEST_F(Dnp3SessionTest, RestartIsReportedAsCpuStateChanges) {
   feed(kClient, kReadClass0);
   feed(kServer, app_frame(false, {0xC1, 0x81, 0x80, 0x00}));
   feed(kClient, app_frame(true, {0xC2, 0x01, 0x3C, 0x01, 0x06}));
@@ -166,12 +167,12 @@ TEST_F(Fixture, RestartIsReportedAsCpuStateChanges) {
   EXPECT_EQ(running, 1u);
 }
 
-TEST_F(Fixture, DeviceAttributesFillTheInventory) {
+TEST_F(Dnp3SessionTest, DeviceAttributesFillTheInventory) {
   feed(kClient, app_frame(true, {0xC7, 0x01, 0x00, 0xFE, 0x06}));
-  feed(kServer, app_frame(false, {0xC7, 0x81, 0x00, 0x00, 0x00, 0xFC, 0x00, 0x00, 0x00, 0x01, 0x04, 'A', 'C', 'M',
-                                  'E', 0x00, 0xFA, 0x00, 0x00, 0x00, 0x01, 0x05, 'R', 'T', 'U', '-', '9', 0x00, 0xF8,
-                                  0x00, 0x00, 0x00, 0x01, 0x03, 'S', 'N', '1', 0x00, 0xF1, 0x00, 0x00, 0x00, 0x02,
-                                  0x02, 0x00, 0x08}));
+  feed(kServer, app_frame(false, {0xC7, 0x81, 0x00, 0x00, 0x00, 0xFC, 0x00, 0x00, 0x00, 0x01, 0x04, 'A',
+                                  'C',  'M',  'E',  0x00, 0xFA, 0x00, 0x00, 0x00, 0x01, 0x05, 'R',  'T',
+                                  'U',  '-',  '9',  0x00, 0xF8, 0x00, 0x00, 0x00, 0x01, 0x03, 'S',  'N',
+                                  '1',  0x00, 0xF1, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x08}));
   EXPECT_TRUE(sink.anomalies.empty()) << sink.anomalies.front();
   EXPECT_TRUE(sink.has_identity(Side::Server, IdentityField::Vendor, "ACME"));
   EXPECT_TRUE(sink.has_identity(Side::Server, IdentityField::ProductName, "RTU-9"));
@@ -180,7 +181,7 @@ TEST_F(Fixture, DeviceAttributesFillTheInventory) {
   EXPECT_EQ(sink.operations[0].object, "Device Attributes");
 }
 
-TEST_F(Fixture, MultiSegmentFragmentIsReassembled) {
+TEST_F(Dnp3SessionTest, MultiSegmentFragmentIsReassembled) {
   // A response of 300 application bytes (g30v3, 4-byte values) in three transport segments.
   std::vector<uint8_t> fragment = {0xC1, 0x81, 0x00, 0x00, 0x1E, 0x03, 0x01, 0x00, 0x00};
   uint16_t points = (300 - 11) / 4;
@@ -207,7 +208,7 @@ TEST_F(Fixture, MultiSegmentFragmentIsReassembled) {
   EXPECT_EQ(sink.operations[1].object, "Analog Input");
 }
 
-TEST_F(Fixture, CoalescedFramesInOneSegment) {
+TEST_F(Dnp3SessionTest, CoalescedFramesInOneSegment) {
   feed(kClient, concat({kReadClass0, app_frame(true, {0xC2, 0x01, 0x3C, 0x02, 0x06}, 1)}));
   feed(kServer, concat({kClass0Response, app_frame(false, {0xC2, 0x81, 0x00, 0x00}, 1)}));
   EXPECT_TRUE(sink.anomalies.empty());
@@ -217,23 +218,26 @@ TEST_F(Fixture, CoalescedFramesInOneSegment) {
   EXPECT_EQ(sink.operations[3].object, "Class 1 Data");  // inherited: the response has no objects
 }
 
-TEST_F(Fixture, MultiFragmentResponseMatchesOnce) {
+TEST_F(Dnp3SessionTest, MultiFragmentResponseMatchesOnce) {
   feed(kClient, kReadClass0);  // seq 1
-  feed(kServer, app_frame(false, {0xA1, 0x81, 0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x01}));  // FIR CON, seq 1
+  feed(kServer,
+       app_frame(false, {0xA1, 0x81, 0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x01}));  // FIR CON, seq 1
   feed(kClient, app_frame(true, {0xC1, 0x00}));
-  feed(kServer, app_frame(false, {0x42, 0x81, 0x00, 0x00, 0x01, 0x02, 0x00, 0x01, 0x01, 0x01}, 1));  // FIN, seq 2
+  feed(kServer,
+       app_frame(false, {0x42, 0x81, 0x00, 0x00, 0x01, 0x02, 0x00, 0x01, 0x01, 0x01}, 1));  // FIN, seq 2
   EXPECT_TRUE(sink.anomalies.empty()) << sink.anomalies.front();
   EXPECT_EQ(session.pending_requests(), 0u);
   feed(kServer, app_frame(false, {0xC2, 0x81, 0x00, 0x00}, 2));
   EXPECT_TRUE(sink.has_anomaly("dnp3.unmatched_response"));
 }
 
-TEST_F(Fixture, AuthenticationChallengeKeepsTheRequestOutstanding) {
-  Frame operate = app_frame(true, {0xC3, 0x05, 0x0C, 0x01, 0x28, 0x01, 0x00, 0x07, 0x00, 0x41, 0x01, 0x64, 0x00, 0x00,
-                                   0x00, 0x00, 0x00, 0x00, 0x00, 0x00});
+TEST_F(Dnp3SessionTest, AuthenticationChallengeKeepsTheRequestOutstanding) {
+  Frame operate = app_frame(true, {0xC3, 0x05, 0x0C, 0x01, 0x28, 0x01, 0x00, 0x07, 0x00, 0x41,
+                                   0x01, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00});
   feed(kClient, operate);
   // Challenge (g120v1, free format), the master's reply (g120v2), then the real response.
-  feed(kServer, app_frame(false, {0xC3, 0x83, 0x00, 0x00, 0x78, 0x01, 0x5B, 0x01, 0x04, 0x00, 0xAA, 0xBB, 0xCC, 0xDD}));
+  feed(kServer, app_frame(false, {0xC3, 0x83, 0x00, 0x00, 0x78, 0x01, 0x5B, 0x01, 0x04, 0x00, 0xAA, 0xBB,
+                                  0xCC, 0xDD}));
   feed(kClient, app_frame(true, {0xC3, 0x20, 0x78, 0x02, 0x5B, 0x01, 0x02, 0x00, 0x11, 0x22}, 1));
   feed(kServer, app_frame(false, {0xC3, 0x81, 0x00, 0x00}, 1));
   EXPECT_TRUE(sink.anomalies.empty()) << sink.anomalies.front();
@@ -245,7 +249,7 @@ TEST_F(Fixture, AuthenticationChallengeKeepsTheRequestOutstanding) {
   EXPECT_TRUE(sink.operations[3].is_write);  // answers the Direct Operate
 }
 
-TEST_F(Fixture, BadLinkCrcKeepsTheStreamInSync) {
+TEST_F(Dnp3SessionTest, BadLinkCrcKeepsTheStreamInSync) {
   Frame bad = kReadClass0;
   bad[8] ^= 0x01;
   feed(kClient, concat({bad, kReadClass0}));
@@ -254,7 +258,7 @@ TEST_F(Fixture, BadLinkCrcKeepsTheStreamInSync) {
   EXPECT_EQ(sink.operations[0].name, "Read");
 }
 
-TEST_F(Fixture, BadBlockCrcDropsTheFrame) {
+TEST_F(Dnp3SessionTest, BadBlockCrcDropsTheFrame) {
   Frame bad = kClass0Response;
   bad[12] ^= 0x01;
   feed(kClient, kReadClass0);
@@ -263,13 +267,13 @@ TEST_F(Fixture, BadBlockCrcDropsTheFrame) {
   EXPECT_EQ(sink.operations.size(), 2u);
 }
 
-TEST_F(Fixture, InvalidStartHuntsForTheNextFrame) {
+TEST_F(Dnp3SessionTest, InvalidStartHuntsForTheNextFrame) {
   feed(kClient, concat({Frame{0x01, 0x02, 0x05, 0x03}, kReadClass0}));
   EXPECT_EQ(sink.anomalies, std::vector<std::string>{"dnp3.invalid_start"});
   EXPECT_EQ(sink.operations.size(), 1u);
 }
 
-TEST_F(Fixture, InvalidLinkLength) {
+TEST_F(Dnp3SessionTest, InvalidLinkLength) {
   Frame frame = link_frame(0xC9, kOutstation, kMaster, {});
   frame[2] = 3;
   feed(kClient, concat({frame, kReadClass0}));
@@ -277,14 +281,14 @@ TEST_F(Fixture, InvalidLinkLength) {
   EXPECT_EQ(sink.operations.size(), 1u);
 }
 
-TEST_F(Fixture, InvalidFunctionCodes) {
+TEST_F(Dnp3SessionTest, InvalidFunctionCodes) {
   feed(kClient, link_frame(0xC7, kOutstation, kMaster, {}));  // undefined primary link function 7
   feed(kClient, app_frame(true, {0xC1, 0x40}));               // application function 64
   EXPECT_EQ(sink.count_anomaly("dnp3.invalid_function_code"), 2u);
   EXPECT_TRUE(sink.operations.empty());
 }
 
-TEST_F(Fixture, ReservedIinAndObjectAnomalies) {
+TEST_F(Dnp3SessionTest, ReservedIinAndObjectAnomalies) {
   feed(kClient, kReadClass0);
   feed(kServer, app_frame(false, {0xC1, 0x81, 0x00, 0xC0}));
   EXPECT_EQ(sink.count_anomaly("dnp3.reserved_iin_set"), 1u);
@@ -303,7 +307,7 @@ TEST_F(Fixture, ReservedIinAndObjectAnomalies) {
   EXPECT_EQ(sink.count_anomaly("dnp3.too_many_objects"), 1u);
 }
 
-TEST_F(Fixture, UnknownObjectIsReportedOncePerObject) {
+TEST_F(Dnp3SessionTest, UnknownObjectIsReportedOncePerObject) {
   for (uint8_t seq = 0; seq < 3; ++seq) {
     feed(kClient, app_frame(true, {static_cast<uint8_t>(0xC0 | seq), 0x02, 0xC8, 0x01, 0x07, 0x01, 0x00}));
   }
@@ -312,7 +316,7 @@ TEST_F(Fixture, UnknownObjectIsReportedOncePerObject) {
   EXPECT_EQ(sink.operations[0].object, "");
 }
 
-TEST_F(Fixture, TransportSequenceErrors) {
+TEST_F(Dnp3SessionTest, TransportSequenceErrors) {
   std::vector<uint8_t> first = {0x45, 0xC1, 0x01, 0x3C};  // FIR, seq 5
   std::vector<uint8_t> skipped = {0x87, 0x01, 0x06};      // FIN, seq 7: one missing
   feed(kClient, link_frame(kFromMaster, kOutstation, kMaster, first));
@@ -325,14 +329,14 @@ TEST_F(Fixture, TransportSequenceErrors) {
   EXPECT_EQ(sink.operations.size(), 1u);
 }
 
-TEST_F(Fixture, StrayMiddleSegmentAtCaptureStartIsTolerated) {
+TEST_F(Dnp3SessionTest, StrayMiddleSegmentAtCaptureStartIsTolerated) {
   feed(kClient, link_frame(kFromMaster, kOutstation, kMaster, {0x83, 0x01, 0x06}));
   EXPECT_TRUE(sink.anomalies.empty());
   feed(kClient, kReadClass0);
   EXPECT_EQ(sink.operations.size(), 1u);
 }
 
-TEST_F(Fixture, ReassemblyOverflow) {
+TEST_F(Dnp3SessionTest, ReassemblyOverflow) {
   std::vector<uint8_t> segment(250, 0x00);
   segment[0] = 0x40;  // FIR, seq 0
   segment[1] = 0xC1;
@@ -346,7 +350,7 @@ TEST_F(Fixture, ReassemblyOverflow) {
   EXPECT_TRUE(sink.operations.empty());
 }
 
-TEST_F(Fixture, ReassemblyIsPerAddressPair) {
+TEST_F(Dnp3SessionTest, ReassemblyIsPerAddressPair) {
   // Two masters interleave multi-segment requests to the same outstation.
   auto segment = [](uint8_t transport, std::initializer_list<uint8_t> bytes) {
     std::vector<uint8_t> out = {transport};
@@ -363,14 +367,14 @@ TEST_F(Fixture, ReassemblyIsPerAddressPair) {
   EXPECT_EQ(sink.operations[1].object, "Class 1 Data");
 }
 
-TEST_F(Fixture, UnmatchedResponse) {
+TEST_F(Dnp3SessionTest, UnmatchedResponse) {
   feed(kClient, kReadClass0);
   feed(kServer, app_frame(false, {0xC9, 0x81, 0x00, 0x00}));
   EXPECT_EQ(sink.anomalies, std::vector<std::string>{"dnp3.unmatched_response"});
   EXPECT_EQ(session.pending_requests(), 1u);
 }
 
-TEST_F(Fixture, ResponsesAloneAreNotUnmatched) {
+TEST_F(Dnp3SessionTest, ResponsesAloneAreNotUnmatched) {
   feed(kServer, kClass0Response);
   feed(kServer, kClass0Response);
   EXPECT_TRUE(sink.anomalies.empty());
@@ -380,7 +384,7 @@ TEST_F(Fixture, ResponsesAloneAreNotUnmatched) {
   EXPECT_TRUE(sink.has_identity(Side::Server, IdentityField::Role, "outstation"));
 }
 
-TEST_F(Fixture, GapResynchronises) {
+TEST_F(Dnp3SessionTest, GapResynchronises) {
   feed(kClient, kReadClass0);
   session.gap(tcp, kServer, 100);
   Frame partial(kClass0Response.begin() + 5, kClass0Response.end());
@@ -390,7 +394,7 @@ TEST_F(Fixture, GapResynchronises) {
   EXPECT_EQ(sink.operations.size(), 3u);
 }
 
-TEST_F(Fixture, RejectsAfterRepeatedViolations) {
+TEST_F(Dnp3SessionTest, RejectsAfterRepeatedViolations) {
   Frame bad = kReadClass0;
   bad[8] ^= 0x01;
   for (uint32_t i = 0; i < kMaxConsecutiveViolations; ++i) feed(kClient, bad);
@@ -401,14 +405,14 @@ TEST_F(Fixture, RejectsAfterRepeatedViolations) {
   EXPECT_TRUE(sink.operations.empty());
 }
 
-TEST_F(Fixture, FruitlessHuntIsAViolation) {
+TEST_F(Dnp3SessionTest, FruitlessHuntIsAViolation) {
   feed(kClient, Frame{0x00});  // invalid start: hunting
   Frame noise(kMaxFrameSize * kMaxConsecutiveViolations, 0x00);
   feed(kClient, noise);
   EXPECT_TRUE(session.rejected());
 }
 
-TEST_F(Fixture, UdpDatagramsHoldWholeFrames) {
+TEST_F(Dnp3SessionTest, UdpDatagramsHoldWholeFrames) {
   session.data(udp, kClient, concat({link_frame(0xC9, kOutstation, kMaster, {}), kReadClass0}));
   session.data(udp, kServer, kClass0Response);
   EXPECT_TRUE(sink.anomalies.empty());
@@ -424,7 +428,7 @@ TEST_F(Fixture, UdpDatagramsHoldWholeFrames) {
   EXPECT_EQ(sink.operations.size(), 3u);  // the frame after the bad one still counts (unmatched ones too)
 }
 
-TEST_F(Fixture, ReversedUdpFlowStillGetsTheRightRoles) {
+TEST_F(Dnp3SessionTest, ReversedUdpFlowStillGetsTheRightRoles) {
   // The outstation spoke first, so the flow layer calls it the client.
   session.data(udp, kClient, link_frame(0x49, kMaster, kOutstation, {}));
   session.data(udp, kServer, kReadClass0);

@@ -25,10 +25,16 @@ inline void append_crc(Frame& out, size_t from) {
 }
 
 // A link frame carrying `user_data` (transport octet first), split into CRC'd blocks.
-inline Frame link_frame(uint8_t control, uint16_t destination, uint16_t source, const std::vector<uint8_t>& user_data) {
-  Frame out = {0x05, 0x64, static_cast<uint8_t>(5 + user_data.size()), control,
-               static_cast<uint8_t>(destination), static_cast<uint8_t>(destination >> 8),
-               static_cast<uint8_t>(source), static_cast<uint8_t>(source >> 8)};
+inline Frame link_frame(uint8_t control, uint16_t destination, uint16_t source,
+                        const std::vector<uint8_t>& user_data) {
+  Frame out = {0x05,
+               0x64,
+               static_cast<uint8_t>(5 + user_data.size()),
+               control,
+               static_cast<uint8_t>(destination),
+               static_cast<uint8_t>(destination >> 8),
+               static_cast<uint8_t>(source),
+               static_cast<uint8_t>(source >> 8)};
   append_crc(out, 0);
   for (size_t i = 0; i < user_data.size(); i += 16) {
     size_t from = out.size();

@@ -36,8 +36,8 @@ class RecordingSink final : public EventSink {
     identities.push_back({side, field, std::string(value)});
   }
   void operation(const FlowContext&, std::string_view, Side from, const Operation& op) override {
-    operations.push_back({from, op.code, std::string(op.name), op.is_request, op.is_write, op.is_error, op.address,
-                          op.quantity, op.has_range, op.unit, std::string(op.object)});
+    operations.push_back({from, op.code, std::string(op.name), op.is_request, op.is_write, op.is_error,
+                          op.address, op.quantity, op.has_range, op.unit, std::string(op.object)});
   }
   void anomaly(const FlowContext&, std::string_view, std::string_view name) override {
     anomalies.emplace_back(name);

@@ -17,7 +17,7 @@ using namespace iec104_test;
 
 constexpr uint16_t kCasdu = 37133;
 
-class SessionTest : public ::testing::Test {
+class Iec104SessionTest : public ::testing::Test {
  protected:
   void client(const ByteVector& bytes) { session.data(ctx, Direction::FromClient, bytes); }
   void server(const ByteVector& bytes) { session.data(ctx, Direction::FromServer, bytes); }
@@ -40,7 +40,7 @@ const ByteVector kInterrogationTerm = i_frame(2, 1, asdu(100, 1, 10, kCasdu, obj
 
 ByteVector interrogation_answer() { return concat({kInterrogationCon, kPoints, kInterrogationTerm}); }
 
-TEST_F(SessionTest, StartDtConfirmsAndReportsRoles) {
+TEST_F(Iec104SessionTest, StartDtConfirmsAndReportsRoles) {
   client(u_frame(kStartDtAct));
   EXPECT_TRUE(sink.confirmations.empty());
   server(u_frame(kStartDtCon));
@@ -63,7 +63,7 @@ TEST_F(SessionTest, StartDtConfirmsAndReportsRoles) {
   EXPECT_TRUE(sink.anomalies.empty());
 }
 
-TEST_F(SessionTest, StopDtAndTestFrames) {
+TEST_F(Iec104SessionTest, StopDtAndTestFrames) {
   client(u_frame(kTestFrAct));
   server(u_frame(kTestFrCon));
   client(u_frame(kStopDtAct));
@@ -78,7 +78,7 @@ TEST_F(SessionTest, StopDtAndTestFrames) {
   EXPECT_TRUE(sink.anomalies.empty());
 }
 
-TEST_F(SessionTest, InterrogationReportsAsduOperations) {
+TEST_F(Iec104SessionTest, InterrogationReportsAsduOperations) {
   client(kInterrogationAct);
   server(interrogation_answer());
   EXPECT_TRUE(sink.anomalies.empty());
@@ -108,7 +108,7 @@ TEST_F(SessionTest, InterrogationReportsAsduOperations) {
   EXPECT_EQ(sink.operations[3].object, "activation termination");
 }
 
-TEST_F(SessionTest, CommandsAreWritesWithSelectOrExecute) {
+TEST_F(Iec104SessionTest, CommandsAreWritesWithSelectOrExecute) {
   client(i_frame(0, 0, asdu(45, 1, 6, 3, object(4500, {0x81}))));
   server(i_frame(0, 1, asdu(45, 1, 7, 3, object(4500, {0x81}))));
   client(i_frame(1, 1, asdu(45, 1, 6, 3, object(4500, {0x01}))));
@@ -126,7 +126,7 @@ TEST_F(SessionTest, CommandsAreWritesWithSelectOrExecute) {
   EXPECT_TRUE(sink.anomalies.empty());
 }
 
-TEST_F(SessionTest, WriteClassification) {
+TEST_F(Iec104SessionTest, WriteClassification) {
   client(i_frame(0, 0, asdu(50, 1, 6, 3, object(1, {0, 0, 0x40, 0x41, 0x00}))));  // set-point
   client(i_frame(1, 0, asdu(103, 1, 6, 3, object(0, {0, 0, 0, 0, 1, 1, 23}))));   // clock sync
   client(i_frame(2, 0, asdu(105, 1, 6, 3, object(0, {1}))));                      // reset process
@@ -146,7 +146,7 @@ TEST_F(SessionTest, WriteClassification) {
   EXPECT_TRUE(sink.anomalies.empty());
 }
 
-TEST_F(SessionTest, UnknownCausesAreErrors) {
+TEST_F(Iec104SessionTest, UnknownCausesAreErrors) {
   client(i_frame(0, 0, asdu(100, 1, 6, 99, object(0, {20}))));
   server(i_frame(0, 1, asdu(100, 1, 0x40 | 46, 99, object(0, {20}))));
   server(i_frame(1, 1, asdu(45, 1, 44, 99, object(1, {1}))));
@@ -158,14 +158,14 @@ TEST_F(SessionTest, UnknownCausesAreErrors) {
   EXPECT_TRUE(sink.operations[2].is_write);
 }
 
-TEST_F(SessionTest, SFramesAreSilent) {
+TEST_F(Iec104SessionTest, SFramesAreSilent) {
   client(s_frame(0));
   server(s_frame(3));
   EXPECT_TRUE(sink.operations.empty());
   EXPECT_TRUE(sink.anomalies.empty());
 }
 
-TEST_F(SessionTest, ThreeValidApdusInOneDirectionConfirm) {
+TEST_F(Iec104SessionTest, ThreeValidApdusInOneDirectionConfirm) {
   server(kPoints);
   server(i_frame(2, 1, asdu(13, 1, 3, 5, object(1, {0, 0, 0x44, 0x42, 0}))));
   EXPECT_TRUE(sink.confirmations.empty());
@@ -180,7 +180,7 @@ TEST_F(SessionTest, ThreeValidApdusInOneDirectionConfirm) {
   EXPECT_EQ(sink.confirmations.size(), 1u);
 }
 
-TEST_F(SessionTest, CommonAddressesAreLimitedAndSkipGlobal) {
+TEST_F(Iec104SessionTest, CommonAddressesAreLimitedAndSkipGlobal) {
   client(u_frame(kStartDtAct));
   server(u_frame(kStartDtCon));
   client(i_frame(0, 0, asdu(100, 1, 6, kGlobalCommonAddress, object(0, {20}))));
@@ -194,7 +194,7 @@ TEST_F(SessionTest, CommonAddressesAreLimitedAndSkipGlobal) {
   EXPECT_EQ(sink.operations.size(), 24u);
 }
 
-TEST_F(SessionTest, SequenceErrors) {
+TEST_F(Iec104SessionTest, SequenceErrors) {
   server(i_frame(5, 0, asdu(1, 1, 3, 1, object(1, {1}))));
   server(i_frame(6, 0, asdu(1, 1, 3, 1, object(1, {1}))));
   EXPECT_TRUE(sink.anomalies.empty());
@@ -213,7 +213,7 @@ TEST_F(SessionTest, SequenceErrors) {
   EXPECT_EQ(sink.operations.size(), 7u);
 }
 
-TEST_F(SessionTest, UnexpectedDirection) {
+TEST_F(Iec104SessionTest, UnexpectedDirection) {
   server(u_frame(kStartDtAct));
   client(u_frame(kStartDtCon));
   client(i_frame(0, 0, asdu(1, 1, 3, 1, object(1, {1}))));
@@ -224,14 +224,14 @@ TEST_F(SessionTest, UnexpectedDirection) {
   EXPECT_FALSE(session.rejected());
 }
 
-TEST_F(SessionTest, InvalidCauseIsReportedNotRejected) {
+TEST_F(Iec104SessionTest, InvalidCauseIsReportedNotRejected) {
   server(i_frame(0, 0, asdu(1, 1, 0, 1, object(1, {1}))));
   EXPECT_EQ(count_anomaly("iec104.invalid_cause"), 1u);
   ASSERT_EQ(sink.operations.size(), 1u);
   EXPECT_EQ(sink.operations[0].object, "");
 }
 
-TEST_F(SessionTest, UnknownTypeIdIsReported) {
+TEST_F(Iec104SessionTest, UnknownTypeIdIsReported) {
   server(i_frame(0, 0, asdu(42, 2, 3, 7, object(11, {1, 2, 3}))));
   EXPECT_EQ(count_anomaly("iec104.unknown_type_id"), 1u);
   ASSERT_EQ(sink.operations.size(), 1u);
@@ -243,7 +243,7 @@ TEST_F(SessionTest, UnknownTypeIdIsReported) {
   EXPECT_TRUE(sink.identities.empty());
 }
 
-TEST_F(SessionTest, LengthMismatchAndTooManyObjects) {
+TEST_F(Iec104SessionTest, LengthMismatchAndTooManyObjects) {
   server(i_frame(0, 0, asdu(13, 2, 3, 1, object(1, {0, 0, 0, 0, 0}))));
   server(i_frame(1, 0, asdu(36, 127, 3, 1, object(1, ByteVector(12)))));
   EXPECT_EQ(count_anomaly("iec104.length_mismatch"), 1u);
@@ -251,7 +251,7 @@ TEST_F(SessionTest, LengthMismatchAndTooManyObjects) {
   EXPECT_EQ(sink.operations.size(), 2u);
 }
 
-TEST_F(SessionTest, InvalidUFormatAndLength) {
+TEST_F(Iec104SessionTest, InvalidUFormatAndLength) {
   client(u_frame(0x0F));
   EXPECT_EQ(count_anomaly("iec104.invalid_u_format"), 1u);
   EXPECT_TRUE(sink.operations.empty());
@@ -262,14 +262,14 @@ TEST_F(SessionTest, InvalidUFormatAndLength) {
   EXPECT_EQ(sink.operations[0].name, "STARTDT act");
 }
 
-TEST_F(SessionTest, InvalidStartThenResync) {
+TEST_F(Iec104SessionTest, InvalidStartThenResync) {
   client(concat({{0x00, 0x11, 0x22, 0x68, 0x01}, u_frame(kTestFrAct), u_frame(kTestFrAct)}));
   EXPECT_EQ(count_anomaly("iec104.invalid_start"), 1u);
   EXPECT_EQ(sink.anomalies.size(), 1u);
   EXPECT_EQ(sink.operations.size(), 2u);
 }
 
-TEST_F(SessionTest, CoalescedAndSplitChunksGiveTheSameEvents) {
+TEST_F(Iec104SessionTest, CoalescedAndSplitChunksGiveTheSameEvents) {
   ByteVector stream = concat({u_frame(kStartDtAct), kInterrogationAct, s_frame(3), kInterrogationAct});
   stream = concat({stream, i_frame(1, 0, asdu(45, 1, 6, 3, object(4500, {0x81})))});
   RecordingSink whole_sink;
@@ -295,7 +295,7 @@ TEST_F(SessionTest, CoalescedAndSplitChunksGiveTheSameEvents) {
   EXPECT_EQ(byte_sink.operations.size(), whole_sink.operations.size());
 }
 
-TEST_F(SessionTest, ResyncAfterGap) {
+TEST_F(Iec104SessionTest, ResyncAfterGap) {
   server(ByteVector(kPoints.begin(), kPoints.begin() + 7));
   session.gap(ctx, Direction::FromServer, 50);
   // The stream resumes mid-APDU: the hunt skips to the next start byte with a valid header.
@@ -308,13 +308,13 @@ TEST_F(SessionTest, ResyncAfterGap) {
   EXPECT_TRUE(sink.anomalies.empty());
 }
 
-TEST_F(SessionTest, TruncatedApduAtEnd) {
+TEST_F(Iec104SessionTest, TruncatedApduAtEnd) {
   client(ByteVector(kInterrogationAct.begin(), kInterrogationAct.end() - 3));
   session.end(ctx, Direction::FromClient);
   EXPECT_EQ(sink.anomalies, std::vector<std::string>{"iec104.truncated_apdu"});
 }
 
-TEST_F(SessionTest, EveryPrefixOfAValidStream) {
+TEST_F(Iec104SessionTest, EveryPrefixOfAValidStream) {
   ByteVector stream = interrogation_answer();
   for (size_t n = 0; n <= stream.size(); ++n) {
     RecordingSink prefix_sink;
@@ -326,7 +326,7 @@ TEST_F(SessionTest, EveryPrefixOfAValidStream) {
   }
 }
 
-TEST_F(SessionTest, RepeatedViolationsReject) {
+TEST_F(Iec104SessionTest, RepeatedViolationsReject) {
   for (uint32_t i = 0; i < kMaxConsecutiveViolations; ++i) {
     EXPECT_FALSE(session.rejected());
     client(u_frame(0xFF));
@@ -338,14 +338,14 @@ TEST_F(SessionTest, RepeatedViolationsReject) {
   EXPECT_EQ(sink.anomalies.size(), anomalies);
 }
 
-TEST_F(SessionTest, GarbageRejectsThroughTheHunt) {
+TEST_F(Iec104SessionTest, GarbageRejectsThroughTheHunt) {
   ByteVector garbage(kMaxApduSize * kMaxConsecutiveViolations, 0x55);
   client(garbage);
   EXPECT_TRUE(session.rejected());
   EXPECT_EQ(sink.anomalies.front(), "iec104.invalid_start");
 }
 
-TEST_F(SessionTest, ValidApdusResetTheViolationCount) {
+TEST_F(Iec104SessionTest, ValidApdusResetTheViolationCount) {
   for (int round = 0; round < 3; ++round) {
     for (uint32_t i = 0; i + 1 < kMaxConsecutiveViolations; ++i) client(u_frame(0xFF));
     client(u_frame(kTestFrAct));

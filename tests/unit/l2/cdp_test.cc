@@ -37,14 +37,15 @@ void seal(Frame& pdu) {
 Frame cdp_body(std::string_view device_id = "myswitch") {
   Frame f = {0x02, 180, 0x00, 0x00};
   add_tlv(f, tlv::kDeviceId, text(device_id));
-  add_tlv(f, tlv::kAddresses, {0, 0, 0, 2, 1, 1, 0xCC, 0, 4, 192, 168, 0, 253,  // IPv4
-                               2, 8, 0xAA, 0xAA, 0x03, 0, 0, 0, 0x86, 0xDD, 0, 16,  // IPv6
-                               0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
+  add_tlv(f, tlv::kAddresses, {0,    0,    0,    2,    1,    1, 0xCC, 0, 4,    192,  168, 0,  253,  // IPv4
+                               2,    8,    0xAA, 0xAA, 0x03, 0, 0,    0, 0x86, 0xDD, 0,   16,       // IPv6
+                               0xfe, 0x80, 0,    0,    0,    0, 0,    0, 0,    0,    0,   0,  0,   0, 0, 1});
   add_tlv(f, tlv::kPortId, text("FastEthernet0/1"));
   add_tlv(f, tlv::kCapabilities, {0, 0, 0, 0x29});  // router, switch, IGMP
-  add_tlv(f, tlv::kSoftwareVersion,
-          text("Cisco Internetwork Operating System Software \nIOS (tm) C2950 Software (C2950-I6K2L2Q4-M), "
-               "Version 12.1(22)EA14, RELEASE SOFTWARE (fc1)\nCopyright (c) 1986-2010 by cisco Systems, Inc."));
+  add_tlv(
+      f, tlv::kSoftwareVersion,
+      text("Cisco Internetwork Operating System Software \nIOS (tm) C2950 Software (C2950-I6K2L2Q4-M), "
+           "Version 12.1(22)EA14, RELEASE SOFTWARE (fc1)\nCopyright (c) 1986-2010 by cisco Systems, Inc."));
   add_tlv(f, tlv::kPlatform, text("cisco WS-C2950-12"));
   add_tlv(f, tlv::kVtpDomain, text("MYDOMAIN"));
   add_tlv(f, tlv::kNativeVlan, {0x00, 0x01});
@@ -126,7 +127,8 @@ TEST(CdpWire, InvalidTlvLengths) {
   add_tlv(bad_vlan, tlv::kNativeVlan, {1});
   EXPECT_EQ(parse_cdp(bad_vlan).anomaly, Anomaly::InvalidTlvLength);
   Frame bad_addresses = {0x02, 180, 0, 0};
-  add_tlv(bad_addresses, tlv::kAddresses, {0, 0, 0, 3, 1, 1, 0xCC, 0, 4, 1, 2, 3, 4});  // 3 announced, 1 there
+  add_tlv(bad_addresses, tlv::kAddresses,
+          {0, 0, 0, 3, 1, 1, 0xCC, 0, 4, 1, 2, 3, 4});  // 3 announced, 1 there
   EXPECT_EQ(parse_cdp(bad_addresses).anomaly, Anomaly::InvalidTlvLength);
 }
 
@@ -147,9 +149,11 @@ TEST(CdpWire, ProbeAndForeignSnap) {
 }
 
 TEST(CdpSoftware, LineAndVersion) {
-  std::string_view text = "Cisco Internetwork Operating System Software \nIOS (tm) C3750 Software (C3750-I5-M), "
-                          "Version 12.2(20)SE4, RELEASE SOFTWARE (fc1)\nCopyright (c) 1986-2005";
-  EXPECT_EQ(software_line(text), "IOS (tm) C3750 Software (C3750-I5-M), Version 12.2(20)SE4, RELEASE SOFTWARE (fc1)");
+  std::string_view text =
+      "Cisco Internetwork Operating System Software \nIOS (tm) C3750 Software (C3750-I5-M), "
+      "Version 12.2(20)SE4, RELEASE SOFTWARE (fc1)\nCopyright (c) 1986-2005";
+  EXPECT_EQ(software_line(text),
+            "IOS (tm) C3750 Software (C3750-I5-M), Version 12.2(20)SE4, RELEASE SOFTWARE (fc1)");
   EXPECT_EQ(version_token(software_line(text)), "12.2(20)SE4");
   EXPECT_EQ(software_line("  \nLinux 5.10\n"), "Linux 5.10");
   EXPECT_EQ(version_token("Linux 5.10"), "");
@@ -165,8 +169,9 @@ TEST(CdpSession, ReportsSenderIdentity) {
   EXPECT_TRUE(sink.has_identity(mac, IdentityField::Vendor, "Cisco"));
   EXPECT_TRUE(sink.has_identity(mac, IdentityField::Hostname, "myswitch"));
   EXPECT_TRUE(sink.has_identity(mac, IdentityField::ProductName, "cisco WS-C2950-12"));
-  EXPECT_TRUE(sink.has_identity(mac, IdentityField::OperatingSystem,
-                                "IOS (tm) C2950 Software (C2950-I6K2L2Q4-M), Version 12.1(22)EA14, RELEASE SOFTWARE (fc1)"));
+  EXPECT_TRUE(sink.has_identity(
+      mac, IdentityField::OperatingSystem,
+      "IOS (tm) C2950 Software (C2950-I6K2L2Q4-M), Version 12.1(22)EA14, RELEASE SOFTWARE (fc1)"));
   EXPECT_TRUE(sink.has_identity(mac, IdentityField::FirmwareVersion, "12.1(22)EA14"));
   EXPECT_TRUE(sink.has_identity(mac, IdentityField::DeviceType, "Switch"));
   EXPECT_TRUE(sink.anomalies.empty());

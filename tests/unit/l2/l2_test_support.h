@@ -95,7 +95,10 @@ inline std::vector<uint8_t> from_hex(std::string_view hex) {
   std::vector<uint8_t> bytes;
   int high = -1;
   for (char c : hex) {
-    int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    int v = c >= '0' && c <= '9'   ? c - '0'
+            : c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                   : -1;
     if (v < 0) continue;  // spaces and separators
     if (high < 0) {
       high = v;
@@ -124,7 +127,8 @@ void feed_every_prefix(const std::vector<uint8_t>& frame) {
   EXPECT_FALSE(session.rejected());
 }
 
-inline const std::filesystem::path kPcapDir = std::filesystem::path(OTS_SOURCE_DIR) / ".." / "shared" / "pcaps";
+inline const std::filesystem::path kPcapDir =
+    std::filesystem::path(OTS_SOURCE_DIR) / ".." / "shared" / "pcaps";
 
 inline bool have_tshark() { return std::system("tshark -v >/dev/null 2>&1") == 0; }
 
@@ -149,13 +153,14 @@ inline std::vector<std::string> run_lines(const std::string& command) {
 // tshark's decoding of `pcap`: one row of tab-separated fields (first occurrence each) per frame.
 inline std::vector<std::string> tshark_rows(const std::filesystem::path& pcap, const std::string& filter,
                                             const std::string& fields) {
-  return run_lines("tshark -n -r '" + pcap.string() + "' -Y '" + filter +
-                   "' -T fields -E occurrence=f " + fields);
+  return run_lines("tshark -n -r '" + pcap.string() + "' -Y '" + filter + "' -T fields -E occurrence=f " +
+                   fields);
 }
 
 // Reads the capture with the project's reader and decoder and feeds every frame of `ethertype`
 // to `session` as the worker does. Returns the number of frames fed.
-inline size_t replay_capture(const std::filesystem::path& pcap, uint16_t ethertype, DissectorSession& session) {
+inline size_t replay_capture(const std::filesystem::path& pcap, uint16_t ethertype,
+                             DissectorSession& session) {
   auto source = open_capture_file(pcap.string());
   PacketDecoder decoder;
   DecodedPacket decoded;
@@ -181,10 +186,10 @@ inline size_t replay_capture(const std::filesystem::path& pcap, uint16_t etherty
   return fed;
 }
 
-#define OTS_REQUIRE_CAPTURE(pcap)                                                  \
-  do {                                                                             \
+#define OTS_REQUIRE_CAPTURE(pcap)                                                 \
+  do {                                                                            \
     if (!std::filesystem::exists(pcap)) GTEST_SKIP() << (pcap) << " not present"; \
-    if (!::ots::l2_test::have_tshark()) GTEST_SKIP() << "tshark not installed";     \
+    if (!::ots::l2_test::have_tshark()) GTEST_SKIP() << "tshark not installed";   \
   } while (0)
 
 }  // namespace ots::l2_test

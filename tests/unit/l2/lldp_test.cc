@@ -207,7 +207,8 @@ void expect_lldp_matches_tshark(const char* file, RecordingSink& sink) {
   auto pcap = l2_test::kPcapDir / file;
   LldpSession session(sink);
   size_t fed = l2_test::replay_capture(pcap, kEthertype, session);
-  auto rows = l2_test::tshark_rows(pcap, "lldp", "-e eth.src -e lldp.tlv.system.name -e lldp.tlv.system.desc");
+  auto rows =
+      l2_test::tshark_rows(pcap, "lldp", "-e eth.src -e lldp.tlv.system.name -e lldp.tlv.system.desc");
   ASSERT_FALSE(rows.empty());
   EXPECT_EQ(fed, rows.size());
   std::set<std::string> senders;
@@ -237,8 +238,9 @@ TEST(LldpGolden, ExtremeSummit) {
   expect_lldp_matches_tshark("lldp_assimilation_lldp.detailed.pcap", sink);
   const char* mac = "00:01:30:f9:ad:a0";
   EXPECT_TRUE(sink.has_identity(mac, IdentityField::Hostname, "Summit300-48"));
-  EXPECT_TRUE(sink.has_identity(mac, IdentityField::Description,
-                                "Summit300-48 - Version 7.4e.1 (Build 5) by Release_Master 05/27/05 04:53:11"));
+  EXPECT_TRUE(
+      sink.has_identity(mac, IdentityField::Description,
+                        "Summit300-48 - Version 7.4e.1 (Build 5) by Release_Master 05/27/05 04:53:11"));
   EXPECT_TRUE(sink.has_identity(mac, IdentityField::DeviceType, "Switch"));
 }
 
