@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # otsensor set-up on Debian 12: installs what is missing, builds, and then
 #   --run   replays the sample captures into ./otsensor.db and serves the web UI on 127.0.0.1:8080
-#   --test  builds the release and asan presets and runs the whole test suite under both
+#   --test  builds the release and asan presets, runs the whole test suite under both, and runs
+#           every libFuzzer target for 30 s on its seed corpus
 # With neither, it only installs and builds the release preset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,11 +54,14 @@ case "$mode" in
     exec build/release/core/otsensor replay --db otsensor.db --serve 127.0.0.1:8080 "${samples[@]}"
     ;;
   test)
+    # release (gcc) and asan (clang, ASan + UBSan, with the libFuzzer targets); then every
+    # fuzz target runs 30 s on its seed corpus.
     status=0
     for preset in release asan; do
       build "$preset"
       ctest --preset "$preset" || status=1
     done
+    tests/fuzz/run_all.sh build/asan 30 || status=1
     exit $status
     ;;
 esac
