@@ -91,6 +91,20 @@ bool is_programming_command(std::string_view name) {
   return false;
 }
 
+// Purdue level of a device type named by a rule or reported by the device itself
+// ("Communications Adapter", "Programmable Logic Controller" …); -1 when it says nothing.
+int purdue_level_of_type(std::string_view type) {
+  std::string lower(type);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static constexpr std::pair<std::string_view, int> kKeywords[] = {
+      {"plc", 1},      {"logic controller", 1}, {"adapter", 1}, {"drive", 1},   {"i/o", 1},  {"io device", 1},
+      {"rtu", 1},      {"ied", 1},              {"safety", 1},  {"controller", 1}, {"hmi", 2}, {"human", 2},
+      {"scada", 2},    {"engineering", 2},      {"opc", 2},     {"historian", 2}};
+  for (const auto& [word, level] : kKeywords)
+    if (lower.find(word) != std::string::npos) return level;
+  return -1;
+}
+
 bool is_claimed(const MacIpBinding& b) {
   return (b.sources & (binding_source::ArpSender | binding_source::Ndp)) || b.ip.is_link_local();
 }
@@ -294,10 +308,7 @@ std::map<std::string, Device> Inventory::derive_devices() const {
       d.type = "Router";
       d.type_reasons.push_back("forwards traffic of addresses it does not own");
     }
-    if (d.purdue_level < 0 && !d.type.empty() && d.type != "Router") {
-      for (const RoleRule& rule : kRoleRules)
-        if (rule.type == d.type) d.purdue_level = rule.purdue_level;
-    }
+    if (d.purdue_level < 0 && !d.type.empty()) d.purdue_level = purdue_level_of_type(d.type);
   }
   return out;
 }

@@ -127,14 +127,16 @@ TEST(ProfinetWire, Anomalies) {
   EXPECT_EQ(parse_dcp(from_hex("fefe05010100000100000000")).anomaly, Anomaly::InvalidDcpService);
   EXPECT_EQ(parse_dcp(from_hex("fefc04000100000100000000")).anomaly, Anomaly::InvalidDcpService);
   // A block longer than DCPDataLength.
-  DcpMessage overrun = parse_dcp(from_hex("feff05010100000100000006020200200000"));
+  const Frame overrun_frame = from_hex("feff05010100000100000006020200200000");
+  DcpMessage overrun = parse_dcp(overrun_frame);
   ASSERT_EQ(overrun.anomaly, Anomaly::None);
   BlockReader blocks(overrun);
   DcpBlock block;
   EXPECT_FALSE(blocks.next(block));
   EXPECT_EQ(blocks.anomaly(), Anomaly::InvalidDcpLength);
   // A WithInfo block shorter than its BlockInfo.
-  DcpMessage short_block = parse_dcp(from_hex("feff050101000001000000060202000100aa"));
+  const Frame short_frame = from_hex("feff050101000001000000060202000100aa");
+  DcpMessage short_block = parse_dcp(short_frame);
   BlockReader short_blocks(short_block);
   EXPECT_FALSE(short_blocks.next(block));
   EXPECT_EQ(short_blocks.anomaly(), Anomaly::InvalidDcpLength);
