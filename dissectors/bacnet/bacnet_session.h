@@ -49,7 +49,7 @@
 //              generators get the BVLC length wrong) and, if otherwise sound, counts as valid.
 //   protocol_confirmed()  once, after 2 valid datagrams (any direction): most BACnet traffic is
 //              unconfirmed and one-directional (broadcast I-Am / Who-Is), and each datagram is
-//              checked whole (BVLC length = datagram length, NPDU version 1, APDU decoded).
+//              checked whole (BVLC header, NPDU version 1, APDU and its service parameters decoded).
 // Segmented messages are not reassembled: the first segment's leading parameters are decoded,
 // later segments only counted; a request stays pending until the last segment of its ACK.
 // After kMaxConsecutiveViolations malformed datagrams in a row, rejected() is true.
