@@ -454,6 +454,8 @@ void Worker::protocol_confirmed(const FlowContext& ctx, std::string_view protoco
     set_application(*current_flow_, protocol);
   }
   for (ots::Side side : {ots::Side::Client, ots::Side::Server}) {
+    // An L2 frame tells what its sender speaks, not its destination.
+    if (ctx.transport == 0 && side == ots::Side::Server) continue;
     std::optional<IpAddr> ip;
     std::optional<MacAddr> mac;
     endpoint_of(ctx, side, ip, mac);

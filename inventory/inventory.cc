@@ -118,6 +118,9 @@ void Inventory::load(const Observations& stored, std::vector<std::string> stored
   changed_ips_.clear();
   changed_bindings_.clear();
   changed_connections_.clear();
+  changed_identities_.clear();
+  changed_protocols_.clear();
+  changed_commands_.clear();
   stale_device_keys_ = std::move(stored_device_keys);
   devices_dirty_ = true;
 }
@@ -318,6 +321,12 @@ void Inventory::take_changes(StoreBatch& batch) {
   for (const IpAddr& i : changed_ips_) batch.ips.push_back(ips_.at(i));
   for (const auto& k : changed_bindings_) batch.bindings.push_back(bindings_.at(k));
   for (const ConnectionKey& k : changed_connections_) batch.connections.push_back(connections_.at(k));
+  for (const std::string& k : changed_identities_) batch.identities.push_back(identities_.at(k));
+  for (const std::string& k : changed_protocols_) batch.protocols.push_back(protocols_.at(k));
+  for (const std::string& k : changed_commands_) batch.commands.push_back(commands_.at(k));
+  changed_identities_.clear();
+  changed_protocols_.clear();
+  changed_commands_.clear();
   changed_macs_.clear();
   changed_ips_.clear();
   changed_bindings_.clear();

@@ -100,7 +100,8 @@ TEST(Inventory, FoldingIsOrderIndependent) {
     o.macs = {{mac(m.c_str()), sent(100 + i), {static_cast<uint16_t>(i % 3)}}};
     o.ips = {{ip(a.c_str()), sent(100 + i), {0}}};
     o.bindings = {binding(m.c_str(), a.c_str(), binding_source::IpSource, 100 + i)};
-    o.connections = {ConnectionObservation{{ip("10.0.0.1"), ip(a.c_str()), 6, 502}, 100 + i, 100 + i, 1, 60, 1, 60, 1}};
+    o.connections = {
+        ConnectionObservation{{ip("10.0.0.1"), ip(a.c_str()), 6, 502}, 100 + i, 100 + i, 1, 60, 1, 60, 1, "modbus"}};
     deltas.push_back(o);
   }
   Inventory forward(oui), shuffled(oui);
