@@ -148,7 +148,8 @@ void Inventory::fold(const Observations& d) {
     changed_bindings_.insert(key);
   }
   for (const ConnectionObservation& c : d.connections) {
-    auto [it, inserted] = connections_.try_emplace(c.key, ConnectionObservation{c.key});
+    auto [it, inserted] = connections_.try_emplace(c.key);
+    if (inserted) it->second.key = c.key;
     ConnectionObservation& into = it->second;
     merge_times(into.first_seen_ns, into.last_seen_ns, c.first_seen_ns, c.last_seen_ns);
     into.packets_to_server += c.packets_to_server;

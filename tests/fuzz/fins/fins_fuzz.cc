@@ -1,0 +1,70 @@
+// Fuzzes the FINS session (and through it the wire parser) as the flow layer drives it; bit 7 of
+// byte 0 picks UDP (one datagram per chunk) or TCP.
+// Input layout: byte 0 = number of cut points (mod 8); then that many bytes, each giving
+// the length of the next chunk and, in its top bit, its direction. The rest is the stream;
+// chunks are carved from it in order, and a chunk length of 0 means a gap in that direction.
+#include <cstddef>
+#include <cstdint>
+
+#include "dissectors/fins/fins_parser.h"
+#include "dissectors/fins/fins_session.h"
+
+namespace {
+
+class NullSink final : public ots::EventSink {
+ public:
+  void protocol_confirmed(const ots::FlowContext&, std::string_view) override {}
+  void identity(const ots::FlowContext&, std::string_view, ots::Side, ots::IdentityField,
+                std::string_view value) override {
+    sink_ += value.size();  // touch the view so ASan checks it
+    for (char c : value) sink_ += static_cast<unsigned char>(c);
+  }
+  void operation(const ots::FlowContext&, std::string_view, ots::Side, const ots::Operation& op) override {
+    sink_ += op.name.size() + op.object.size();
+  }
+  void anomaly(const ots::FlowContext&, std::string_view, std::string_view name) override { sink_ += name.size(); }
+
+ private:
+  size_t sink_ = 0;
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  ots::Bytes input(data, size);
+  if (input.empty()) return 0;
+  size_t cuts = input[0] % 8;
+  if (input.size() < 1 + cuts) return 0;
+  ots::Bytes plan = input.subspan(1, cuts);
+  const ots::Bytes body = input.subspan(1 + cuts);
+  ots::Bytes stream = body;
+
+  NullSink sink;
+  ots::fins::FinsSession session(sink);
+  ots::FlowContext ctx;
+  ctx.transport = (input[0] & 0x80) ? 17 : 6;
+  ots::Direction dir = ots::Direction::FromClient;
+  for (uint8_t step : plan) {
+    dir = (step & 0x80) ? ots::Direction::FromServer : ots::Direction::FromClient;
+    size_t length = step & 0x7F;
+    ctx.ts_ns += 1'000'000;
+    if (length == 0) {
+      session.gap(ctx, dir, 1);
+      continue;
+    }
+    length = length < stream.size() ? length : stream.size();
+    session.data(ctx, dir, stream.first(length));
+    stream = stream.subspan(length);
+  }
+  // The remainder goes to the other direction, so responses follow requests.
+  dir = dir == ots::Direction::FromClient ? ots::Direction::FromServer : ots::Direction::FromClient;
+  session.data(ctx, dir, stream);
+  session.end(ctx, ots::Direction::FromClient);
+  session.end(ctx, ots::Direction::FromServer);
+
+  // The stateless parsers on the raw input too.
+  ots::fins::probe(body);
+  ots::fins::parse_frame(body);
+  ots::fins::parse_tcp_header(body);
+  return 0;
+}
