@@ -20,6 +20,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "inventory/model.h"
@@ -61,10 +62,10 @@ class Inventory {
   std::map<std::string, ProtocolObservation> protocols_;    // keyed by endpoint|protocol|role
   std::map<std::string, CommandObservation> commands_;      // keyed by client|server|protocol|code|name
   std::set<std::string> changed_identities_, changed_protocols_, changed_commands_;
-  std::set<MacAddr> changed_macs_;
-  std::set<IpAddr> changed_ips_;
+  std::unordered_set<MacAddr> changed_macs_;
+  std::unordered_set<IpAddr> changed_ips_;
   std::set<std::pair<MacAddr, IpAddr>> changed_bindings_;
-  std::set<ConnectionKey> changed_connections_;
+  std::unordered_set<ConnectionKey> changed_connections_;
   std::map<std::string, Device> written_devices_;
   std::vector<std::string> stale_device_keys_;
   bool devices_dirty_ = false;

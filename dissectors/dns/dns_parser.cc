@@ -91,7 +91,7 @@ Anomaly decode_rdata(Bytes message, size_t rdata_offset, Record& rec) {
 
 }  // namespace
 
-Anomaly parse(Bytes message, Header& h, Visitor* visitor, Record& rec) {
+Anomaly parse(Bytes message, Header& h, Visitor* visitor, Record& rec, Dialect dialect) {
   if (!read_header(message, h)) return Anomaly::TruncatedHeader;
   size_t total = size_t(h.qdcount) + h.ancount + h.nscount + h.arcount;
   if (total > kMaxRecords) return Anomaly::TooManyRecords;
@@ -114,8 +114,7 @@ Anomaly parse(Bytes message, Header& h, Visitor* visitor, Record& rec) {
         size_t rdata_offset = offset + r.offset();
         rec.rdata = r.bytes(rdlength);
         if (!r.ok()) return Anomaly::TruncatedRecord;
-        // NetBIOS reuses 33 for NBSTAT: only decode SRV in the Internet class.
-        if (rec.type == rrtype::kSrv && (rec.rclass & 0x7FFF) == 1 && rdlength >= 7) {
+        if (rec.type == rrtype::kSrv && dialect == Dialect::Dns && rdlength >= 7) {
           ByteReader srv(rec.rdata);
           srv.skip(4);  // priority, weight
           rec.port = srv.be16();

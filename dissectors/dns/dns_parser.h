@@ -80,9 +80,12 @@ class Visitor {
 // Decodes the name at `offset` in `message` (dotted form, root = ""), advancing `offset` past it.
 Anomaly read_name(Bytes message, size_t& offset, Name& out);
 
+// NetBIOS gives type 33 another meaning (NBSTAT instead of SRV).
+enum class Dialect : uint8_t { Dns, Netbios };
+
 // Parses a whole message, calling visitor->record() for every question and resource record in order.
 // `scratch` is reused for each record (large: it holds two names). Returns the first failure.
-Anomaly parse(Bytes message, Header& header, Visitor* visitor, Record& scratch);
+Anomaly parse(Bytes message, Header& header, Visitor* visitor, Record& scratch, Dialect dialect = Dialect::Dns);
 
 // Header sanity for probes: known opcode, a question or a record, and counts within kMaxRecords.
 bool plausible_header(const Header& header);

@@ -101,7 +101,7 @@ void NbnsSession::data(const FlowContext& ctx, Direction dir, Bytes bytes) {
   sender_ip_ = sender == Side::Client ? ctx.client_ip : ctx.server_ip;
   have_object_ = false;
   fact_count_ = 0;
-  dns::Anomaly anomaly = dns::parse(bytes, header_, this, scratch_);
+  dns::Anomaly anomaly = dns::parse(bytes, header_, this, scratch_, dns::Dialect::Netbios);
   if (anomaly != dns::Anomaly::None) {
     sink_.anomaly(ctx, kProtocol, kAnomalyNames[size_t(anomaly)]);
     if (++consecutive_violations_ >= kMaxConsecutiveViolations) rejected_ = true;
@@ -152,7 +152,7 @@ ProbeResult probe(Direction, Bytes payload) {
   if (!known_opcode || total == 0 || total > dns::kMaxRecords) return ProbeResult::NoMatch;
   static thread_local dns::Record scratch;
   FirstName first;
-  if (dns::parse(payload, header, &first, scratch) != dns::Anomaly::None || !first.netbios) return ProbeResult::NoMatch;
+  if (dns::parse(payload, header, &first, scratch, dns::Dialect::Netbios) != dns::Anomaly::None || !first.netbios) return ProbeResult::NoMatch;
   return ProbeResult::Match;
 }
 

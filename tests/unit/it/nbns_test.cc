@@ -119,15 +119,17 @@ TEST(NbnsSession, PositiveResponseAndNodeStatus) {
 
 TEST(NbnsSession, AnomaliesUseTheNbnsPrefixAndPrefixesNeverCrash) {
   RecordingSink sink;
-  NbnsSession session(sink);
   auto bytes = registration("GUNNAR", 0, 0);
   for (size_t n = 0; n < bytes.size(); ++n) {
+    NbnsSession session(sink);
     session.data(context(), Direction::FromClient, Bytes(bytes.data(), n));
   }
   EXPECT_TRUE(sink.has_anomaly("nbns.truncated_header"));
   EXPECT_TRUE(sink.has_anomaly("nbns.truncated_record"));
-  EXPECT_TRUE(session.rejected());
   EXPECT_TRUE(sink.identities.empty());
+  NbnsSession session(sink);
+  for (uint32_t i = 0; i < kMaxConsecutiveViolations; ++i) session.data(context(), Direction::FromClient, {});
+  EXPECT_TRUE(session.rejected());
 }
 
 TEST(NbnsProbe, ClaimsNetbiosOnly) {
