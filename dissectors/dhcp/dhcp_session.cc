@@ -80,7 +80,7 @@ std::unique_ptr<DissectorSession> make_dhcp_session(EventSink& sink) { return st
 
 namespace ots {
 
-const DissectorDescriptor kDissector_dhcp{
+extern const DissectorDescriptor kDissector_dhcp{
     .name = "dhcp",
     .transports = transport_bit::Udp,
     .ports = dhcp::kDhcpPorts,

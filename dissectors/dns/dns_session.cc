@@ -125,7 +125,7 @@ std::unique_ptr<DissectorSession> make_session(EventSink& sink) { return std::ma
 
 namespace ots {
 
-const DissectorDescriptor kDissector_dns{
+extern const DissectorDescriptor kDissector_dns{
     .name = "dns",
     .transports = transport_bit::Udp,
     .ports = dns::kPorts,

@@ -167,7 +167,7 @@ std::unique_ptr<DissectorSession> make_session(EventSink& sink) { return std::ma
 
 namespace ots {
 
-const DissectorDescriptor kDissector_nbns{
+extern const DissectorDescriptor kDissector_nbns{
     .name = "nbns",
     .transports = transport_bit::Udp,
     .ports = nbns::kPorts,

@@ -105,7 +105,7 @@ std::unique_ptr<DissectorSession> make_session(EventSink& sink) { return std::ma
 
 namespace ots {
 
-const DissectorDescriptor kDissector_snmp{
+extern const DissectorDescriptor kDissector_snmp{
     .name = "snmp",
     .transports = transport_bit::Udp,
     .ports = snmp::kPorts,
