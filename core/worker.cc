@@ -337,10 +337,8 @@ void Worker::choose_dissector(Flow& flow, Direction dir, Bytes payload) {
     app.ndpi.reset();  // the flow is our dissector's now
     return;
   }
-  if (!need_more || --app.probes_left == 0) {
-    app.done = true;
-    app.tcp.reset();  // nothing will read this flow's stream: stop reassembling it
-  }
+  // Called from inside the reassembler: feed_dissectors() frees it once it returns.
+  if (!need_more || --app.probes_left == 0) app.done = true;
 }
 
 void Worker::set_application(Flow& flow, std::string_view application) {
@@ -394,8 +392,8 @@ void Worker::feed_dissectors(Flow& flow, Direction dir, const DecodedPacket& p) 
   if (app.session && app.session->rejected()) {
     app.session.reset();
     app.done = true;
-    app.tcp.reset();
   }
+  if (app.done) app.tcp.reset();  // nothing will read this flow's stream: stop reassembling it
   current_flow_ = nullptr;
 }
 
