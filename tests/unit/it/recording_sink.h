@@ -1,65 +1,10 @@
-// An EventSink that keeps every event (with owned copies of the strings) for assertions.
+// The shared recording sink (tests/support/recording_sink.h) under this suite's namespace.
 #pragma once
 
-#include <cstdint>
-#include <string>
-#include <vector>
-
-#include "dissectors/dissector.h"
+#include "tests/support/recording_sink.h"
 
 namespace ots::it_test {
-
-struct RecordedOperation {
-  Side from;
-  uint32_t code;
-  std::string name;
-  bool is_request, is_write, is_error;
-  uint32_t address, quantity;
-  bool has_range;
-  uint32_t unit;
-  std::string object;
-};
-
-struct RecordedIdentity {
-  Side side;
-  IdentityField field;
-  std::string value;
-};
-
-class RecordingSink final : public EventSink {
- public:
-  void protocol_confirmed(const FlowContext&, std::string_view protocol) override {
-    confirmations.emplace_back(protocol);
-  }
-  void identity(const FlowContext&, std::string_view, Side side, IdentityField field,
-                std::string_view value) override {
-    identities.push_back({side, field, std::string(value)});
-  }
-  void operation(const FlowContext&, std::string_view, Side from, const Operation& op) override {
-    operations.push_back({from, op.code, std::string(op.name), op.is_request, op.is_write, op.is_error, op.address,
-                          op.quantity, op.has_range, op.unit, std::string(op.object)});
-  }
-  void anomaly(const FlowContext&, std::string_view, std::string_view name) override {
-    anomalies.emplace_back(name);
-  }
-
-  bool has_anomaly(std::string_view name) const {
-    for (const auto& a : anomalies) {
-      if (a == name) return true;
-    }
-    return false;
-  }
-  bool has_identity(Side side, IdentityField field, std::string_view value) const {
-    for (const auto& i : identities) {
-      if (i.side == side && i.field == field && i.value == value) return true;
-    }
-    return false;
-  }
-
-  std::vector<std::string> confirmations;
-  std::vector<RecordedIdentity> identities;
-  std::vector<RecordedOperation> operations;
-  std::vector<std::string> anomalies;
-};
-
+using test_support::RecordedIdentity;
+using test_support::RecordedOperation;
+using test_support::RecordingSink;
 }  // namespace ots::it_test
