@@ -67,8 +67,11 @@ TEST_P(GeneratedSample, InventoryMatchesScenario) {
   std::map<std::string, nlohmann::json> vlans_by_mac;
   for (const auto& d : expected["devices"])
     if (d["mac"].is_string()) vlans_by_mac[d["mac"]] = d["vlans"];
-  for (const auto& d : inv.devices)
-    if (!d["macAddresses"].empty()) EXPECT_EQ(d["vlans"], vlans_by_mac[d["macAddresses"][0]]) << d.dump();
+  for (const auto& d : inv.devices) {
+    if (!d["macAddresses"].empty()) {
+      EXPECT_EQ(d["vlans"], vlans_by_mac[d["macAddresses"][0]]) << d.dump();
+    }
+  }
 }
 
 TEST_P(GeneratedSample, OneAndTwoWorkersGiveTheSameInventory) {

@@ -70,7 +70,6 @@ struct Replay {
 };
 
 constexpr uint16_t kEnipPort = 44818;
-constexpr uint16_t kIoPort = 2222;
 
 // One session per TCP stream and per UDP endpoint pair; the server of a UDP flow is the side on
 // 44818, else the destination of its first datagram.
