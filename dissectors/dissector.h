@@ -48,6 +48,8 @@ enum class IdentityField : uint8_t {
   OperatingSystem,
   CpuState,         // "RUN", "STOP"
   Description,
+  Software,         // program and version a host runs: SSH banner, HTTP User-Agent / Server
+  Domain,           // Windows / NetBIOS domain (NTLM, SMB)
   kCount
 };
 
@@ -68,6 +70,24 @@ struct Operation {
   std::string_view object;     // item / object / block name, when the protocol has one
 };
 
+// Things threat intelligence matches on that are not device identity: names a host
+// looked up or contacted, fingerprints of its TLS stack, hashes of files it moved.
+enum class Observable : uint8_t {
+  Domain,          // DNS query/answer name, TLS SNI, HTTP Host (lower case, no trailing dot)
+  Url,             // absolute URL of an HTTP request: http://host/path?query
+  Ja3,             // MD5 hex of the JA3 string (TLS ClientHello)
+  Ja3s,            // MD5 hex of the JA3S string (TLS ServerHello)
+  Ja4,             // JA4 fingerprint string (TLS ClientHello)
+  CertSha1,        // hex SHA-1 of a DER certificate the server presented
+  CertSha256,      // hex SHA-256 of a DER certificate
+  FileMd5,         // hex digest of a file body carried over HTTP / FTP / SMB
+  FileSha1,
+  FileSha256,
+  kCount
+};
+
+const char* observable_name(Observable o);  // "domain", "url", "ja3", …
+
 class EventSink {
  public:
   virtual ~EventSink() = default;
@@ -78,6 +98,12 @@ class EventSink {
   virtual void operation(const FlowContext& ctx, std::string_view protocol, Side from, const Operation& op) = 0;
   // A named anomaly such as "modbus.invalid_length" (stable names; rules match on them).
   virtual void anomaly(const FlowContext& ctx, std::string_view protocol, std::string_view name) = 0;
+  // An indicator-matchable value seen on the flow, said by `side`. Sinks that do not
+  // match indicators (most tests) ignore it.
+  virtual void observable(const FlowContext& ctx, std::string_view protocol, Side side, Observable kind,
+                          std::string_view value) {
+    (void)ctx, (void)protocol, (void)side, (void)kind, (void)value;
+  }
 };
 
 class DissectorSession {

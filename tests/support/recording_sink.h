@@ -20,6 +20,12 @@ struct RecordedOperation {
   std::string object;
 };
 
+struct RecordedObservable {
+  Side side;
+  Observable kind;
+  std::string value;
+};
+
 struct RecordedIdentity {
   Side side;
   IdentityField field;
@@ -42,6 +48,9 @@ class RecordingSink final : public EventSink {
   void anomaly(const FlowContext&, std::string_view, std::string_view name) override {
     anomalies.emplace_back(name);
   }
+  void observable(const FlowContext&, std::string_view, Side side, Observable kind, std::string_view value) override {
+    observables.push_back({side, kind, std::string(value)});
+  }
 
   size_t count_anomaly(std::string_view name) const {
     size_t n = 0;
@@ -56,10 +65,18 @@ class RecordingSink final : public EventSink {
     return false;
   }
 
+  bool has_observable(Observable kind, std::string_view value) const {
+    for (const auto& o : observables) {
+      if (o.kind == kind && o.value == value) return true;
+    }
+    return false;
+  }
+
   std::vector<std::string> confirmations;
   std::vector<RecordedIdentity> identities;
   std::vector<RecordedOperation> operations;
   std::vector<std::string> anomalies;
+  std::vector<RecordedObservable> observables;
 };
 
 }  // namespace ots::test_support
