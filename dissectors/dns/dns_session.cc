@@ -1,5 +1,8 @@
 #include "dissectors/dns/dns_session.h"
 
+#include <algorithm>
+#include <array>
+
 namespace ots::dns {
 namespace {
 
@@ -22,6 +25,17 @@ bool printable(std::string_view s) {
   return true;
 }
 
+// Indicators are matched on lower-case names without the root dot.
+std::string_view canonical_domain(std::string_view name, std::array<char, kMaxNameLength>& buffer) {
+  while (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  size_t n = std::min(name.size(), buffer.size());
+  for (size_t i = 0; i < n; ++i) {
+    char c = name[i];
+    buffer[i] = (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
+  }
+  return {buffer.data(), n};
+}
+
 }  // namespace
 
 std::string_view host_label(std::string_view name) {
@@ -31,7 +45,15 @@ std::string_view host_label(std::string_view name) {
   return name;
 }
 
+void DnsSession::emit_domain(std::string_view name) {
+  std::array<char, kMaxNameLength> buffer;
+  std::string_view domain = canonical_domain(name, buffer);
+  if (!domain.empty() && printable(domain)) sink_.observable(*ctx_, kProtocol, sender_, Observable::Domain, domain);
+}
+
 void DnsSession::record(const Record& rec) {
+  // CNAME targets are names the client will contact next; threat intel must see them too.
+  if (rec.section == Section::Answer && rec.type == rrtype::kCname && rec.has_target) emit_domain(rec.target.view());
   if (rec.section == Section::Question) {
     if (!have_question_) {
       first_question_ = rec.name;
@@ -49,6 +71,8 @@ void DnsSession::record(const Record& rec) {
 void DnsSession::data(const FlowContext& ctx, Direction dir, Bytes bytes) {
   if (rejected_) return;
   Side sender = dir == Direction::FromClient ? Side::Client : Side::Server;
+  ctx_ = &ctx;
+  sender_ = sender;
   sender_ip_ = sender == Side::Client ? ctx.client_ip : ctx.server_ip;
   have_question_ = have_self_name_ = false;
   first_qtype_ = 0;
@@ -76,6 +100,7 @@ void DnsSession::data(const FlowContext& ctx, Direction dir, Bytes bytes) {
   op.is_error = response && header_.rcode() != 0;
   if (have_question_) op.object = first_question_.view();
   sink_.operation(ctx, kProtocol, sender, op);
+  if (have_question_ && !response) emit_domain(first_question_.view());
 
   bool multicast_naming = ctx.client_port == kMdnsPort || ctx.server_port == kMdnsPort ||
                           ctx.client_port == kLlmnrPort || ctx.server_port == kLlmnrPort;

@@ -7,6 +7,8 @@
 //   identity()   mDNS / LLMNR responses only (by port): an A/AAAA record in any section whose address
 //                is the sender's own IP → Hostname of the sender, ".local" and the root dot stripped.
 //                Plain DNS answers describe other hosts and name nobody.
+//   observable() Domain: the first question of every query, and CNAME targets in answers (lower case,
+//                no root dot), for threat-intel matching.
 //   anomaly()    dns_parser.h kAnomalyNames.
 //   protocol_confirmed() after the first valid response, or the second valid query (flows that only
 //                carry queries, such as multicast announcements never answered).
@@ -52,6 +54,7 @@ class DnsSession final : public DissectorSession, private Visitor {
 
  private:
   void record(const Record& record) override;
+  void emit_domain(std::string_view name);
 
   EventSink& sink_;
   Header header_;
@@ -60,6 +63,8 @@ class DnsSession final : public DissectorSession, private Visitor {
   Name first_question_;
   uint16_t first_qtype_ = 0;
   bool have_question_ = false;
+  const FlowContext* ctx_ = nullptr;  // the message being parsed (record() emits observables)
+  Side sender_ = Side::Client;
   IpAddr sender_ip_;
   Name self_name_;  // an A/AAAA owner name whose address is the sender's
   bool have_self_name_ = false;

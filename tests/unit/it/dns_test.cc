@@ -176,6 +176,27 @@ TEST(DnsSession, QueriesErrorsAndUpdates) {
   EXPECT_EQ(sink.confirmations.size(), 1u);
 }
 
+TEST(DnsSession, QueriedNamesAndCnameTargetsAreDomainObservables) {
+  RecordingSink sink;
+  DnsSession session(sink);
+  FlowContext ctx = mdns_context();
+  ctx.client_port = 40000;
+  ctx.server_port = kDnsPort;
+  DnsBuilder q(9, 0x0100, 1, 0, 0, 0);
+  q.question("Update.Vendor.EXAMPLE.", rrtype::kA);
+  session.data(ctx, Direction::FromClient, q.bytes);
+  EXPECT_TRUE(sink.has_observable(Observable::Domain, "update.vendor.example"));
+
+  DnsBuilder answer(9, 0x8180, 1, 1, 0, 0);
+  answer.question("update.vendor.example", rrtype::kA);
+  answer.name("update.vendor.example");
+  // CNAME RDATA: the uncompressed target name.
+  answer.record(rrtype::kCname, 1, 60, {3, 'c', 'd', 'n', 2, 'X', 'y', 0});
+  session.data(ctx, Direction::FromServer, answer.bytes);
+  EXPECT_TRUE(sink.has_observable(Observable::Domain, "cdn.xy"));
+  EXPECT_EQ(sink.observables.size(), 2u) << "a response repeats its question; only queries report it";
+}
+
 TEST(DnsSession, RejectsAfterRepeatedGarbage) {
   RecordingSink sink;
   DnsSession session(sink);
