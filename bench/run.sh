@@ -132,12 +132,19 @@ ratio "otsensor 1 worker" "ndpiReader"
 ratio "otsensor 1 worker" "tshark"
 echo
 
-BYTES_PER_FLOW="n/a"
+# Per-flow memory as otsensor measured it (flowMemory in `otsensor stats --json`, see bench/README.md).
+json_number() { grep -o "\"$1\"[[:space:]]*:[[:space:]]*[0-9.]*" | head -n 1 | sed 's/.*:[[:space:]]*//'; }
+BYTES_PER_FLOW="n/a" DETAIL=""
 if [[ -x "$OTSENSOR" && -f "$OUT/bench1.db" && ${STATUS["otsensor 1 worker"]:-1} == 0 ]]; then
   if stats=$("$OTSENSOR" stats --db "$OUT/bench1.db" --json 2>/dev/null); then
-    BYTES_PER_FLOW=$(printf '%s' "$stats" |
-      grep -o '"flowTableBytesPerFlow"[[:space:]]*:[[:space:]]*[0-9.]*' | sed 's/.*:[[:space:]]*//' || true)
-    [[ -z "$BYTES_PER_FLOW" ]] && BYTES_PER_FLOW="n/a"
+    BYTES_PER_FLOW=$(printf '%s' "$stats" | json_number bytesPerTrackedFlow || true)
+    if [[ -z "$BYTES_PER_FLOW" ]]; then
+      BYTES_PER_FLOW="n/a"
+    else
+      DETAIL=" ($(printf '%s' "$stats" | json_number flowsAtSample) flows: table $(printf '%s' "$stats" |
+        json_number tableBytes) B, app state $(printf '%s' "$stats" | json_number appStateBytes) B, measured heap $(
+        printf '%s' "$stats" | json_number heapBytes) B)"
+    fi
   fi
 fi
-echo "flow table bytes per tracked flow (otsensor, 1 worker): $BYTES_PER_FLOW"
+echo "bytes per tracked flow (otsensor, 1 worker): $BYTES_PER_FLOW$DETAIL"

@@ -6,14 +6,7 @@
 namespace ots {
 
 size_t FlowKeyHash::operator()(const FlowKey& k) const noexcept {
-  uint8_t buf[16 + 16 + 2 + 2 + 1 + 2];
-  std::memcpy(buf, k.ip_lo.bytes.data(), 16);
-  std::memcpy(buf + 16, k.ip_hi.bytes.data(), 16);
-  std::memcpy(buf + 32, &k.port_lo, 2);
-  std::memcpy(buf + 34, &k.port_hi, 2);
-  buf[36] = k.proto;
-  std::memcpy(buf + 37, &k.vlan, 2);
-  return hash_bytes(buf, sizeof buf);
+  return hash_bytes(reinterpret_cast<const uint8_t*>(&k), sizeof k);  // no padding: see FlowKey::zero
 }
 
 bool is_server_port(uint16_t port) {
@@ -44,19 +37,53 @@ bool sender_is_client(const DecodedPacket& p) {
   return true;
 }
 
+// The key as five words: equal keys have equal words (FlowKey has no padding).
+bool same_key(const FlowKey& a, const FlowKey& b) {
+  uint64_t x[5], y[5];
+  std::memcpy(x, &a, sizeof x);
+  std::memcpy(y, &b, sizeof y);
+  return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4])) == 0;
+}
+
+// (a, a_port) < (b, b_port) in the byte order IpAddr::operator<=> uses, with two
+// big-endian word compares instead of a memcmp.
+bool endpoint_less_or_equal(const IpAddr& a, uint16_t a_port, const IpAddr& b, uint16_t b_port) {
+  uint64_t a_hi, a_lo, b_hi, b_lo;
+  std::memcpy(&a_hi, a.bytes.data(), 8);
+  std::memcpy(&a_lo, a.bytes.data() + 8, 8);
+  std::memcpy(&b_hi, b.bytes.data(), 8);
+  std::memcpy(&b_lo, b.bytes.data() + 8, 8);
+  a_hi = __builtin_bswap64(a_hi);
+  b_hi = __builtin_bswap64(b_hi);
+  if (a_hi != b_hi) return a_hi < b_hi;
+  a_lo = __builtin_bswap64(a_lo);
+  b_lo = __builtin_bswap64(b_lo);
+  if (a_lo != b_lo) return a_lo < b_lo;
+  return a_port <= b_port;
+}
+
+uint32_t tag_of(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
+
 }  // namespace
 
 FlowTable::FlowTable(FlowTableConfig config, EndCallback on_end, void* context)
-    : config_(config), on_end_(on_end), context_(context), slots_(1) {
-  slots_[0].lru_prev = slots_[0].lru_next = 0;
-  index_.reserve(std::min<size_t>(config_.max_flows, 65536));
+    : config_(config), on_end_(on_end), context_(context) {
+  chunks_.push_back(std::make_unique<Flow[]>(kChunkFlows));
+  slot(0).lru_prev = slot(0).lru_next = 0;
+  index_.resize(64);
+  index_mask_ = index_.size() - 1;
 }
 
 FlowTable::~FlowTable() = default;
 
+size_t FlowTable::memory_bytes() const {
+  return chunks_.size() * kChunkFlows * sizeof(Flow) + chunks_.capacity() * sizeof(chunks_[0]) +
+         index_.capacity() * sizeof(IndexEntry) + free_slots_.capacity() * sizeof(uint32_t);
+}
+
 size_t FlowTable::bytes_per_flow() {
-  // slot + hash node (key, value, next pointer, cached hash) + bucket pointer
-  return sizeof(Flow) + sizeof(FlowKey) + sizeof(uint32_t) + 2 * sizeof(void*) + sizeof(size_t) + sizeof(void*);
+  // The index doubles when 3/4 full, so right after growing it holds 8/3 entries per flow.
+  return sizeof(Flow) + (8 * sizeof(IndexEntry) + 2) / 3;
 }
 
 int64_t FlowTable::timeout_of(const Flow& flow) const {
@@ -66,44 +93,93 @@ int64_t FlowTable::timeout_of(const Flow& flow) const {
   return config_.timeouts.other_ns;
 }
 
-void FlowTable::lru_unlink(uint32_t slot) {
-  Flow& f = slots_[slot];
-  slots_[f.lru_prev].lru_next = f.lru_next;
-  slots_[f.lru_next].lru_prev = f.lru_prev;
+void FlowTable::lru_unlink(uint32_t index) {
+  Flow& f = slot(index);
+  slot(f.lru_prev).lru_next = f.lru_next;
+  slot(f.lru_next).lru_prev = f.lru_prev;
 }
 
-void FlowTable::lru_push_back(uint32_t slot) {
-  Flow& f = slots_[slot];
-  const uint32_t tail = slots_[0].lru_prev;
+void FlowTable::lru_push_back(uint32_t index) {
+  Flow& f = slot(index);
+  Flow& head = slot(0);
+  const uint32_t tail = head.lru_prev;
   f.lru_prev = tail;
   f.lru_next = 0;
-  slots_[tail].lru_next = slot;
-  slots_[0].lru_prev = slot;
+  slot(tail).lru_next = index;
+  head.lru_prev = index;
+}
+
+size_t FlowTable::find(const FlowKey& key, uint64_t hash) const {
+  const uint32_t tag = tag_of(hash);
+  for (size_t pos = hash & index_mask_;; pos = (pos + 1) & index_mask_) {
+    const IndexEntry& e = index_[pos];
+    if (e.slot == 0) return index_.size();
+    if (e.tag == tag) {
+      const Flow& f = chunks_[e.slot / kChunkFlows][e.slot % kChunkFlows];
+      if (same_key(f.key, key)) return pos;
+    }
+  }
+}
+
+void FlowTable::index_insert(uint64_t hash, uint32_t index) {
+  if ((stats_.active + 1) * 4 > index_.size() * 3) index_grow();
+  size_t pos = hash & index_mask_;
+  while (index_[pos].slot != 0) pos = (pos + 1) & index_mask_;
+  index_[pos] = IndexEntry{tag_of(hash), index};
+}
+
+void FlowTable::index_grow() {
+  std::vector<IndexEntry> old(index_.size() * 2);
+  old.swap(index_);
+  index_mask_ = index_.size() - 1;
+  for (const IndexEntry& e : old) {
+    if (e.slot == 0) continue;
+    size_t pos = FlowKeyHash{}(slot(e.slot).key) & index_mask_;
+    while (index_[pos].slot != 0) pos = (pos + 1) & index_mask_;
+    index_[pos] = e;
+  }
+}
+
+void FlowTable::index_erase(size_t position) {
+  // Backward-shift deletion: pull later entries of the probe run into the hole, so
+  // lookups never need tombstones.
+  size_t hole = position;
+  for (size_t pos = (hole + 1) & index_mask_;; pos = (pos + 1) & index_mask_) {
+    const IndexEntry e = index_[pos];
+    if (e.slot == 0) break;
+    const size_t home = FlowKeyHash{}(slot(e.slot).key) & index_mask_;
+    // Movable when its home is not within (hole, pos] (cyclically).
+    if (((pos - home) & index_mask_) >= ((pos - hole) & index_mask_)) {
+      index_[hole] = e;
+      hole = pos;
+    }
+  }
+  index_[hole] = IndexEntry{};
 }
 
 uint32_t FlowTable::allocate_slot() {
   if (!free_slots_.empty()) {
-    uint32_t slot = free_slots_.back();
+    uint32_t index = free_slots_.back();
     free_slots_.pop_back();
-    return slot;
+    return index;
   }
   if (stats_.active >= config_.max_flows) {
-    end_flow(slots_[0].lru_next, /*evicted=*/true);  // least recently used
-    uint32_t slot = free_slots_.back();
+    end_flow(slot(0).lru_next, /*evicted=*/true);  // least recently used
+    uint32_t index = free_slots_.back();
     free_slots_.pop_back();
-    return slot;
+    return index;
   }
-  slots_.emplace_back();
-  return static_cast<uint32_t>(slots_.size() - 1);
+  if (slots_used_ == chunks_.size() * kChunkFlows) chunks_.push_back(std::make_unique<Flow[]>(kChunkFlows));
+  return slots_used_++;
 }
 
-void FlowTable::end_flow(uint32_t slot, bool evicted) {
-  Flow& f = slots_[slot];
+void FlowTable::end_flow(uint32_t index, bool evicted) {
+  Flow& f = slot(index);
   on_end_(context_, f);
-  lru_unlink(slot);
-  index_.erase(f.key);
+  lru_unlink(index);
+  index_erase(find(f.key, FlowKeyHash{}(f.key)));
   f = Flow{};
-  free_slots_.push_back(slot);
+  free_slots_.push_back(index);
   --stats_.active;
   if (evicted) ++stats_.evicted;
   else ++stats_.expired;
@@ -111,20 +187,22 @@ void FlowTable::end_flow(uint32_t slot, bool evicted) {
 
 FlowTable::Lookup FlowTable::lookup(const DecodedPacket& p) {
   FlowKey key;
-  const bool src_is_lo = std::tie(p.src_ip, p.src_port) <= std::tie(p.dst_ip, p.dst_port);
+  const bool src_is_lo = endpoint_less_or_equal(p.src_ip, p.src_port, p.dst_ip, p.dst_port);
   key.ip_lo = src_is_lo ? p.src_ip : p.dst_ip;
   key.ip_hi = src_is_lo ? p.dst_ip : p.src_ip;
   key.port_lo = src_is_lo ? p.src_port : p.dst_port;
   key.port_hi = src_is_lo ? p.dst_port : p.src_port;
   key.proto = p.ip_proto;
   key.vlan = p.vlan_count ? p.vlans[p.vlan_count - 1] : 0;
+  const uint64_t hash = FlowKeyHash{}(key);
 
   Lookup result;
-  if (auto it = index_.find(key); it != index_.end()) {
-    Flow& f = slots_[it->second];
+  if (const size_t pos = find(key, hash); pos != index_.size()) {
+    const uint32_t index = index_[pos].slot;
+    Flow& f = slot(index);
     if (p.ts_ns - f.last_ts_ns <= timeout_of(f)) {
-      lru_unlink(it->second);
-      lru_push_back(it->second);
+      lru_unlink(index);
+      lru_push_back(index);
       result.flow = &f;
       result.direction = (src_is_lo == f.client_is_lo) ? Direction::FromClient : Direction::FromServer;
       return result;
@@ -132,17 +210,17 @@ FlowTable::Lookup FlowTable::lookup(const DecodedPacket& p) {
     // Timed out by this flow's own clock: end it so the packet opens a new flow.
     // Deciding here (not in the sweep) keeps results independent of how packets
     // are spread over workers.
-    end_flow(it->second, /*evicted=*/false);
+    end_flow(index, /*evicted=*/false);
   }
 
-  const uint32_t slot = allocate_slot();
-  Flow& f = slots_[slot];
+  const uint32_t index = allocate_slot();
+  Flow& f = slot(index);
   f.key = key;
   f.in_use = true;
   f.client_is_lo = sender_is_client(p) ? src_is_lo : !src_is_lo;
   f.first_ts_ns = f.last_ts_ns = p.ts_ns;
-  index_.emplace(key, slot);
-  lru_push_back(slot);
+  index_insert(hash, index);
+  lru_push_back(index);
   ++stats_.created;
   ++stats_.active;
   stats_.peak = std::max(stats_.peak, stats_.active);
@@ -157,16 +235,16 @@ void FlowTable::expire(int64_t now_ns, size_t budget) {
   // Flows with a longer timeout at the head can hold back shorter ones briefly; that
   // only delays freeing memory, since lookup() decides expiry by each flow's own clock.
   while (budget-- > 0) {
-    const uint32_t head = slots_[0].lru_next;
+    const uint32_t head = slot(0).lru_next;
     if (head == 0) return;
-    const Flow& f = slots_[head];
+    const Flow& f = slot(head);
     if (now_ns - f.last_ts_ns <= timeout_of(f)) return;
     end_flow(head, /*evicted=*/false);
   }
 }
 
 void FlowTable::drain() {
-  while (slots_[0].lru_next != 0) end_flow(slots_[0].lru_next, /*evicted=*/false);
+  while (slot(0).lru_next != 0) end_flow(slot(0).lru_next, /*evicted=*/false);
 }
 
 }  // namespace ots

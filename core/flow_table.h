@@ -1,11 +1,15 @@
 // Per-worker flow table: 5-tuple + VLAN keyed, bounded, with timeouts that run
 // on packet time. Both directions of a flow map to one entry; the entry records
 // which side is the client.
+//
+// Layout, for speed and a known memory cost per flow: flows live in fixed-size
+// chunks (addresses stay put while the table grows); an open-addressing index of
+// 8-byte entries (hash tag + slot) with linear probing and backward-shift
+// deletion finds them, comparing the full 40-byte key only when the tag matches.
 #pragma once
 
 #include <cstdint>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 
 #include "core/net_types.h"
@@ -19,9 +23,11 @@ struct FlowKey {
   IpAddr ip_lo, ip_hi;  // ordered so both directions give the same key
   uint16_t port_lo = 0, port_hi = 0;
   uint8_t proto = 0;
+  uint8_t zero = 0;  // explicit padding, always 0: the key compares and hashes as five 64-bit words
   uint16_t vlan = 0;
   bool operator==(const FlowKey&) const = default;
 };
+static_assert(sizeof(FlowKey) == 40);
 
 struct FlowKeyHash {
   size_t operator()(const FlowKey& k) const noexcept;
@@ -65,7 +71,7 @@ struct Flow {
   TrafficAggregate* mac_of[2] = {nullptr, nullptr};
   TrafficAggregate* ip_of[2] = {nullptr, nullptr};
   BindingAggregate* binding_of[2] = {nullptr, nullptr};
-  std::unique_ptr<FlowAppState> app;
+  FlowAppStatePtr app;  // allocated once the flow carries payload (from the worker's pool)
   uint32_t lru_prev = 0, lru_next = 0;  // intrusive LRU list over slots (ordered by last packet)
   bool in_use = false;
 
@@ -100,22 +106,37 @@ class FlowTable {
   void drain();
 
   const FlowTableStats& stats() const { return stats_; }
-  // Bytes used per tracked flow by the table itself (entry + index), for sizing.
+  // Bytes the table holds right now (flow chunks, index, free list), counting capacity, not use.
+  size_t memory_bytes() const;
+  // Bytes of one flow entry plus its index entries at the index's lowest load, for sizing.
   static size_t bytes_per_flow();
 
  private:
+  static constexpr uint32_t kChunkFlows = 256;
+  struct IndexEntry {
+    uint32_t tag = 0;   // upper hash bits; meaningless when slot == 0
+    uint32_t slot = 0;  // 0: empty (slot 0 is the LRU sentinel, never indexed)
+  };
+
+  Flow& slot(uint32_t index) { return chunks_[index / kChunkFlows][index % kChunkFlows]; }
   uint32_t allocate_slot();
   void end_flow(uint32_t slot, bool evicted);
   void lru_unlink(uint32_t slot);
   void lru_push_back(uint32_t slot);
   int64_t timeout_of(const Flow& flow) const;
+  size_t find(const FlowKey& key, uint64_t hash) const;  // index position, or index_.size() when absent
+  void index_insert(uint64_t hash, uint32_t slot);
+  void index_erase(size_t position);
+  void index_grow();
 
   FlowTableConfig config_;
   EndCallback on_end_;
   void* context_;
-  std::vector<Flow> slots_;  // slot 0 is the LRU list head sentinel
+  std::vector<std::unique_ptr<Flow[]>> chunks_;  // slot 0 is the LRU list head sentinel
+  uint32_t slots_used_ = 1;                      // slots handed out so far (including the sentinel)
   std::vector<uint32_t> free_slots_;
-  std::unordered_map<FlowKey, uint32_t, FlowKeyHash> index_;
+  std::vector<IndexEntry> index_;  // power-of-two size, at most 3/4 full
+  size_t index_mask_ = 0;
   FlowTableStats stats_;
 };
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -19,7 +20,8 @@
 #include "store/database.h"
 #include "store/store_writer.h"
 #include "web/json.h"
-#include "web/server.h"
+#include "web/console_cli.h"
+#include "web/console_server.h"
 
 namespace ots {
 namespace {
@@ -86,6 +88,11 @@ struct CaptureArgs {
   size_t workers = std::max(1u, std::thread::hardware_concurrency());
   size_t max_flows = 1'000'000;
   std::string serve;
+  ConsoleOptions console = [] {
+    ConsoleOptions o;
+    o.ui_dir = OTS_UI_DIR;
+    return o;
+  }();
 };
 
 void add_common(CLI::App* cmd, CaptureArgs& args) {
@@ -96,7 +103,8 @@ void add_common(CLI::App* cmd, CaptureArgs& args) {
   cmd->add_option("--max-flows", args.max_flows, "Flows tracked per worker before the oldest are evicted")
       ->capture_default_str()
       ->check(CLI::Range(1, 100'000'000));
-  cmd->add_option("--serve", args.serve, "Also serve the web UI and API on ADDR (e.g. 127.0.0.1:8080)");
+  cmd->add_option("--serve", args.serve, "Also serve the console on ADDR (e.g. 127.0.0.1:8443)");
+  add_console_options(cmd, args.console, false);
 }
 
 // Runs sources through a pipeline into the database; returns the exit code.
@@ -119,15 +127,18 @@ int run_sensor(SignalStop& signals, const CaptureArgs& args, PipelineOptions opt
   run.status = "running";
   run.id = store->begin_run(run);
 
-  std::unique_ptr<WebServer> web;
+  std::unique_ptr<ConsoleServer> web;
+  std::string web_url;
   if (!args.serve.empty()) {
     try {
-      web = std::make_unique<WebServer>(args.db, args.serve);
-      web->start();
+      ConsoleOptions console = args.console;
+      console.db_path = args.db;
+      console.listen = args.serve;
+      web = std::make_unique<ConsoleServer>(console);
+      web_url = start_console(*web).url;
     } catch (const std::exception& e) {
       fail(e.what());
     }
-    std::fprintf(stderr, "otsensor: serving http://%s/\n", args.serve.c_str());
   }
 
   options.worker.flows.max_flows = args.max_flows;
@@ -150,7 +161,7 @@ int run_sensor(SignalStop& signals, const CaptureArgs& args, PipelineOptions opt
   if (outcome.error) std::fprintf(stderr, "otsensor: error: %s\n", outcome.message.c_str());
 
   if (web && !signals.stopped()) {
-    std::fprintf(stderr, "otsensor: done; still serving http://%s/ (Ctrl-C to stop)\n", args.serve.c_str());
+    std::fprintf(stderr, "otsensor: done; still serving %s (Ctrl-C to stop)\n", web_url.c_str());
     while (!signals.stopped()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   return outcome.error ? 2 : 0;
@@ -237,16 +248,52 @@ int list_connections(const std::string& path, bool json) {
   return 0;
 }
 
+// Per-flow memory a run recorded (see FlowMemoryStats in core/worker.h), kept in the
+// run's counters under "flowMemory.*": moved out of them into their own object.
+struct FlowMemoryReport {
+  uint64_t flows = 0, table_bytes = 0, app_state_bytes = 0, heap_bytes = 0;
+  double bytes_per_flow() const {
+    return flows ? static_cast<double>(table_bytes + app_state_bytes + heap_bytes) / static_cast<double>(flows) : 0;
+  }
+};
+
+FlowMemoryReport take_flow_memory(RunRecord& r) {
+  FlowMemoryReport m;
+  const std::pair<const char*, uint64_t*> fields[] = {{"flowMemory.flows", &m.flows},
+                                                      {"flowMemory.tableBytes", &m.table_bytes},
+                                                      {"flowMemory.appStateBytes", &m.app_state_bytes},
+                                                      {"flowMemory.heapBytes", &m.heap_bytes}};
+  for (const auto& [key, value] : fields) {
+    if (auto it = r.protocol_packets.find(key); it != r.protocol_packets.end()) {
+      *value = it->second;
+      r.protocol_packets.erase(it);
+    }
+  }
+  return m;
+}
+
 int show_stats(const std::string& path, bool json) {
   auto db = open_for_reading(path);
-  const std::vector<RunRecord> runs = db->list_runs();
+  std::vector<RunRecord> runs = db->list_runs();
   if (json) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& r : runs) out.push_back(run_to_json(r));
+    for (auto& r : runs) {
+      const FlowMemoryReport m = take_flow_memory(r);
+      nlohmann::json run = run_to_json(r);
+      if (m.flows) {
+        run["flowMemory"] = {{"flowsAtSample", m.flows},
+                             {"tableBytes", m.table_bytes},
+                             {"appStateBytes", m.app_state_bytes},
+                             {"heapBytes", m.heap_bytes},
+                             {"bytesPerTrackedFlow", std::round(m.bytes_per_flow() * 10) / 10}};
+      }
+      out.push_back(std::move(run));
+    }
     std::cout << out.dump(2) << "\n";
     return 0;
   }
-  for (const RunRecord& r : runs) {
+  for (RunRecord& r : runs) {
+    const FlowMemoryReport m = take_flow_memory(r);
     std::printf("run %lld  %s  %s\n  source: %s\n  started %s, ended %s\n", static_cast<long long>(r.id),
                 r.mode.c_str(), r.status.c_str(), r.source.c_str(), iso8601_utc(r.started_at_ns).c_str(),
                 r.ended_at_ns ? iso8601_utc(r.ended_at_ns).c_str() : "-");
@@ -261,6 +308,12 @@ int show_stats(const std::string& path, bool json) {
     for (const auto& [k, v] : r.malformed) malformed += " " + k + "=" + std::to_string(v);
     std::printf("  protocols:%s\n  malformed:%s\n", protocols.empty() ? " -" : protocols.c_str(),
                 malformed.empty() ? " -" : malformed.c_str());
+    if (m.flows) {
+      std::printf("  flow memory: %.1f bytes per tracked flow (%llu flows: table %llu, app state %llu, heap %llu)\n",
+                  m.bytes_per_flow(), static_cast<unsigned long long>(m.flows),
+                  static_cast<unsigned long long>(m.table_bytes), static_cast<unsigned long long>(m.app_state_bytes),
+                  static_cast<unsigned long long>(m.heap_bytes));
+    }
   }
   return 0;
 }
@@ -318,10 +371,12 @@ int main(int argc, char** argv) {
     cmd->add_option("--db", read_db, "SQLite database")->capture_default_str();
     cmd->add_flag("--json", json, "JSON output");
   }
-  std::string listen = "127.0.0.1:8080";
-  auto* serve = app.add_subcommand("serve", "Serve the web UI and REST API");
+  ConsoleOptions console;
+  console.ui_dir = OTS_UI_DIR;
+  auto* serve = app.add_subcommand("serve", "Serve the console (web UI and REST API) over HTTPS");
   serve->add_option("--db", read_db, "SQLite database")->capture_default_str();
-  serve->add_option("--listen", listen, "Address to listen on")->capture_default_str();
+  add_console_options(serve, console, true);
+  CLI::App* user = add_user_commands(app, read_db);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -379,15 +434,22 @@ int main(int argc, char** argv) {
     std::atomic<bool> stop{false};
     signals.on_stop([&stop] { stop = true; });
     try {
-      WebServer server(read_db, listen);
-      server.start();
-      std::fprintf(stderr, "otsensor: serving http://%s/ (Ctrl-C to stop)\n", listen.c_str());
+      console.db_path = read_db;
+      ConsoleServer server(console);
+      start_console(server);
       while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(200));
       server.stop();
     } catch (const std::exception& e) {
       fail(e.what());
     }
     return 0;
+  }
+  if (user->parsed()) {
+    try {
+      return run_user_command(user, read_db);
+    } catch (const std::exception& e) {
+      fail(e.what());
+    }
   }
   return 0;
 }

@@ -6,19 +6,24 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "core/flow_memory.h"
+
 namespace ots {
 
 NdpiLabeler::FlowState::FlowState()
     : flow(static_cast<ndpi_flow_struct*>(std::calloc(1, ndpi_detection_get_sizeof_ndpi_flow_struct()))) {
   if (!flow) throw std::bad_alloc();
+  flow_memory::note_allocated(flow);
 }
 
 NdpiLabeler::FlowState::~FlowState() {
   ndpi_free_flow_data(flow);  // what nDPI allocated inside the flow; the struct itself is ours
+  flow_memory::note_freed(flow);
   std::free(flow);
 }
 
-NdpiLabeler::NdpiLabeler() : module_(ndpi_init_detection_module(ndpi_no_prefs)) {
+NdpiLabeler::NdpiLabeler()
+    : module_((flow_memory::install_ndpi_hooks(), ndpi_init_detection_module(ndpi_no_prefs))) {
   if (!module_) throw std::runtime_error("nDPI initialisation failed");
   NDPI_PROTOCOL_BITMASK all;
   NDPI_BITMASK_SET_ALL(all);

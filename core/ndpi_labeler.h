@@ -16,8 +16,9 @@ namespace ots {
 
 class NdpiLabeler {
  public:
-  // Packets of a flow given to nDPI before it must decide (or guess).
-  static constexpr uint8_t kMaxPackets = 24;
+  // Packets of a flow given to nDPI before it must decide (or guess): nDPI settles
+  // what it knows within a few packets, and each further one costs a full protocol scan.
+  static constexpr uint8_t kMaxPackets = 8;
 
   struct FlowState {
     FlowState();

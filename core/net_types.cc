@@ -85,8 +85,6 @@ std::optional<IpAddr> IpAddr::parse(std::string_view text) {
   return std::nullopt;
 }
 
-bool IpAddr::is_v4() const { return std::memcmp(bytes.data(), kV4MappedPrefix.data(), 12) == 0; }
-
 uint32_t IpAddr::v4_host_order() const {
   return uint32_t{bytes[12]} << 24 | uint32_t{bytes[13]} << 16 | uint32_t{bytes[14]} << 8 | bytes[15];
 }

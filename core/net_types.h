@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <compare>
 #include <cstdint>
 #include <cstring>
@@ -31,7 +32,16 @@ struct MacAddr {
   std::string str() const;
 
   auto operator<=>(const MacAddr&) const = default;
-  bool operator==(const MacAddr&) const = default;
+  // Two word compares: the defaulted form calls memcmp, and this runs several times per packet.
+  bool operator==(const MacAddr& other) const {
+    uint32_t a4, b4;
+    uint16_t a2, b2;
+    std::memcpy(&a4, bytes.data(), 4);
+    std::memcpy(&b4, other.bytes.data(), 4);
+    std::memcpy(&a2, bytes.data() + 4, 2);
+    std::memcpy(&b2, other.bytes.data() + 4, 2);
+    return ((a4 ^ b4) | static_cast<uint32_t>(a2 ^ b2)) == 0;
+  }
 };
 
 // IPv4 addresses are stored as IPv4-mapped IPv6 (::ffff:a.b.c.d) so one 16-byte
@@ -44,7 +54,13 @@ struct IpAddr {
   static IpAddr v6(const uint8_t* p);
   static std::optional<IpAddr> parse(std::string_view text);
 
-  bool is_v4() const;
+  bool is_v4() const {
+    uint64_t head;
+    uint32_t mapped;
+    std::memcpy(&head, bytes.data(), 8);
+    std::memcpy(&mapped, bytes.data() + 8, 4);
+    return head == 0 && mapped == kV4MappedMarker;
+  }
   uint32_t v4_host_order() const;  // only meaningful when is_v4()
   bool is_unspecified() const;     // 0.0.0.0 or ::
   bool is_multicast() const;       // 224.0.0.0/4 or ff00::/8
@@ -56,7 +72,17 @@ struct IpAddr {
   std::string str() const;
 
   auto operator<=>(const IpAddr&) const = default;
-  bool operator==(const IpAddr&) const = default;
+  bool operator==(const IpAddr& other) const {  // two word compares instead of memcmp
+    uint64_t a[2], b[2];
+    std::memcpy(a, bytes.data(), 16);
+    std::memcpy(b, other.bytes.data(), 16);
+    return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
+  }
+
+ private:
+  // Bytes 8..11 of a v4-mapped address (00 00 ff ff) read as a native-endian word.
+  static constexpr uint32_t kV4MappedMarker =
+      std::endian::native == std::endian::little ? 0xffff0000u : 0x0000ffffu;
 };
 
 inline uint64_t hash_bytes(const uint8_t* p, size_t n, uint64_t seed = 0x9E3779B97F4A7C15ull) {

@@ -42,9 +42,38 @@ Pipeline::Pipeline(PipelineOptions options, StoreWriter& store, Inventory& inven
   latest_counters_.resize(options_.workers);
   last_flush_ = std::chrono::steady_clock::now();
   if (options_.workers == 1) inline_worker_ = std::make_unique<Worker>(0, options_.worker);
+  inventory_thread_ = std::thread([this] { inventory_loop(); });
 }
 
-Pipeline::~Pipeline() { stop_threads(); }
+Pipeline::~Pipeline() {
+  stop_threads();
+  stop_inventory_thread();
+}
+
+void Pipeline::inventory_loop() {
+  for (;;) {
+    SourceStats totals;
+    {
+      std::unique_lock lock(deltas_mutex_);
+      inventory_wake_.wait(lock, [this] { return inventory_flush_requested_ || inventory_stopping_; });
+      if (!inventory_flush_requested_) return;
+      inventory_flush_requested_ = false;
+      totals = inventory_source_stats_;
+    }
+    collect_deltas();
+    write_changes(totals);
+  }
+}
+
+void Pipeline::stop_inventory_thread() {
+  if (!inventory_thread_.joinable()) return;
+  {
+    std::lock_guard lock(deltas_mutex_);
+    inventory_stopping_ = true;  // a pending flush request is served first
+  }
+  inventory_wake_.notify_one();
+  inventory_thread_.join();
+}
 
 void Pipeline::request_stop() {
   stop_.store(true);
@@ -235,7 +264,6 @@ SourceOutcome Pipeline::run_per_queue(PacketSource& source) {
   std::atomic<size_t> finished{0};
   std::mutex error_mutex;
   SourceOutcome outcome;
-  latest_counters_.resize(std::max(latest_counters_.size(), queues));
   for (size_t q = 0; q < queues; ++q) workers.push_back(std::make_unique<Worker>(q, options_.worker));
   for (size_t q = 0; q < queues; ++q) {
     threads.emplace_back([&, q] {
@@ -304,15 +332,19 @@ void Pipeline::collect_deltas() {
   for (const WorkerDelta& d : deltas) fold(d);
 }
 
-void Pipeline::write_changes() {
-  RunRecord& r = run_;
+SourceStats Pipeline::source_snapshot() const {
   SourceStats s = source_totals_;
   add(s, active_stats_);
+  for (const auto& t : threads_) s.dropped_by_sensor += t->dispatch_drops;
+  return s;
+}
+
+void Pipeline::write_changes(const SourceStats& s) {
+  RunRecord& r = run_;
   r.packets = s.packets;
   r.bytes = s.bytes;
   r.dropped_by_sensor = s.dropped_by_sensor;
   r.dropped_by_interface = s.dropped_by_interface;
-  for (const auto& t : threads_) r.dropped_by_sensor += t->dispatch_drops;
   r.flows = r.flow_evictions = 0;
   r.protocol_packets.clear();
   r.malformed.clear();
@@ -330,6 +362,15 @@ void Pipeline::write_changes() {
     for (size_t a = 1; a < static_cast<size_t>(DecodeAnomaly::kCount); ++a)
       if (d.anomalies[a]) r.malformed[anomaly_name(static_cast<DecodeAnomaly>(a))] += d.anomalies[a];
     for (const auto& [proto, flows] : c.protocol_flows) r.protocol_packets[proto + ".flows"] += flows;
+    // Flow memory at each worker's busiest sample, summed (the run record has no
+    // column of its own for it; `otsensor stats` lifts these keys out again).
+    const FlowMemoryStats& m = c.flow_memory;
+    if (m.flows) {
+      r.protocol_packets["flowMemory.flows"] += m.flows;
+      r.protocol_packets["flowMemory.tableBytes"] += m.table_bytes;
+      r.protocol_packets["flowMemory.appStateBytes"] += m.app_state_bytes;
+      r.protocol_packets["flowMemory.heapBytes"] += m.heap_bytes;
+    }
     for (const auto& [name, count] : c.anomalies) r.malformed[name] += count;
   }
   StoreBatch batch;
@@ -342,15 +383,16 @@ void Pipeline::maybe_flush(bool force) {
   const auto now = std::chrono::steady_clock::now();
   if (!force && now - last_flush_ < options_.flush_interval) return;
   last_flush_ = now;
-  if (inline_worker_) {
-    WorkerDelta delta;
-    inline_worker_->take_delta(delta);
-    fold(delta);
-  } else {
-    flush_epoch_.fetch_add(1, std::memory_order_relaxed);  // workers post their deltas
+  WorkerDelta delta;
+  if (inline_worker_) inline_worker_->take_delta(delta);
+  else flush_epoch_.fetch_add(1, std::memory_order_relaxed);  // workers post their deltas
+  {
+    std::lock_guard lock(deltas_mutex_);
+    if (inline_worker_) pending_deltas_.push_back(std::move(delta));
+    inventory_source_stats_ = source_snapshot();
+    inventory_flush_requested_ = true;
   }
-  collect_deltas();
-  write_changes();
+  inventory_wake_.notify_one();
 }
 
 void Pipeline::finish(const std::string& status) {
@@ -358,6 +400,7 @@ void Pipeline::finish(const std::string& status) {
     inline_worker_->drain();
   }
   stop_threads();
+  stop_inventory_thread();  // from here on this thread owns the inventory
   if (inline_worker_) {
     WorkerDelta delta;
     inline_worker_->take_delta(delta);
@@ -366,7 +409,7 @@ void Pipeline::finish(const std::string& status) {
   collect_deltas();
   run_.status = status;
   run_.ended_at_ns = wall_clock_ns();
-  write_changes();
+  write_changes(source_snapshot());
   store_.flush();
 }
 

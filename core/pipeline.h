@@ -5,10 +5,13 @@
 // packet by a symmetric hash of its IP pair into the worker's ring, so both
 // directions of a flow and all fragments of a datagram meet on one worker.
 // A source with one queue per worker (DPDK with RSS): each worker polls its own.
+// Folding worker deltas into the inventory and deriving the changed records runs on
+// its own thread, so the packet threads only decode, track flows and dissect.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -64,7 +67,10 @@ class Pipeline {
   void maybe_flush(bool force);
   void collect_deltas();
   void fold(const WorkerDelta& delta);
-  void write_changes();
+  void write_changes(const SourceStats& totals);
+  SourceStats source_snapshot() const;
+  void inventory_loop();
+  void stop_inventory_thread();
   void start_threads();
   void stop_threads();
 
@@ -77,13 +83,19 @@ class Pipeline {
 
   std::unique_ptr<Worker> inline_worker_;
   std::vector<std::unique_ptr<WorkerThread>> threads_;
-  std::mutex deltas_mutex_;
+  std::mutex deltas_mutex_;                 // guards pending_deltas_ and the inventory_* requests
   std::vector<WorkerDelta> pending_deltas_;
-  std::vector<WorkerCounters> latest_counters_;
+  std::condition_variable inventory_wake_;
+  bool inventory_flush_requested_ = false;
+  bool inventory_stopping_ = false;
+  SourceStats inventory_source_stats_;  // source counters as of the latest flush request
+  std::vector<WorkerCounters> latest_counters_;  // inventory thread (or finish() after it stopped)
   SourceStats source_totals_;  // of finished sources
   SourceStats active_stats_;
   std::chrono::steady_clock::time_point last_flush_;
   std::atomic<uint64_t> flush_epoch_{0};
+
+  std::thread inventory_thread_;  // last among the threads' state: started in the constructor
 
   // Pacing (--realtime / --speed)
   bool pacing_started_ = false;

@@ -353,12 +353,14 @@ void Worker::set_application(Flow& flow, std::string_view application) {
 
 void Worker::label_with_ndpi(Flow& flow, const DecodedPacket& p) {
   FlowAppState& app = *flow.app;
-  if (!ndpi_ || app.confirmed || !app.application.empty() || p.ip_packet.empty()) return;
+  if (!ndpi_ || app.confirmed || app.ndpi_decided || !app.application.empty() || p.ip_packet.empty()) return;
   if (!app.ndpi) app.ndpi = std::make_unique<NdpiLabeler::FlowState>();
   const std::string_view label = ndpi_->process(*app.ndpi, p.ip_packet, p.ts_ns);
-  if (!label.empty()) set_application(flow, label == "Unknown" ? std::string_view() : label);
   if (label.empty()) return;
-  app.ndpi.reset();
+  // "Unknown" is a decision too: without this flag the flow would start over with
+  // a fresh nDPI state and be scanned again, eight packets at a time, for its whole life.
+  app.ndpi_decided = true;
+  set_application(flow, label == "Unknown" ? std::string_view() : label);
 }
 
 void Worker::feed_dissectors(Flow& flow, Direction dir, const DecodedPacket& p) {
@@ -367,39 +369,54 @@ void Worker::feed_dissectors(Flow& flow, Direction dir, const DecodedPacket& p) 
   if (!tcp && !udp) return;
   if (!flow.app) {
     if (p.payload.empty()) return;
-    flow.app = std::make_unique<FlowAppState>();
+    flow.app = FlowAppStatePtr(app_pool_.acquire(), FlowAppRecycler{&app_pool_});
   }
   FlowAppState& app = *flow.app;
   current_flow_ = &flow;
-  // nDPI labels only what our dissectors do not take: a flow with a session is theirs.
-  if (!app.session && !app.confirmed && app.application.empty() && (app.ndpi || !p.payload.empty()))
+  flow_memory::Scope heap_of_flows(&flow_heap_);
+  if (!app.done) {
+    auto choose = [](void* self, Flow& f, Direction d, Bytes payload) {
+      static_cast<Worker*>(self)->choose_dissector(f, d, payload);
+    };
+    if (tcp) {
+      if (!app.tcp) app.tcp.emplace(config_.tcp);
+      SessionFeeder feeder(flow, context_of(flow, p.ts_ns), this, choose);
+      app.tcp->segment(dir, p, feeder);
+    } else {
+      if (!app.session) choose_dissector(flow, dir, p.payload);
+      if (app.session) app.session->data(context_of(flow, p.ts_ns), dir, p.payload);
+    }
+    if (app.session && app.session->rejected()) {
+      app.session.reset();
+      app.done = true;
+    }
+    if (app.done && app.tcp) {  // nothing will read this flow's stream: stop reassembling it
+      fold_tcp_stats(*app.tcp);
+      app.tcp.reset();
+    }
+  }
+  // nDPI labels only what our dissectors do not take: a flow with a session is
+  // theirs, so it runs after they had their look at this packet.
+  if (!app.session && !app.confirmed && !app.ndpi_decided && app.application.empty() &&
+      (app.ndpi || !p.payload.empty()))
     label_with_ndpi(flow, p);
-  if (app.done) {
-    current_flow_ = nullptr;
-    return;
-  }
-  auto choose = [](void* self, Flow& f, Direction d, Bytes payload) {
-    static_cast<Worker*>(self)->choose_dissector(f, d, payload);
-  };
-  if (tcp) {
-    if (!app.tcp) app.tcp = std::make_unique<TcpReassembler>(config_.tcp);
-    SessionFeeder feeder(flow, context_of(flow, p.ts_ns), this, choose);
-    app.tcp->segment(dir, p, feeder);
-  } else {
-    if (!app.session) choose_dissector(flow, dir, p.payload);
-    if (app.session) app.session->data(context_of(flow, p.ts_ns), dir, p.payload);
-  }
-  if (app.session && app.session->rejected()) {
-    app.session.reset();
-    app.done = true;
-  }
-  if (app.done) app.tcp.reset();  // nothing will read this flow's stream: stop reassembling it
   current_flow_ = nullptr;
+}
+
+void Worker::fold_tcp_stats(const TcpReassembler& tcp) {
+  const TcpReassemblyStats& s = tcp.stats();
+  TcpReassemblyStats& total = counters_.tcp;
+  total.bytes_delivered += s.bytes_delivered;
+  total.gaps += s.gaps;
+  total.gap_bytes += s.gap_bytes;
+  total.retransmitted_bytes += s.retransmitted_bytes;
+  total.overflow_gaps += s.overflow_gaps;
 }
 
 void Worker::on_flow_end(void* self, Flow& flow) {
   auto* worker = static_cast<Worker*>(self);
   if (!flow.app) return;
+  flow_memory::Scope heap_of_flows(&worker->flow_heap_);
   FlowAppState& app = *flow.app;
   FlowContext ctx = worker->context_of(flow, flow.last_ts_ns);
   worker->current_flow_ = &flow;
@@ -409,13 +426,7 @@ void Worker::on_flow_end(void* self, Flow& flow) {
     };
     SessionFeeder feeder(flow, ctx, worker, choose);
     app.tcp->finish(feeder);
-    const TcpReassemblyStats& s = app.tcp->stats();
-    TcpReassemblyStats& total = worker->counters_.tcp;
-    total.bytes_delivered += s.bytes_delivered;
-    total.gaps += s.gaps;
-    total.gap_bytes += s.gap_bytes;
-    total.retransmitted_bytes += s.retransmitted_bytes;
-    total.overflow_gaps += s.overflow_gaps;
+    worker->fold_tcp_stats(*app.tcp);
   } else if (app.session) {
     app.session->end(ctx, Direction::FromClient);
     app.session->end(ctx, Direction::FromServer);
@@ -424,12 +435,29 @@ void Worker::on_flow_end(void* self, Flow& flow) {
     const std::string_view guess = worker->ndpi_->give_up(*app.ndpi);
     worker->set_application(flow, guess == "Unknown" ? std::string_view() : guess);
   }
+  flow.app.reset();  // inside the scope: the session's and nDPI's blocks leave the account
   worker->current_flow_ = nullptr;
 }
 
-void Worker::expire_idle_flows() { flows_.expire(now_ns_, 4096); }
+void Worker::sample_flow_memory() {
+  const FlowTableStats& table = flows_.stats();
+  FlowMemoryStats& kept = counters_.flow_memory;
+  if (table.active == 0 || table.active < kept.flows) return;
+  kept.flows = table.active;
+  kept.table_bytes = flows_.memory_bytes();
+  kept.app_state_bytes = app_pool_.capacity_bytes();
+  kept.heap_bytes = static_cast<uint64_t>(std::max<int64_t>(flow_heap_.live_bytes, 0));
+}
 
-void Worker::drain() { flows_.drain(); }
+void Worker::expire_idle_flows() {
+  sample_flow_memory();
+  flows_.expire(now_ns_, 4096);
+}
+
+void Worker::drain() {
+  sample_flow_memory();
+  flows_.drain();
+}
 
 namespace {
 
@@ -446,6 +474,7 @@ std::string endpoint_key(const std::optional<IpAddr>& ip, const std::optional<Ma
 }  // namespace
 
 void Worker::protocol_confirmed(const FlowContext& ctx, std::string_view protocol) {
+  const flow_memory::Scope not_flow_memory(nullptr);  // inventory rows, not flow state
   counters_.protocol_flows[std::string(protocol)]++;
   if (current_flow_ && current_flow_->app) {
     current_flow_->app->confirmed = true;
@@ -469,6 +498,7 @@ void Worker::protocol_confirmed(const FlowContext& ctx, std::string_view protoco
 
 void Worker::identity(const FlowContext& ctx, std::string_view protocol, ots::Side side, IdentityField field,
                       std::string_view value) {
+  const flow_memory::Scope not_flow_memory(nullptr);  // inventory rows, not flow state
   if (value.empty()) return;
   std::optional<IpAddr> ip;
   std::optional<MacAddr> mac;
@@ -483,18 +513,35 @@ void Worker::identity(const FlowContext& ctx, std::string_view protocol, ots::Si
 }
 
 void Worker::operation(const FlowContext& ctx, std::string_view protocol, ots::Side from, const Operation& op) {
+  const flow_memory::Scope not_flow_memory(nullptr);  // inventory rows, not flow state
   if (ctx.transport == 0) return;  // L2 protocols have no client/server pair
-  const CommandKey key{ctx.client_ip, ctx.server_ip, protocol, op.code, op.name};
   if (from == ots::Side::Server && !op.is_error) return;  // a normal response repeats its request
-  auto [it, inserted] = commands_.try_emplace(key);
-  CommandObservation& o = it->second;
-  if (inserted) {
-    o.client = ctx.client_ip;
-    o.server = ctx.server_ip;
-    o.protocol = std::string(protocol);
-    o.code = op.code;
-    o.name = std::string(op.name);
+  // A flow's sessions report its own client and server, and one protocol: its last
+  // command row is found again without hashing while the row has not moved out.
+  FlowAppState* app = current_flow_ ? current_flow_->app.get() : nullptr;
+  CommandObservation* row = nullptr;
+  if (app && app->last_command && app->command_epoch == command_epoch_ && app->last_command_code == op.code &&
+      app->last_command_name == op.name && app->last_command->protocol == protocol) {
+    row = app->last_command;
+  } else {
+    const CommandKey key{ctx.client_ip, ctx.server_ip, protocol, op.code, op.name};
+    auto [it, inserted] = commands_.try_emplace(key);
+    row = &it->second;
+    if (inserted) {
+      row->client = ctx.client_ip;
+      row->server = ctx.server_ip;
+      row->protocol = std::string(protocol);
+      row->code = op.code;
+      row->name = std::string(op.name);
+    }
+    if (app) {
+      app->last_command = row;
+      app->command_epoch = command_epoch_;
+      app->last_command_code = op.code;
+      app->last_command_name = op.name;
+    }
   }
+  CommandObservation& o = *row;
   o.is_write = o.is_write || op.is_write;
   stamp(o.first_seen_ns, o.last_seen_ns, ctx.ts_ns);
   if (from == ots::Side::Server) o.errors++;
@@ -502,6 +549,7 @@ void Worker::operation(const FlowContext& ctx, std::string_view protocol, ots::S
 }
 
 void Worker::anomaly(const FlowContext&, std::string_view, std::string_view name) {
+  const flow_memory::Scope not_flow_memory(nullptr);  // inventory rows, not flow state
   counters_.anomalies[std::string(name)]++;
 }
 
@@ -540,6 +588,7 @@ void Worker::take_delta(WorkerDelta& out) {
   identities_.clear();
   protocols_.clear();
   commands_.clear();
+  ++command_epoch_;
   dirty_macs_.clear();
   dirty_ips_.clear();
   dirty_bindings_.clear();

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/flow_memory.h"
 #include "core/flow_table.h"
 #include "core/ndpi_labeler.h"
 #include "core/packet.h"
@@ -28,6 +29,16 @@ struct WorkerConfig {
   bool ndpi_enabled = true;  // label flows no dissector confirmed
 };
 
+// What the worker's flows cost in memory, sampled every few thousand packets; the
+// sample with the most concurrent flows is kept.
+struct FlowMemoryStats {
+  uint64_t flows = 0;            // active flows in that sample
+  uint64_t table_bytes = 0;      // flow table: entry chunks + index (capacity, used or not)
+  uint64_t app_state_bytes = 0;  // pool of per-flow application state (with the inline TCP reassembler)
+  uint64_t heap_bytes = 0;       // measured heap of dissector sessions, TCP buffers and nDPI flow data
+  uint64_t total() const { return table_bytes + app_state_bytes + heap_bytes; }
+};
+
 // Absolute counters of one worker since it started.
 struct WorkerCounters {
   uint64_t packets = 0;
@@ -35,6 +46,7 @@ struct WorkerCounters {
   DecoderStats decoder;
   FlowTableStats flows;
   TcpReassemblyStats tcp;
+  FlowMemoryStats flow_memory;
   std::map<std::string, uint64_t> protocol_flows;  // dissector name -> confirmed flows
   std::map<std::string, uint64_t> anomalies;       // dissector anomaly name -> count
 };
@@ -104,6 +116,8 @@ class Worker : private EventSink {
   void label_with_ndpi(Flow& flow, const DecodedPacket& p);
   void set_application(Flow& flow, std::string_view application);
   FlowContext context_of(const Flow& flow, int64_t ts_ns) const;
+  void fold_tcp_stats(const TcpReassembler& tcp);
+  void sample_flow_memory();
   static void on_flow_end(void* self, Flow& flow);
 
   // EventSink: dissector events.
@@ -116,6 +130,8 @@ class Worker : private EventSink {
   size_t index_;
   WorkerConfig config_;
   PacketDecoder decoder_;
+  flow_memory::Account flow_heap_;  // heap allocated on behalf of flows (see core/flow_memory.h)
+  FlowAppPool app_pool_;  // before flows_: flows return their state here when the table goes
   FlowTable flows_;
   DecodedPacket packet_;
   int64_t now_ns_ = 0;
@@ -139,6 +155,7 @@ class Worker : private EventSink {
   std::unordered_map<std::string, IdentityObservation> identities_;
   std::unordered_map<std::string, ProtocolObservation> protocols_;
   std::unordered_map<CommandKey, CommandObservation, CommandKeyHash> commands_;
+  uint64_t command_epoch_ = 1;  // advances when commands_ moves out; see FlowAppState::last_command
 };
 
 }  // namespace ots

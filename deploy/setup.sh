@@ -19,7 +19,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   libpcap-dev dpdk-dev libdpdk-dev librte-net-pcap23 libndpi-dev libndpi-bin
   libbroker-dev libcaf-dev libsqlite3-dev sqlite3 libgtest-dev
-  nlohmann-json3-dev libcpp-httplib-dev libssl-dev libcli11-dev
+  nlohmann-json3-dev libcpp-httplib-dev libssl-dev libcli11-dev libpcre2-dev openssl
   ieee-data tshark tcpreplay iproute2 time
 )
 missing=()

@@ -486,7 +486,9 @@ void ConsoleServer::Impl::install_device_routes() {
     if (!body) return;
     console::DeviceAnnotation a = store->annotation(*id).value_or(console::DeviceAnnotation{});
     a.device_id = *id;
-    for (const auto& [key, value] : body->items()) {
+    for (const auto& item : body->items()) {
+      const std::string& key = item.key();
+      const nlohmann::json& value = item.value();
       auto optional_text = [&](std::optional<std::string>& field, size_t max) -> bool {
         if (value.is_null()) return field.reset(), true;
         if (!value.is_string() || value.get<std::string>().size() > max) return false;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 namespace ots {
@@ -125,6 +126,82 @@ TEST(FlowTable, FullTableEvictsTheLeastRecentlyUsedAndCountsIt) {
 }
 
 TEST(FlowTable, BytesPerFlowStaysWithinBudget) { EXPECT_LE(FlowTable::bytes_per_flow(), 512u); }
+
+// Many flows through the open-addressing index: every one is found again from
+// either direction, ending flows (backward-shift deletion) loses none of the
+// others, and the index keeps working after it grew several times.
+TEST(FlowTable, ManyFlowsInsertFindAndEraseFromBothDirections) {
+  Ended ended;
+  FlowTableConfig config;
+  config.timeouts.udp_ns = 10 * kSecond;
+  FlowTable table(config, &Ended::on_end, &ended);
+  constexpr uint32_t kFlows = 5000;
+  auto client = [](uint32_t i) { return "10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1); };
+  std::vector<Flow*> first_seen(kFlows);
+  for (uint32_t i = 0; i < kFlows; ++i) {
+    const auto found = table.lookup(udp(client(i).c_str(), static_cast<uint16_t>(40000 + i % 7), "10.0.0.1", 2222, 1));
+    ASSERT_TRUE(found.created);
+    first_seen[i] = found.flow;
+  }
+  EXPECT_EQ(table.stats().active, kFlows);
+  // Reply direction finds the same entry (chunks keep flow addresses stable).
+  for (uint32_t i = 0; i < kFlows; ++i) {
+    const auto found = table.lookup(udp("10.0.0.1", 2222, client(i).c_str(), static_cast<uint16_t>(40000 + i % 7), 2));
+    ASSERT_FALSE(found.created) << i;
+    EXPECT_EQ(found.flow, first_seen[i]);
+    EXPECT_EQ(found.direction, Direction::FromServer);
+  }
+  // Let the even flows idle out, keep the odd ones alive, then sweep.
+  for (uint32_t i = 1; i < kFlows; i += 2) {
+    const auto found =
+        table.lookup(udp(client(i).c_str(), static_cast<uint16_t>(40000 + i % 7), "10.0.0.1", 2222, 9 * kSecond));
+    found.flow->last_ts_ns = 9 * kSecond;  // the worker keeps the flow's clock
+  }
+  table.expire(12 * kSecond, kFlows);
+  EXPECT_EQ(ended.keys.size(), kFlows / 2);
+  EXPECT_EQ(table.stats().active, kFlows / 2);
+  for (uint32_t i = 0; i < kFlows; ++i) {
+    const auto found = table.lookup(udp(client(i).c_str(), static_cast<uint16_t>(40000 + i % 7), "10.0.0.1", 2222,
+                                        12 * kSecond));
+    EXPECT_EQ(found.created, i % 2 == 0) << i;  // survivors found, expired ones opened anew
+  }
+  EXPECT_EQ(table.stats().active, kFlows);
+  EXPECT_GT(table.memory_bytes(), kFlows * sizeof(Flow));
+}
+
+TEST(FlowTable, EvictionAtTheBoundKeepsTheIndexConsistent) {
+  Ended ended;
+  FlowTableConfig config;
+  config.max_flows = 100;
+  FlowTable table(config, &Ended::on_end, &ended);
+  for (uint16_t port = 0; port < 1000; ++port)
+    table.lookup(udp("10.0.0.9", static_cast<uint16_t>(1024 + port), "10.0.0.1", 2222, port + 1));
+  EXPECT_EQ(table.stats().active, 100u);
+  EXPECT_EQ(table.stats().evicted, 900u);
+  // Exactly the 100 most recent remain, each findable from the other direction.
+  for (uint16_t port = 900; port < 1000; ++port) {
+    const auto found = table.lookup(udp("10.0.0.1", 2222, "10.0.0.9", static_cast<uint16_t>(1024 + port), 2000));
+    EXPECT_FALSE(found.created) << port;
+  }
+  EXPECT_EQ(table.stats().evicted, 900u);
+  table.drain();
+  EXPECT_EQ(table.stats().active, 0u);
+  EXPECT_EQ(ended.keys.size(), 1000u);
+}
+
+TEST(FlowTable, Ipv6AndVlanKeysCompareByEveryByte) {
+  Ended ended;
+  FlowTable table({}, &Ended::on_end, &ended);
+  DecodedPacket a = udp("2001:db8::1", 5000, "2001:db8::2", 2222, 1);
+  DecodedPacket b = udp("2001:db8::1:1", 5000, "2001:db8::2", 2222, 1);  // differs in the low word only
+  EXPECT_TRUE(table.lookup(a).created);
+  EXPECT_TRUE(table.lookup(b).created);
+  a.vlan_count = 1;
+  a.vlans[0] = 7;
+  EXPECT_TRUE(table.lookup(a).created);
+  EXPECT_FALSE(table.lookup(a).created);
+  EXPECT_EQ(table.stats().active, 3u);
+}
 
 }  // namespace
 }  // namespace ots

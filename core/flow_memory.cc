@@ -1,0 +1,63 @@
+#include "core/flow_memory.h"
+
+#include <malloc.h>
+#include <ndpi/ndpi_api.h>
+
+#include <cstdlib>
+#include <mutex>
+#include <new>
+
+namespace ots::flow_memory {
+
+namespace {
+thread_local Account* current = nullptr;
+
+void* ndpi_malloc_counted(size_t size) {
+  void* block = std::malloc(size);
+  note_allocated(block);
+  return block;
+}
+
+void ndpi_free_counted(void* block) {
+  note_freed(block);
+  std::free(block);
+}
+}  // namespace
+
+Scope::Scope(Account* account) : previous_(current) { current = account; }
+Scope::~Scope() { current = previous_; }
+
+void note_allocated(void* block) {
+  if (block && current) current->live_bytes += static_cast<int64_t>(malloc_usable_size(block));
+}
+
+void note_freed(void* block) {
+  if (block && current) current->live_bytes -= static_cast<int64_t>(malloc_usable_size(block));
+}
+
+void install_ndpi_hooks() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    set_ndpi_malloc(ndpi_malloc_counted);
+    set_ndpi_free(ndpi_free_counted);
+    set_ndpi_flow_malloc(ndpi_malloc_counted);
+  });
+}
+
+}  // namespace ots::flow_memory
+
+// The replaceable global allocation functions (the array, sized and nothrow forms
+// forward to these in libstdc++): malloc/free plus the accounting above.
+void* operator new(size_t size) {
+  void* block = std::malloc(size ? size : 1);
+  if (!block) throw std::bad_alloc();
+  ots::flow_memory::note_allocated(block);
+  return block;
+}
+
+void operator delete(void* block) noexcept {
+  ots::flow_memory::note_freed(block);
+  std::free(block);
+}
+
+void operator delete(void* block, size_t) noexcept { operator delete(block); }
