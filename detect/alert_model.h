@@ -40,6 +40,10 @@ std::string_view indicator_type_name(IndicatorType t);  // "ip", "cidr", "domain
 std::optional<IndicatorType> parse_indicator_type(std::string_view text);
 
 enum class IndicatorAction : uint8_t { Alert, AlertWithPcap, Allow };  // "alert", "alert+pcap", "allow"
+
+// For Ip/Cidr indicators: which end of a flow the address must be (STIX network-traffic
+// src_ref / dst_ref). Any also matches addresses seen outside a flow (e.g. DNS answers).
+enum class EndpointRole : uint8_t { Any, Source, Destination };
 std::string_view indicator_action_name(IndicatorAction a);
 std::optional<IndicatorAction> parse_indicator_action(std::string_view text);
 
@@ -51,6 +55,8 @@ struct Indicator {
   int64_t valid_from_ns = 0;         // 0 = always
   int64_t valid_until_ns = 0;        // 0 = never expires
   std::string source;                // "package:<id>@<version>", "stix:<bundle id>", "misp:<event uuid>" …
+  EndpointRole role = EndpointRole::Any;  // Ip/Cidr only
+  uint16_t port = 0;                      // Ip/Cidr only: the port on the same end of the flow (0 = any)
 };
 
 // A container for indicators and detections, as in Defender for IoT's TI model.
@@ -87,6 +93,9 @@ struct Alert {
   std::string protocol;               // "modbus", "tcp" …
   std::vector<std::string> attack_techniques;
   std::string group;
+  // The specific activity behind the alert in a machine-readable form ("fc=16", "db=5",
+  // "class=0x6b service=0x4c", "device=mac:.."): shown to the user and what "learn" adds to the baseline.
+  std::string activity;
   int64_t first_seen_ns = 0, last_seen_ns = 0;  // packet time
   uint64_t count = 1;
   AlertState state = AlertState::New;
