@@ -20,6 +20,7 @@
 #include "store/database.h"
 #include "store/store_writer.h"
 #include "web/json.h"
+#include "detect/ti/ti_cli.h"
 #include "web/console_cli.h"
 #include "web/console_server.h"
 
@@ -377,6 +378,8 @@ int main(int argc, char** argv) {
   serve->add_option("--db", read_db, "SQLite database")->capture_default_str();
   add_console_options(serve, console, true);
   CLI::App* user = add_user_commands(app, read_db);
+  // `ti …` runs in its own callbacks during parsing.
+  detect::ti::add_ti_commands(app, kDefaultDb);
 
   CLI11_PARSE(app, argc, argv);
 

@@ -1,0 +1,326 @@
+#include "detect/engine/central_detector.h"
+
+#include <charconv>
+
+namespace ots::detect {
+
+namespace {
+
+constexpr std::string_view kNewDevice = "ots.policy.new_device";
+constexpr std::string_view kNewConnection = "ots.policy.new_connection";
+constexpr std::string_view kNewInternet = "ots.policy.new_internet_connectivity";
+constexpr std::string_view kNewProtocol = "ots.policy.new_protocol";
+constexpr std::string_view kNewFunction = "ots.policy.new_function_code";
+constexpr std::string_view kWriteRange = "ots.policy.write_range_violation";
+constexpr std::string_view kS7Block = "ots.policy.s7_block_access";
+constexpr std::string_view kNewCip = "ots.policy.new_cip_service";
+constexpr std::string_view kFirmwareChanged = "ots.policy.firmware_changed";
+constexpr std::string_view kDeviceSilent = "ots.operational.device_disconnected";
+constexpr std::string_view kInterfaceIdle = "ots.operational.no_traffic";
+
+// The value of `key` in an activity text "key=value key=value …" ("" when absent). Values run
+// to the next " key=" so names with spaces survive.
+std::string field(std::string_view activity, std::string_view key) {
+  const std::string needle = std::string(key) + "=";
+  size_t at = 0;
+  while ((at = activity.find(needle, at)) != std::string_view::npos) {
+    if (at == 0 || activity[at - 1] == ' ') break;
+    at += needle.size();
+  }
+  if (at == std::string_view::npos) return {};
+  std::string_view rest = activity.substr(at + needle.size());
+  size_t end = 0;
+  while (end < rest.size()) {
+    size_t space = rest.find(' ', end);
+    if (space == std::string_view::npos) return std::string(rest);
+    size_t eq = rest.find('=', space + 1), next_space = rest.find(' ', space + 1);
+    if (eq != std::string_view::npos && eq < next_space) return std::string(rest.substr(0, space));
+    end = space + 1;
+  }
+  return std::string(rest);
+}
+
+uint32_t number(const std::string& text) {
+  uint32_t v = 0;
+  const bool hex = text.starts_with("0x");
+  const char* begin = text.data() + (hex ? 2 : 0);
+  std::from_chars(begin, text.data() + text.size(), v, hex ? 16 : 10);
+  return v;
+}
+
+std::string protocol_label(const ConnectionObservation& c) {
+  if (!c.application.empty()) return c.application;
+  const char* transport = c.key.transport == 6 ? "tcp" : c.key.transport == 17 ? "udp" : "ip";
+  return std::string(transport) + "/" + std::to_string(c.key.server_port);
+}
+
+std::string hex(uint32_t v) {
+  char text[16];
+  std::snprintf(text, sizeof text, "0x%x", v);
+  return text;
+}
+
+}  // namespace
+
+CentralDetector::CentralDetector(Baseline& baseline, CentralSettings settings)
+    : baseline_(baseline), settings_(settings) {
+  was_learning_ = baseline_.learning();
+  was_established_ = baseline_.established();
+  generation_ = baseline_.status().generation;
+}
+
+bool CentralDetector::comparing() const {
+  return settings_.policy && baseline_.established() && !baseline_.learning();
+}
+
+void CentralDetector::clock(int64_t now_ns) {
+  baseline_.refresh();
+  baseline_.advance(now_ns);
+  const uint64_t generation = baseline_.status().generation;
+  if (baseline_.learning() != was_learning_ || baseline_.established() != was_established_ || generation != generation_)
+    view_changed_ = true;
+  was_learning_ = baseline_.learning();
+  was_established_ = baseline_.established();
+  generation_ = generation;
+}
+
+bool CentralDetector::take_view_change() {
+  const bool changed = view_changed_;
+  view_changed_ = false;
+  return changed;
+}
+
+void CentralDetector::raise(std::string_view id, std::string_view title, Severity severity, std::string_view group,
+                            std::string_view techniques, const IpAddr& source, const IpAddr& destination,
+                            std::string_view protocol, std::string message, std::string activity, int64_t ts_ns,
+                            EngineKind engine) {
+  for (Alert& alert : pending_) {
+    if (alert.definition_id == id && alert.source_ip == source && alert.destination_ip == destination &&
+        alert.protocol == protocol) {
+      ++alert.count;
+      alert.last_seen_ns = std::max(alert.last_seen_ns, ts_ns);
+      return;
+    }
+  }
+  Alert alert;
+  alert.engine = engine;
+  alert.severity = severity;
+  alert.definition_id = id;
+  alert.title = title;
+  alert.group = group;
+  for (size_t start = 0; start < techniques.size();) {
+    size_t comma = techniques.find(',', start);
+    if (comma == std::string_view::npos) comma = techniques.size();
+    alert.attack_techniques.emplace_back(techniques.substr(start, comma - start));
+    start = comma + 1;
+  }
+  alert.message = std::move(message);
+  alert.activity = std::move(activity);
+  alert.source_ip = source;
+  alert.destination_ip = destination;
+  alert.protocol = protocol;
+  alert.first_seen_ns = alert.last_seen_ns = ts_ns;
+  pending_.push_back(std::move(alert));
+}
+
+void CentralDetector::drain_alerts(std::vector<Alert>& out) {
+  for (Alert& alert : pending_) out.push_back(std::move(alert));
+  pending_.clear();
+}
+
+void CentralDetector::on_batch(const StoreBatch& changes, int64_t now_ns) {
+  clock(now_ns);
+  Transaction transaction(baseline_.connection());
+  const bool learning = baseline_.learning();
+  const bool compare = comparing();
+
+  for (const Device& device : changes.devices) {
+    const std::string firmware = device.fact("firmwareVersion");
+    const IpAddr ip = device.ips.empty() ? IpAddr{} : device.ips.front();
+    DeviceActivity& activity = devices_[device.key];
+    if (activity.first_seen_ns == 0) activity.first_seen_ns = device.traffic.first_seen_ns;
+    activity.last_seen_ns = std::max(activity.last_seen_ns, device.traffic.last_seen_ns);
+    activity.ip = ip;
+    if (device.mac) activity.mac = *device.mac;
+    if (activity.last_seen_ns >= now_ns - settings_.device_silence_ns) activity.alerted = false;
+
+    const std::optional<std::string> known = baseline_.device_firmware(device.key);
+    if (learning) {
+      baseline_.add_device(device.key, firmware);
+      continue;
+    }
+    if (!compare) continue;
+    if (!known) {
+      raise(kNewDevice, "New asset detected", Severity::Minor, "Policy Violations", "T0848", ip, IpAddr{}, "",
+            "New device " + device.key + (device.vendor.empty() ? "" : " (" + device.vendor + ")"),
+            "device=" + device.key, now_ns);
+    } else if (!firmware.empty() && !known->empty() && firmware != *known) {
+      raise(kFirmwareChanged, "Firmware version changed", Severity::Major, "Firmware Change", "T0857", ip, IpAddr{},
+            "", "Firmware of " + device.key + " changed from " + *known + " to " + firmware,
+            "device=" + device.key + " firmware=" + firmware, now_ns);
+    } else if (!firmware.empty() && known->empty()) {
+      baseline_.add_device(device.key, firmware);  // first firmware seen for a known device: not a change
+    }
+  }
+
+  for (const ConnectionObservation& c : changes.connections) {
+    const std::string protocol = protocol_label(c);
+    const bool ephemeral = c.application.empty() && c.key.server_port >= 49152;
+    if (learning) {
+      baseline_.add_pair(c.key.client, c.key.server);
+      if (!ephemeral) baseline_.add_protocol(c.key.client, c.key.server, protocol);
+      continue;
+    }
+    if (!compare) continue;
+    const std::string between = " from " + c.key.client.str() + " to " + c.key.server.str();
+    if (!baseline_.has_pair(c.key.client, c.key.server)) {
+      const bool internet = is_public_address(c.key.client) || is_public_address(c.key.server);
+      if (internet)
+        raise(kNewInternet, "Unauthorized internet connectivity", Severity::Major, "Internet Access", "T0883",
+              c.key.client, c.key.server, protocol, "New connection with an internet address" + between + " (" +
+              protocol + ")", "protocol=" + protocol, now_ns);
+      else
+        raise(kNewConnection, "New connection between devices", Severity::Minor, "Policy Violations", "T0886",
+              c.key.client, c.key.server, protocol, "New connection" + between + " (" + protocol + ")",
+              "protocol=" + protocol, now_ns);
+    } else if (!ephemeral && !baseline_.has_protocol(c.key.client, c.key.server, protocol)) {
+      raise(kNewProtocol, "New protocol between devices", Severity::Minor, "Policy Violations", "T0869",
+            c.key.client, c.key.server, protocol, "New protocol " + protocol + between, "protocol=" + protocol,
+            now_ns);
+    }
+  }
+
+  for (const CommandObservation& cmd : changes.commands) {
+    if (learning) {
+      baseline_.add_function(cmd.client, cmd.server, cmd.protocol, cmd.code);
+      continue;
+    }
+    if (!compare || baseline_.has_function(cmd.client, cmd.server, cmd.protocol, cmd.code)) continue;
+    raise(kNewFunction, "Unpermitted function code", cmd.is_write ? Severity::Major : Severity::Minor,
+          "Policy Violations", "T0855", cmd.client, cmd.server, cmd.protocol,
+          "New " + cmd.protocol + " function " + cmd.name + " (" + hex(cmd.code) + ") from " + cmd.client.str() +
+              " to " + cmd.server.str(),
+          "protocol=" + cmd.protocol + " code=" + hex(cmd.code) + " name=" + cmd.name, now_ns);
+  }
+
+  // Device silence, checked once per batch against the newest packet time.
+  if (settings_.operational && now_ns - last_silence_check_ns_ >= 1'000'000'000) {
+    last_silence_check_ns_ = now_ns;
+    for (auto& [key, activity] : devices_) {
+      const bool talked_long = activity.last_seen_ns - activity.first_seen_ns >= settings_.device_silence_ns;
+      if (!talked_long || activity.alerted || now_ns - activity.last_seen_ns < settings_.device_silence_ns) continue;
+      activity.alerted = true;
+      raise(kDeviceSilent, "Device suspected disconnected", Severity::Major, "Operation Failures", "T0826",
+            activity.ip, IpAddr{}, "",
+            "No traffic from " + key + " for " + std::to_string((now_ns - activity.last_seen_ns) / 1'000'000'000) +
+                " s",
+            "device=" + key, now_ns, EngineKind::Operational);
+    }
+  }
+  transaction.commit();
+}
+
+void CentralDetector::on_activity(const ActivityBatch& activity, int64_t now_ns) {
+  if (activity.activities.empty() && activity.polling.empty()) return;
+  clock(now_ns);
+  Transaction transaction(baseline_.connection());
+  const bool learning = baseline_.learning();
+  const bool compare = comparing();
+  for (const ActivityRecord& a : activity.activities) {
+    const std::string between = " from " + a.client.str() + " to " + a.server.str();
+    if (a.programming && learning) baseline_.add_engineering_host(a.client);
+    if (a.is_write) {
+      if (learning) baseline_.add_writer(a.client, a.server, a.protocol);
+      if (a.has_range) {
+        const uint32_t last = a.address + (a.quantity ? a.quantity - 1 : 0);
+        if (learning) {
+          baseline_.add_write_range(a.server, a.protocol, a.unit, a.address, last);
+        } else if (compare && !baseline_.write_covered(a.server, a.protocol, a.unit, a.address, last)) {
+          raise(kWriteRange, "Write to an address range never written", Severity::Major, "Policy Violations", "T0836",
+                a.client, a.server, a.protocol,
+                a.protocol + " " + a.name + " of " + std::to_string(a.address) + "-" + std::to_string(last) +
+                    " (unit " + std::to_string(a.unit) + ")" + between,
+                "protocol=" + a.protocol + " unit=" + std::to_string(a.unit) + " first=" + std::to_string(a.address) +
+                    " last=" + std::to_string(last),
+                a.ts_ns);
+        }
+      }
+    }
+    if (a.protocol == "s7comm" && (a.unit != 0 || !a.object.empty())) {
+      const std::string item = a.unit != 0 ? "DB" + std::to_string(a.unit) : a.object;
+      if (learning) baseline_.add_block(a.server, a.protocol, item);
+      else if (compare && !baseline_.has_block(a.server, a.protocol, item))
+        raise(kS7Block, "Unauthorized access to an S7 block", Severity::Major, "Policy Violations", "T0811",
+              a.client, a.server, a.protocol, "S7 " + a.name + " of " + item + between + ", never accessed before",
+              "protocol=s7comm item=" + item, a.ts_ns);
+    }
+    if (a.protocol == "enip" && a.unit != 0) {
+      if (learning) baseline_.add_cip(a.server, a.unit, a.code);
+      else if (compare && !baseline_.has_cip(a.server, a.unit, a.code))
+        raise(kNewCip, "New CIP class/service", Severity::Minor, "Policy Violations", "T0855", a.client, a.server,
+              a.protocol, "CIP " + a.name + " (service " + hex(a.code) + ") on class " + hex(a.unit) + between,
+              "class=" + hex(a.unit) + " service=" + hex(a.code), a.ts_ns);
+    }
+  }
+  if (learning)
+    for (const PollingRecord& p : activity.polling)
+      baseline_.add_polling(p.client, p.server, p.protocol, p.code, p.address, p.stats);
+  transaction.commit();
+}
+
+void CentralDetector::on_interface_packets(std::string_view interface, uint64_t received, int64_t wall_ns) {
+  auto it = interfaces_.find(interface);
+  if (it == interfaces_.end()) {
+    interfaces_.emplace(std::string(interface), InterfaceActivity{received, wall_ns, false});
+    return;
+  }
+  InterfaceActivity& a = it->second;
+  if (received != a.received) {
+    a = InterfaceActivity{received, wall_ns, false};
+    return;
+  }
+  if (!settings_.operational || a.alerted || wall_ns - a.changed_wall_ns < settings_.interface_idle_ns) return;
+  a.alerted = true;
+  raise(kInterfaceIdle, "No traffic on a monitored interface", Severity::Major, "Sensor Traffic", "", IpAddr{},
+        IpAddr{}, "", "No packet received on " + std::string(interface) + " for " +
+        std::to_string((wall_ns - a.changed_wall_ns) / 1'000'000'000) + " s",
+        "interface=" + std::string(interface), wall_ns, EngineKind::Operational);
+}
+
+void CentralDetector::learn(const Alert& alert) {
+  Transaction transaction(baseline_.connection());
+  const std::string& id = alert.definition_id;
+  const std::string protocol = field(alert.activity, "protocol").empty() ? alert.protocol
+                                                                         : field(alert.activity, "protocol");
+  const IpAddr& src = alert.source_ip;
+  const IpAddr& dst = alert.destination_ip;
+  if (id == kNewDevice || id == kFirmwareChanged) {
+    baseline_.add_device(field(alert.activity, "device"), field(alert.activity, "firmware"));
+  } else if (id == kNewConnection || id == kNewInternet || id == kNewProtocol) {
+    baseline_.add_protocol(src, dst, protocol);
+  } else if (id == kNewFunction) {
+    baseline_.add_function(src, dst, protocol, number(field(alert.activity, "code")));
+  } else if (id == kWriteRange) {
+    baseline_.add_write_range(dst, protocol, number(field(alert.activity, "unit")),
+                              number(field(alert.activity, "first")), number(field(alert.activity, "last")));
+    baseline_.add_writer(src, dst, protocol);
+  } else if (id == kS7Block) {
+    baseline_.add_block(dst, "s7comm", field(alert.activity, "item"));
+  } else if (id == kNewCip) {
+    baseline_.add_cip(dst, number(field(alert.activity, "class")), number(field(alert.activity, "service")));
+  } else if (alert.engine == EngineKind::Operational || alert.engine == EngineKind::Malware) {
+    // Programming, stop/start and "not an engineering station" behaviours: this host is authorised,
+    // and what it did to this peer is normal.
+    if (!src.is_unspecified()) baseline_.add_engineering_host(src);
+    if (!src.is_unspecified() && !dst.is_unspecified() && !protocol.empty()) {
+      baseline_.add_protocol(src, dst, protocol);
+      baseline_.add_writer(src, dst, protocol);
+    }
+  } else if (!src.is_unspecified() && !dst.is_unspecified() && !protocol.empty()) {
+    baseline_.add_protocol(src, dst, protocol);
+  }
+  transaction.commit();
+  view_changed_ = true;
+}
+
+}  // namespace ots::detect

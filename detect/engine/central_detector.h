@@ -1,0 +1,90 @@
+// The cross-worker half of the alert engines, run on one detection thread: the policy engine
+// (inventory and activity compared with the Baseline, silent while learning), the baseline's
+// learning itself, and the operational alerts only the centre can see (device suspected
+// disconnected, no traffic on a monitored interface).
+//
+// Wiring (core/pipeline.cc, the thread that folds worker deltas into the inventory):
+//   after Inventory::take_changes(batch):  central.on_batch(batch, latest packet time)
+//   with every worker delta:               central.on_activity(worker's ActivityBatch, latest packet time)
+//   once a second (wall clock):            central.on_interface_packets(name, received, wall ns)
+//   then:                                  central.drain_alerts(alerts) → AlertStore::record_all and export;
+//                                          if central.take_view_change(): publish a new DetectionSnapshot
+//                                          with baseline.view() to the workers.
+//   on "learn" of an alert (web/CLI):      central.learn(alert), then AlertStore::set_state(id, Learned …).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "detect/alert_model.h"
+#include "detect/engine/baseline.h"
+#include "detect/engine/worker_detector.h"
+#include "store/database.h"
+
+namespace ots::detect {
+
+struct CentralSettings {
+  bool policy = true;
+  bool operational = true;
+  // A device that talked for at least this long and then stays silent this long (packet time,
+  // while others keep talking) is suspected disconnected.
+  int64_t device_silence_ns = 300'000'000'000;
+  int64_t interface_idle_ns = 300'000'000'000;  // wall time without a packet on a monitored interface
+};
+
+class CentralDetector {
+ public:
+  explicit CentralDetector(Baseline& baseline, CentralSettings settings = {});
+
+  // The inventory's changed rows of one flush (absolute values).
+  void on_batch(const StoreBatch& changes, int64_t now_ns);
+  // New activity from the workers (write ranges, S7 blocks, CIP class/service, writers,
+  // programming hosts, learned polling periods).
+  void on_activity(const ActivityBatch& activity, int64_t now_ns);
+  // Packets received so far on a monitored interface, and the wall time.
+  void on_interface_packets(std::string_view interface, uint64_t received, int64_t wall_ns);
+
+  // "Learn" on an alert: adds the activity it reports to the baseline.
+  void learn(const Alert& alert);
+
+  void drain_alerts(std::vector<Alert>& out);
+  // True once after the baseline's hot-path view changed (learning started or ended, reset,
+  // learn): publish a new snapshot with baseline().view().
+  bool take_view_change();
+  Baseline& baseline() { return baseline_; }
+
+ private:
+  bool comparing() const;  // policy alerts are raised: learning has ended and is not running again
+  void clock(int64_t now_ns);
+  void raise(std::string_view id, std::string_view title, Severity severity, std::string_view group,
+             std::string_view techniques, const IpAddr& source, const IpAddr& destination, std::string_view protocol,
+             std::string message, std::string activity, int64_t ts_ns, EngineKind engine = EngineKind::PolicyViolation);
+
+  Baseline& baseline_;
+  CentralSettings settings_;
+  std::vector<Alert> pending_;
+  bool view_changed_ = false;
+  bool was_learning_ = false, was_established_ = false;
+  uint64_t generation_ = 0;
+
+  struct DeviceActivity {
+    int64_t first_seen_ns = 0, last_seen_ns = 0;
+    IpAddr ip;
+    MacAddr mac;
+    bool alerted = false;
+  };
+  std::map<std::string, DeviceActivity> devices_;
+  int64_t last_silence_check_ns_ = 0;
+
+  struct InterfaceActivity {
+    uint64_t received = 0;
+    int64_t changed_wall_ns = 0;
+    bool alerted = false;
+  };
+  std::map<std::string, InterfaceActivity, std::less<>> interfaces_;
+};
+
+}  // namespace ots::detect

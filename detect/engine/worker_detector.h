@@ -1,0 +1,228 @@
+// The per-worker half of the alert engines: protocol violation, operational, anomaly and the
+// built-in behaviours, fed by the worker thread's own events. One per worker thread, owned by
+// that thread, no locks: it reads an immutable DetectionSnapshot (swapped at burst boundaries),
+// keeps a ring of recent frames for evidence, aggregates repeats locally and leaves raised alerts
+// and new activity in buffers the pipeline drains.
+//
+// Wiring (core/worker.cc):
+//   process(packet):   detector.on_packet(ts, frame bytes, flow id) before the dissectors run,
+//                      flow id = WorkerDetector::flow_id(src ip, src port, dst ip, dst port, ip proto)
+//                      (l2_flow_id(src mac, dst mac) for frames without IP; Ethernet link type only);
+//                      on_arp(...) for ARP frames; on_flow_start(...) when the flow table creates a
+//                      flow; on_tcp_syn_unanswered(...) when a flow ends that saw a SYN and no SYN-ACK.
+//   EventSink:         operation() → on_operation(), anomaly() → on_anomaly(),
+//                      observable() → on_observable(…, matcher) when a TI matcher is loaded.
+//   burst boundary:    set_snapshot(latest) when the published pointer changed.
+//   take_delta():      drain_alerts() and drain_activity() into the delta the pipeline hands to
+//                      the detection thread (AlertStore::record_all, CentralDetector::on_activity).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/net_types.h"
+#include "detect/alert_model.h"
+#include "detect/engine/snapshot.h"
+#include "dissectors/dissector.h"
+
+namespace ots::detect {
+
+struct EvidenceSettings {
+  size_t ring_frames = 256;          // recent frames kept per worker
+  size_t snap_bytes = 1600;          // bytes kept of each frame
+  size_t max_frames_per_alert = 20;  // frames of the raising flow attached to an alert
+};
+
+// What the threat-intelligence matcher offers the hook: the definition an observable matches.
+class IndicatorMatcher {
+ public:
+  virtual ~IndicatorMatcher() = default;
+  virtual const AlertDefinition* match(Observable kind, std::string_view value) const = 0;
+};
+
+// An operation the central detector compares with the baseline (write ranges, S7 data blocks,
+// CIP class/service, pairs writing, programming hosts). Reported once per worker (until the
+// baseline generation changes).
+struct ActivityRecord {
+  IpAddr client, server;
+  std::string protocol;
+  uint32_t code = 0;
+  std::string name;
+  uint32_t unit = 0;  // Modbus unit, IEC-104 CASDU, S7 DB number, CIP class …
+  uint32_t address = 0, quantity = 0;
+  bool has_range = false;
+  bool is_write = false;
+  bool programming = false;  // program download/upload, stop/start, firmware: the client is an engineering host
+  std::string object;        // S7 block name ("DB5", "OB1") …
+  int64_t ts_ns = 0;
+};
+
+// A polling channel whose period became learned (reported once, for the baseline).
+struct PollingRecord {
+  IpAddr client, server;
+  std::string protocol;
+  uint32_t code = 0, address = 0;
+  PollingStats stats;
+};
+
+struct ActivityBatch {
+  std::vector<ActivityRecord> activities;
+  std::vector<PollingRecord> polling;
+};
+
+struct WorkerDetectorCounters {
+  uint64_t alerts_raised = 0;      // alerts handed to drain_alerts (after local aggregation)
+  uint64_t alerts_aggregated = 0;  // repeats folded into a pending alert
+  uint64_t untracked = 0;          // new keys not tracked because a table was full
+  uint64_t activities = 0;
+};
+
+class WorkerDetector {
+ public:
+  explicit WorkerDetector(std::shared_ptr<const DetectionSnapshot> snapshot, EvidenceSettings evidence = {});
+  WorkerDetector(const WorkerDetector&) = delete;
+  WorkerDetector& operator=(const WorkerDetector&) = delete;
+
+  // Burst boundary: later events use `snapshot`.
+  void set_snapshot(std::shared_ptr<const DetectionSnapshot> snapshot);
+  const DetectionSnapshot& snapshot() const { return *snapshot_; }
+
+  // Symmetric flow identities (both directions give the same id) for the evidence ring.
+  static uint64_t flow_id(const IpAddr& a, uint16_t port_a, const IpAddr& b, uint16_t port_b, uint8_t transport);
+  static uint64_t l2_flow_id(const MacAddr& a, const MacAddr& b);
+  static uint64_t flow_id(const FlowContext& ctx);  // l2_flow_id for transport 0
+
+  // Every frame, before its events: copied (up to snap_bytes) into the evidence ring.
+  // Frames must be Ethernet (DLT_EN10MB, as the evidence pcap says); for captures of another link
+  // type the worker skips this call and alerts carry no frames.
+  void on_packet(int64_t ts_ns, std::span<const uint8_t> frame, uint64_t flow);
+
+  void on_operation(const FlowContext& ctx, std::string_view protocol, Side from, const Operation& op);
+  void on_anomaly(const FlowContext& ctx, std::string_view protocol, std::string_view name);
+  void on_observable(const FlowContext& ctx, std::string_view protocol, Side side, Observable kind,
+                     std::string_view value, const IndicatorMatcher& matcher);
+  void on_arp(int64_t ts_ns, const MacAddr& sender_mac, const IpAddr& sender_ip, const MacAddr& target_mac,
+              const IpAddr& target_ip, bool is_reply);
+  // A new flow (the client is the side that sent the first packet): scans and UDP floods.
+  void on_flow_start(int64_t ts_ns, uint8_t transport, const IpAddr& client, uint16_t client_port, const IpAddr& server,
+                     uint16_t server_port, const MacAddr& client_mac, const MacAddr& server_mac);
+  // A TCP flow ended (or timed out) after a SYN that no SYN-ACK answered: SYN floods.
+  void on_tcp_syn_unanswered(int64_t ts_ns, const IpAddr& client, uint16_t client_port, const IpAddr& server,
+                             uint16_t server_port);
+
+  // Appends the alerts raised since the previous call (repeats within the period folded into one
+  // with a count) and forgets them.
+  void drain_alerts(std::vector<Alert>& out);
+  void drain_activity(ActivityBatch& out);
+  const WorkerDetectorCounters& counters() const { return counters_; }
+
+  // Bounded per-key state of the windowed engines (public for the tests' benefit only).
+  struct WindowCounter {
+    int64_t window_start = 0;
+    uint32_t count = 0;
+    bool alerted = false;
+  };
+  static constexpr size_t kMaxDistinct = 64;  // thresholds above this are clamped
+  struct DistinctSet {
+    int64_t window_start = 0;
+    uint32_t count = 0;
+    bool alerted = false;
+    std::array<uint32_t, kMaxDistinct> items{};
+    bool add(uint32_t item);  // true when new
+  };
+  struct BehaviourState {
+    int64_t window_start = 0;
+    uint32_t flags = 0;
+    uint32_t events = 0;
+    bool alerted = false;
+    DistinctSet distinct;
+  };
+  struct PollingChannel {
+    int64_t last_ts_ns = 0;
+    uint64_t samples = 0;
+    double mean = 0, m2 = 0;  // Welford over the intervals
+    bool learned = false;
+    PollingStats learned_stats;
+  };
+  struct ArpEntry {
+    MacAddr mac;
+    int64_t last_seen_ns = 0;
+  };
+
+  // Internal: an alert's fixed part, its endpoints, the protocols the engines know.
+  struct Head;
+  struct Endpoints;
+  enum class Proto : uint8_t;
+
+ private:
+  // A windowed table and when expired entries were last swept out of it.
+  template <class Value>
+  struct Table {
+    std::unordered_map<uint64_t, Value> map;
+    int64_t last_sweep_ns = INT64_MIN / 2;
+  };
+  Proto proto_of(std::string_view protocol);
+  void raise(const Head& head, const Endpoints& where, std::string_view protocol, std::string message,
+             std::string activity, uint64_t flow, int64_t ts_ns);
+  void raise_behaviour(Behaviour b, const FlowContext& ctx, std::string_view protocol, std::string message,
+                       std::string activity);
+  void operational(Proto p, const FlowContext& ctx, std::string_view protocol, const Operation& op, bool& programming);
+  void anomalies_on_operation(Proto p, const FlowContext& ctx, std::string_view protocol, Side from,
+                              const Operation& op);
+  void polling(const FlowContext& ctx, std::string_view protocol, const Operation& op);
+  void behaviours(Proto p, const FlowContext& ctx, std::string_view protocol, const Operation& op);
+  void record_activity(Proto p, const FlowContext& ctx, std::string_view protocol, const Operation& op,
+                       bool programming);
+  void count_auth_failure(const FlowContext& ctx, std::string_view protocol, std::string_view what);
+  bool unknown_engineer(const IpAddr& host, const BehaviourParams& params) const;
+  bool new_pair(const IpAddr& client, const IpAddr& server, std::string_view protocol,
+                const BehaviourParams& params) const;
+  bool new_writer(const IpAddr& client, const IpAddr& server, std::string_view protocol,
+                  const BehaviourParams& params) const;
+  // The state of `key` in `map`, restarted when its window has passed; nullptr when the table is
+  // full of live entries (counted in untracked).
+  template <class Value>
+  Value* track(Table<Value>& table, uint64_t key, int64_t ts_ns, int64_t window_ns);
+
+  std::shared_ptr<const DetectionSnapshot> snapshot_;
+  EvidenceSettings evidence_;
+  WorkerDetectorCounters counters_;
+  uint64_t baseline_generation_ = 0;
+
+  // Evidence ring: fixed storage allocated once.
+  struct RingSlot {
+    int64_t ts_ns = 0;
+    uint64_t flow = 0;
+    uint32_t length = 0, original_length = 0;
+  };
+  std::vector<RingSlot> ring_;
+  std::vector<uint8_t> ring_bytes_;
+  size_t ring_next_ = 0;
+
+  // Pending alerts and their local aggregation index.
+  std::vector<Alert> pending_;
+  std::unordered_map<uint64_t, size_t> pending_index_;
+
+  // Activity not yet drained, and what this worker already reported.
+  ActivityBatch activity_;
+  std::unordered_set<uint64_t> reported_activity_;
+
+  const char* last_protocol_data_ = nullptr;
+  size_t last_protocol_size_ = 0;
+  Proto last_proto_{};
+
+  Table<DistinctSet> port_scans_, address_scans_, plc_scans_;
+  Table<WindowCounter> syn_floods_, udp_floods_, auth_failures_, arp_storms_;
+  std::unordered_map<IpAddr, ArpEntry> arp_;
+  std::unordered_map<uint64_t, PollingChannel> polling_;
+  Table<BehaviourState> behaviour_states_;
+};
+
+}  // namespace ots::detect

@@ -1,0 +1,370 @@
+#include "detect/engine/central_detector.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "detect/engine/alert_store.h"
+#include "detect/engine/alerts_cli.h"
+#include "detect/engine/baseline_cli.h"
+#include "tests/unit/engine/test_helpers.h"
+
+namespace ots::detect {
+namespace {
+
+using namespace test;
+
+Device device(const char* key, const char* address, const char* firmware = nullptr) {
+  Device d;
+  d.key = key;
+  d.ips = {ip(address)};
+  d.traffic.first_seen_ns = kT0;
+  d.traffic.last_seen_ns = kT0;
+  if (firmware) d.facts.push_back({"firmwareVersion", firmware, "s7comm", kT0, kT0});
+  return d;
+}
+
+ConnectionObservation connection(const char* client, const char* server, uint16_t port, const char* app) {
+  ConnectionObservation c;
+  c.key = {ip(client), ip(server), 6, port};
+  c.application = app;
+  return c;
+}
+
+CommandObservation command(const char* client, const char* server, const char* protocol, uint32_t code) {
+  CommandObservation c;
+  c.client = ip(client);
+  c.server = ip(server);
+  c.protocol = protocol;
+  c.code = code;
+  c.name = "Fn";
+  return c;
+}
+
+StoreBatch plant() {
+  StoreBatch b;
+  b.devices = {device("mac:02:00:00:00:00:20", "10.0.0.20", "V3.2"), device("ip:10.0.0.5", "10.0.0.5")};
+  b.connections = {connection("10.0.0.5", "10.0.0.20", 502, "modbus")};
+  b.commands = {command("10.0.0.5", "10.0.0.20", "modbus", 3)};
+  return b;
+}
+
+std::vector<Alert> drain(CentralDetector& c) {
+  std::vector<Alert> out;
+  c.drain_alerts(out);
+  return out;
+}
+
+bool has(const std::vector<Alert>& alerts, std::string_view id) {
+  return std::any_of(alerts.begin(), alerts.end(), [&](const Alert& a) { return a.definition_id == id; });
+}
+
+ActivityRecord write_activity(const char* client, const char* server, uint32_t first, uint32_t quantity) {
+  ActivityRecord a;
+  a.client = ip(client);
+  a.server = ip(server);
+  a.protocol = "modbus";
+  a.code = 16;
+  a.name = "Write Multiple Registers";
+  a.unit = 1;
+  a.address = first;
+  a.quantity = quantity;
+  a.has_range = true;
+  a.is_write = true;
+  a.ts_ns = kT0;
+  return a;
+}
+
+TEST(Central, NeverLearnedIsSilent) {
+  TempDir dir;
+  auto baseline = Baseline::open(dir.file("b.db"));
+  CentralDetector central(*baseline);
+  central.on_batch(plant(), kT0);
+  EXPECT_TRUE(drain(central).empty());
+  EXPECT_EQ(baseline->status().devices, 0u);
+}
+
+TEST(Central, LearningIsSilentThenPolicyAlertsFollow) {
+  TempDir dir;
+  auto baseline = Baseline::open(dir.file("b.db"));
+  CentralDetector central(*baseline);
+  baseline->start_learning(60 * kSecond);
+  central.on_batch(plant(), kT0);
+  ActivityBatch learned;
+  learned.activities.push_back(write_activity("10.0.0.5", "10.0.0.20", 100, 10));
+  central.on_activity(learned, kT0 + kSecond);
+  // New things while learning: recorded, no alert.
+  StoreBatch more;
+  more.devices = {device("ip:10.0.0.7", "10.0.0.7")};
+  central.on_batch(more, kT0 + 30 * kSecond);
+  EXPECT_TRUE(drain(central).empty());
+  EXPECT_TRUE(baseline->learning());
+  EXPECT_TRUE(central.take_view_change());  // learning started (the first call saw it)
+  central.on_batch({}, kT0 + 61 * kSecond);  // the period is over (packet time)
+  EXPECT_FALSE(baseline->learning());
+  EXPECT_TRUE(baseline->established());
+  EXPECT_TRUE(central.take_view_change());
+  EXPECT_FALSE(central.take_view_change());
+
+  // Operational: the same plant is silent.
+  central.on_batch(plant(), kT0 + 70 * kSecond);
+  EXPECT_TRUE(drain(central).empty());
+
+  StoreBatch changes;
+  changes.devices = {device("ip:10.0.0.99", "10.0.0.99"), device("mac:02:00:00:00:00:20", "10.0.0.20", "V4.0")};
+  changes.connections = {connection("10.0.0.99", "10.0.0.20", 502, "modbus"),
+                         connection("10.0.0.5", "10.0.0.20", 102, "s7comm"),
+                         connection("10.0.0.5", "8.8.8.8", 443, "tls")};
+  changes.commands = {command("10.0.0.5", "10.0.0.20", "modbus", 16)};
+  central.on_batch(changes, kT0 + 80 * kSecond);
+  auto alerts = drain(central);
+  EXPECT_TRUE(has(alerts, "ots.policy.new_device"));
+  EXPECT_TRUE(has(alerts, "ots.policy.firmware_changed"));
+  EXPECT_TRUE(has(alerts, "ots.policy.new_connection"));
+  EXPECT_TRUE(has(alerts, "ots.policy.new_protocol"));
+  EXPECT_TRUE(has(alerts, "ots.policy.new_internet_connectivity"));
+  EXPECT_TRUE(has(alerts, "ots.policy.new_function_code"));
+  EXPECT_EQ(alerts.size(), 6u);
+  for (const Alert& a : alerts) EXPECT_EQ(a.engine, EngineKind::PolicyViolation);
+
+  ActivityBatch activity;
+  activity.activities.push_back(write_activity("10.0.0.5", "10.0.0.20", 102, 4));  // inside the learned range
+  activity.activities.push_back(write_activity("10.0.0.5", "10.0.0.20", 500, 1));  // never written
+  ActivityRecord db = write_activity("10.0.0.5", "10.0.0.20", 0, 2);
+  db.protocol = "s7comm";
+  db.is_write = false;
+  db.unit = 7;
+  activity.activities.push_back(db);
+  ActivityRecord cip = write_activity("10.0.0.5", "10.0.0.20", 0, 0);
+  cip.protocol = "enip";
+  cip.is_write = false;
+  cip.unit = 0x6B;
+  cip.code = 0x4C;
+  activity.activities.push_back(cip);
+  central.on_activity(activity, kT0 + 90 * kSecond);
+  alerts = drain(central);
+  EXPECT_EQ(alerts.size(), 3u);
+  EXPECT_TRUE(has(alerts, "ots.policy.write_range_violation"));
+  EXPECT_TRUE(has(alerts, "ots.policy.s7_block_access"));
+  EXPECT_TRUE(has(alerts, "ots.policy.new_cip_service"));
+}
+
+TEST(Central, LearnOnAnAlertSilencesItsRepeat) {
+  TempDir dir;
+  auto baseline = Baseline::open(dir.file("b.db"));
+  baseline->start_learning(0);
+  CentralDetector central(*baseline);
+  central.on_batch(plant(), kT0);
+  baseline->end_learning();
+  StoreBatch changes;
+  changes.devices = {device("ip:10.0.0.99", "10.0.0.99")};
+  changes.commands = {command("10.0.0.5", "10.0.0.20", "modbus", 16)};
+  changes.connections = {connection("10.0.0.99", "10.0.0.20", 502, "modbus")};
+  ActivityBatch activity;
+  activity.activities.push_back(write_activity("10.0.0.5", "10.0.0.20", 500, 1));
+  central.on_batch(changes, kT0 + kSecond);
+  central.on_activity(activity, kT0 + kSecond);
+  auto alerts = drain(central);
+  ASSERT_EQ(alerts.size(), 4u);
+  for (const Alert& a : alerts) central.learn(a);
+  EXPECT_TRUE(central.take_view_change());
+  central.on_batch(changes, kT0 + 2 * kSecond);
+  central.on_activity(activity, kT0 + 2 * kSecond);
+  EXPECT_TRUE(drain(central).empty());
+  EXPECT_TRUE(baseline->view().known_writers.contains(pair_protocol_key(ip("10.0.0.5"), ip("10.0.0.20"), "modbus")));
+}
+
+TEST(Central, DeviceSilenceAndIdleInterface) {
+  TempDir dir;
+  auto baseline = Baseline::open(dir.file("b.db"));
+  CentralDetector central(*baseline);
+  StoreBatch talk;
+  Device plc = device("ip:10.0.0.20", "10.0.0.20");
+  plc.traffic.last_seen_ns = kT0 + 600 * kSecond;
+  talk.devices = {plc};
+  central.on_batch(talk, kT0 + 600 * kSecond);
+  central.on_batch({}, kT0 + 800 * kSecond);
+  EXPECT_TRUE(drain(central).empty());
+  central.on_batch({}, kT0 + 901 * kSecond);
+  auto alerts = drain(central);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].definition_id, "ots.operational.device_disconnected");
+  EXPECT_EQ(alerts[0].engine, EngineKind::Operational);
+  central.on_batch({}, kT0 + 1000 * kSecond);
+  EXPECT_TRUE(drain(central).empty());  // once per silence
+
+  central.on_interface_packets("eth1", 10, kT0);
+  central.on_interface_packets("eth1", 20, kT0 + 100 * kSecond);
+  central.on_interface_packets("eth1", 20, kT0 + 300 * kSecond);
+  EXPECT_TRUE(drain(central).empty());
+  central.on_interface_packets("eth1", 20, kT0 + 401 * kSecond);
+  alerts = drain(central);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].definition_id, "ots.operational.no_traffic");
+}
+
+TEST(Baseline, SurvivesReopenAndResets) {
+  TempDir dir;
+  const std::string path = dir.file("b.db");
+  {
+    auto b = Baseline::open(path);
+    b->start_learning(0);
+    b->add_device("ip:10.0.0.1", "1.0");
+    b->add_protocol(ip("10.0.0.1"), ip("10.0.0.2"), "modbus");
+    b->add_function(ip("10.0.0.1"), ip("10.0.0.2"), "modbus", 3);
+    b->add_write_range(ip("10.0.0.2"), "modbus", 1, 10, 19);
+    b->add_write_range(ip("10.0.0.2"), "modbus", 1, 20, 29);  // touches: merged
+    b->add_write_range(ip("10.0.0.2"), "modbus", 1, 40, 49);
+    b->add_engineering_host(ip("10.0.0.1"));
+    b->add_polling(ip("10.0.0.1"), ip("10.0.0.2"), "modbus", 3, 0, {100e6, 1e6, 50});
+    b->end_learning();
+  }
+  auto b = Baseline::open(path);
+  EXPECT_TRUE(b->established());
+  EXPECT_FALSE(b->learning());
+  EXPECT_EQ(b->device_firmware("ip:10.0.0.1"), "1.0");
+  EXPECT_TRUE(b->has_pair(ip("10.0.0.1"), ip("10.0.0.2")));
+  EXPECT_TRUE(b->has_function(ip("10.0.0.1"), ip("10.0.0.2"), "modbus", 3));
+  EXPECT_TRUE(b->write_covered(ip("10.0.0.2"), "modbus", 1, 12, 28));
+  EXPECT_FALSE(b->write_covered(ip("10.0.0.2"), "modbus", 1, 25, 45));
+  EXPECT_FALSE(b->write_covered(ip("10.0.0.2"), "modbus", 2, 12, 12));
+  EXPECT_EQ(b->status().write_ranges, 2u);
+  BaselineView v = b->view();
+  EXPECT_TRUE(v.established);
+  EXPECT_TRUE(v.engineering_hosts.contains(ip("10.0.0.1")));
+  auto polling = v.polling.find(channel_key(ip("10.0.0.1"), ip("10.0.0.2"), "modbus", 3, 0));
+  ASSERT_NE(polling, v.polling.end());
+  EXPECT_DOUBLE_EQ(polling->second.mean_ns, 100e6);
+  const uint64_t generation = b->status().generation;
+  b->reset();
+  EXPECT_FALSE(b->established());
+  EXPECT_EQ(b->status().devices, 0u);
+  EXPECT_EQ(b->status().generation, generation + 1);
+  EXPECT_EQ(Baseline::open(path)->status().pairs, 0u);
+}
+
+TEST(Baseline, RefreshSeesAnotherProcessesControl) {
+  TempDir dir;
+  const std::string path = dir.file("b.db");
+  auto sensor = Baseline::open(path);
+  auto cli = Baseline::open(path);
+  cli->start_learning(0);
+  EXPECT_TRUE(sensor->refresh());
+  EXPECT_TRUE(sensor->learning());
+  sensor->add_device("ip:10.0.0.1", "");
+  cli->reset();
+  EXPECT_TRUE(sensor->refresh());
+  EXPECT_FALSE(sensor->learning());
+  EXPECT_EQ(sensor->status().devices, 0u);
+}
+
+TEST(Cli, BaselineCommands) {
+  TempDir dir;
+  std::ostringstream out, err;
+  BaselineCommand c;
+  c.db = dir.file("c.db");
+  c.action = BaselineCommand::Action::Learn;
+  c.duration = "2h";
+  EXPECT_EQ(run_baseline_command(c, out, err), 0);
+  EXPECT_NE(out.str().find("learning for 2h"), std::string::npos);
+  c.action = BaselineCommand::Action::Status;
+  c.json = true;
+  out.str("");
+  EXPECT_EQ(run_baseline_command(c, out, err), 0);
+  auto status = nlohmann::json::parse(out.str());
+  EXPECT_EQ(status["mode"], "learning");
+  EXPECT_EQ(status["learningDurationNs"], 7200 * kSecond);
+  c.action = BaselineCommand::Action::Learn;
+  c.duration = "soon";
+  EXPECT_EQ(run_baseline_command(c, out, err), 2);
+  c.action = BaselineCommand::Action::Reset;
+  EXPECT_EQ(run_baseline_command(c, out, err), 0);
+  EXPECT_FALSE(Baseline::open(c.db)->learning());
+  EXPECT_EQ(parse_duration_ns("90s"), 90 * kSecond);
+  EXPECT_EQ(parse_duration_ns("30m"), 1800 * kSecond);
+  EXPECT_EQ(parse_duration_ns("7d"), 7 * 86400 * kSecond);
+  EXPECT_EQ(parse_duration_ns("3600"), 3600 * kSecond);
+  EXPECT_EQ(parse_duration_ns("-5s"), -1);
+  EXPECT_EQ(parse_duration_ns("5w"), -1);
+}
+
+TEST(Cli, AlertsListJsonPcapAndLearn) {
+  TempDir dir;
+  const std::string db = dir.file("c.db");
+  auto store = AlertStore::open(db);
+  Alert a;
+  a.engine = EngineKind::PolicyViolation;
+  a.severity = Severity::Minor;
+  a.definition_id = "ots.policy.new_function_code";
+  a.title = "Unpermitted function code";
+  a.source_ip = ip("10.0.0.5");
+  a.destination_ip = ip("10.0.0.20");
+  a.protocol = "modbus";
+  a.activity = "protocol=modbus code=0x10 name=Write Multiple Registers";
+  a.first_seen_ns = a.last_seen_ns = kT0;
+  a.evidence_frames = {{1, 2, 3}};
+  a.evidence_times_ns = {kT0};
+  const int64_t id = store->record(a);
+  Alert other = a;
+  other.definition_id = "ots.anomaly.port_scan";
+  other.engine = EngineKind::Anomaly;
+  store->record(other);
+
+  std::ostringstream out, err;
+  AlertsCommand c;
+  c.db = db;
+  EXPECT_EQ(run_alerts_command(c, out, err), 0);
+  EXPECT_NE(out.str().find("Unpermitted function code"), std::string::npos);
+  EXPECT_NE(out.str().find("2 of 2 alerts"), std::string::npos);
+
+  c.json = true;
+  c.engine = "policy_violation";
+  out.str("");
+  EXPECT_EQ(run_alerts_command(c, out, err), 0);
+  auto j = nlohmann::json::parse(out.str());
+  EXPECT_EQ(j["total"], 1);
+  EXPECT_EQ(j["alerts"][0]["definitionId"], "ots.policy.new_function_code");
+  EXPECT_EQ(j["alerts"][0]["sourceIp"], "10.0.0.5");
+  EXPECT_EQ(j["alerts"][0]["evidenceFrames"], 1);
+
+  c.engine = "bogus";
+  EXPECT_EQ(run_alerts_command(c, out, err), 2);
+  c.engine.clear();
+  c.from = "not a time";
+  EXPECT_EQ(run_alerts_command(c, out, err), 2);
+  c.from = "2023-11-14T22:13:20Z";  // kT0
+  out.str("");
+  EXPECT_EQ(run_alerts_command(c, out, err), 0);
+  EXPECT_EQ(nlohmann::json::parse(out.str())["total"], 2);
+
+  AlertsCommand pcap;
+  pcap.db = db;
+  pcap.pcap = id;
+  pcap.output = dir.file("e.pcap");
+  EXPECT_EQ(run_alerts_command(pcap, out, err), 0);
+  EXPECT_EQ(std::filesystem::file_size(pcap.output), 24u + 16u + 3u);
+
+  // Learn: baseline established, the function code is learned, the alert is marked learned.
+  Baseline::open(db)->start_learning(0);
+  Baseline::open(db)->end_learning();
+  AlertsCommand learn;
+  learn.db = db;
+  learn.learn = id;
+  learn.by = "alice";
+  EXPECT_EQ(run_alerts_command(learn, out, err), 0);
+  EXPECT_TRUE(Baseline::open(db)->has_function(ip("10.0.0.5"), ip("10.0.0.20"), "modbus", 0x10));
+  auto stored = AlertStore::open(db)->get(id);
+  EXPECT_EQ(stored->alert.state, AlertState::Learned);
+  EXPECT_EQ(stored->state_changed_by, "alice");
+
+  AlertsCommand missing;
+  missing.db = dir.file("none.db");
+  EXPECT_EQ(run_alerts_command(missing, out, err), 1);
+  EXPECT_EQ(parse_time_ns("2023-11-14"), 1699920000 * kSecond);
+  EXPECT_EQ(parse_time_ns("1700000000"), kT0);
+}
+
+}  // namespace
+}  // namespace ots::detect

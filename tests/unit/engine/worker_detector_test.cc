@@ -1,0 +1,533 @@
+#include "detect/engine/worker_detector.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/engine/test_helpers.h"
+
+namespace ots::detect {
+namespace {
+
+using namespace test;
+
+std::vector<Alert> drain(WorkerDetector& d) {
+  std::vector<Alert> out;
+  d.drain_alerts(out);
+  return out;
+}
+
+size_t count_id(const std::vector<Alert>& alerts, std::string_view id) {
+  return static_cast<size_t>(
+      std::count_if(alerts.begin(), alerts.end(), [&](const Alert& a) { return a.definition_id == id; }));
+}
+
+BaselineView established_baseline() {
+  BaselineView b;
+  b.established = true;
+  b.engineering_hosts.insert(ip("10.0.0.5"));
+  return b;
+}
+
+TEST(BehaviourPack, LoadsAndEnablesEveryBehaviour) {
+  BehaviourPack pack = load_behaviour_pack(pack_path());
+  EXPECT_TRUE(pack.problems.empty());
+  std::vector<SnapshotProblem> problems;
+  auto s = make_snapshot(pack.definitions, {}, {}, {}, &problems);
+  EXPECT_TRUE(problems.empty());
+  for (size_t i = 0; i < kBehaviourCount; ++i) {
+    EXPECT_TRUE(s->behaviours[i].enabled) << behaviour_id(static_cast<Behaviour>(i));
+    ASSERT_NE(s->behaviours[i].definition, nullptr);
+    EXPECT_FALSE(s->behaviours[i].definition->attack_techniques.empty());
+  }
+  const auto& industroyer2 = s->behaviours[static_cast<size_t>(Behaviour::Industroyer2)];
+  EXPECT_EQ(industroyer2.params.threshold, 8u);
+  EXPECT_EQ(industroyer2.params.window_ns, 120 * kSecond);
+  EXPECT_FALSE(industroyer2.params.needs_baseline);
+}
+
+TEST(BehaviourPack, ReportsUnusableEntries) {
+  AlertDefinition a;
+  a.id = "A";
+  a.behaviours = {"no_such_behaviour", "triton window_s=0", "modbus_fc8 colour=red", "dnp3_restart threshold"};
+  AlertDefinition b;
+  b.id = "B";
+  b.behaviours = {"frostygoop", "frostygoop threshold=2"};
+  std::vector<SnapshotProblem> problems;
+  auto s = make_snapshot({a, b}, {}, {}, {}, &problems);
+  ASSERT_EQ(problems.size(), 5u);
+  EXPECT_NE(problems[0].reason.find("unknown behaviour"), std::string::npos);
+  EXPECT_NE(problems[1].reason.find("window_s"), std::string::npos);
+  EXPECT_NE(problems[2].reason.find("unknown parameter"), std::string::npos);
+  EXPECT_NE(problems[3].reason.find("key=value"), std::string::npos);
+  EXPECT_NE(problems[4].reason.find("already enabled"), std::string::npos);
+  EXPECT_TRUE(s->behaviours[static_cast<size_t>(Behaviour::FrostyGoop)].enabled);
+  EXPECT_FALSE(s->behaviours[static_cast<size_t>(Behaviour::Triton)].enabled);
+}
+
+TEST(BehaviourPack, RejectsBadDocumentsAndListsBadDefinitions) {
+  EXPECT_THROW(parse_behaviour_pack("{"), std::invalid_argument);
+  EXPECT_THROW(parse_behaviour_pack(R"({"format":"other","definitions":[]})"), std::invalid_argument);
+  EXPECT_THROW(parse_behaviour_pack(R"({"format":"otsensor-behaviour-pack"})"), std::invalid_argument);
+  BehaviourPack pack = parse_behaviour_pack(R"({"format":"otsensor-behaviour-pack","definitions":[
+    {"id":"X","title":"t","severity":"Huge","behaviours":["triton"]},
+    {"id":"Y","title":"t","severity":"Minor"},
+    {"id":"Z","title":"t","severity":"Minor","behaviours":["triton"]},
+    {"id":"Z","title":"t","severity":"Minor","behaviours":["triton"]}, 7]})");
+  ASSERT_EQ(pack.definitions.size(), 1u);
+  ASSERT_EQ(pack.problems.size(), 4u);
+  EXPECT_NE(pack.problems[0].reason.find("severity"), std::string::npos);
+  EXPECT_NE(pack.problems[1].reason.find("no behaviour"), std::string::npos);
+  EXPECT_EQ(pack.problems[2].reason, "duplicate id");
+}
+
+TEST(ProtocolViolation, AnomalyRaisesAggregatedAlertWithTheFlowsFrames) {
+  WorkerDetector d(snapshot());
+  FlowContext ctx = tcp("10.0.0.1", "10.0.0.2", 20000, kT0);
+  FlowContext other = tcp("10.0.0.3", "10.0.0.2", 502, kT0);
+  const uint8_t frame_a[] = {1, 2, 3}, frame_b[] = {9, 9};
+  d.on_packet(kT0, frame_a, WorkerDetector::flow_id(ctx));
+  d.on_packet(kT0 + 1, frame_b, WorkerDetector::flow_id(other));
+  d.on_packet(kT0 + 2, frame_a, WorkerDetector::flow_id(ctx));
+  for (int i = 0; i < 3; ++i) {
+    ctx.ts_ns = kT0 + i * kSecond;
+    d.on_anomaly(ctx, "dnp3", "dnp3.bad_link_crc");
+  }
+  d.on_anomaly(ctx, "modbus", "modbus.invalid_function_code");
+  auto alerts = drain(d);
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_EQ(alerts[0].definition_id, "ots.protocol.dnp3.bad_link_crc");
+  EXPECT_EQ(alerts[0].engine, EngineKind::ProtocolViolation);
+  EXPECT_EQ(alerts[0].severity, Severity::Minor);
+  EXPECT_EQ(alerts[0].count, 3u);
+  EXPECT_EQ(alerts[0].last_seen_ns, kT0 + 2 * kSecond);
+  ASSERT_EQ(alerts[0].evidence_frames.size(), 2u);  // the other flow's frame is not evidence
+  EXPECT_EQ(alerts[0].evidence_frames[0], std::vector<uint8_t>({1, 2, 3}));
+  EXPECT_EQ(alerts[1].severity, Severity::Major);
+  EXPECT_TRUE(drain(d).empty());
+}
+
+TEST(ProtocolViolation, SwitchedOffBySnapshot) {
+  EngineSwitches off;
+  off.protocol_violation = false;
+  WorkerDetector d(snapshot({}, {}, off));
+  d.on_anomaly(tcp("10.0.0.1", "10.0.0.2", 502, kT0), "modbus", "modbus.invalid_length");
+  EXPECT_TRUE(drain(d).empty());
+}
+
+TEST(Operational, ControllerCommandsRaiseTheirAlerts) {
+  WorkerDetector d(snapshot());
+  FlowContext s7 = tcp("10.0.0.5", "10.0.0.20", 102, kT0);
+  d.on_operation(s7, "s7comm", Side::Client, request(0x29, "PLC Stop", true, "P_PROGRAM"));
+  d.on_operation(s7, "s7comm", Side::Server, response(0x29, "PLC Stop", false));  // the answer: no second alert
+  d.on_operation(s7, "s7comm", Side::Client, request(0x1A, "Request Download", true, "OB1"));
+  FlowContext mb = tcp("10.0.0.5", "10.0.0.21", 502, kT0);
+  d.on_operation(mb, "modbus", Side::Client, request(8, "Diagnostics", true, "Force Listen Only Mode"));
+  FlowContext dnp = tcp("10.0.0.5", "10.0.0.22", 20000, kT0);
+  d.on_operation(dnp, "dnp3", Side::Client, request(13, "Cold Restart", true));
+  FlowContext iec = tcp("10.0.0.5", "10.0.0.23", 2404, kT0);
+  d.on_operation(iec, "iec104", Side::Client, request(0x113, "STOPDT act", true));
+  FlowContext dcp;
+  dcp.ts_ns = kT0;
+  dcp.client_mac = mac("02:00:00:00:00:05");
+  dcp.server_mac = mac("02:00:00:00:00:30");
+  d.on_operation(dcp, "profinet", Side::Client, request(0x40505, "DCP Factory Reset", true));
+  auto alerts = drain(d);
+  EXPECT_EQ(count_id(alerts, "ots.operational.plc_stop"), 1u);
+  EXPECT_EQ(count_id(alerts, "ots.operational.program_download"), 1u);
+  EXPECT_EQ(count_id(alerts, "ots.operational.modbus_force_listen_only"), 1u);
+  EXPECT_EQ(count_id(alerts, "ots.operational.dnp3_cold_restart"), 1u);
+  EXPECT_EQ(count_id(alerts, "ots.operational.iec104_stopdt"), 1u);
+  EXPECT_EQ(count_id(alerts, "ots.operational.profinet_factory_reset"), 1u);
+  for (const Alert& a : alerts) {
+    if (a.engine == EngineKind::Operational) {
+      EXPECT_FALSE(a.attack_techniques.empty()) << a.definition_id;
+    }
+  }
+}
+
+TEST(Operational, BenignPollingRaisesNothing) {
+  WorkerDetector d(snapshot());
+  for (int i = 0; i < 500; ++i) {
+    FlowContext ctx = tcp("10.0.0.9", "10.0.0.20", 502, kT0 + i * 100 * kMs);
+    d.on_operation(ctx, "modbus", Side::Client, ranged(request(3, "Read Holding Registers"), 1, 0, 10));
+    d.on_operation(ctx, "modbus", Side::Server, ranged(response(3, "Read Holding Registers", false), 1, 0, 10));
+    d.on_operation(ctx, "modbus", Side::Client, ranged(request(4, "Read Input Registers"), 1, 100, 4));
+  }
+  EXPECT_TRUE(drain(d).empty());
+}
+
+TEST(Anomaly, PortScanAboveThresholdOnly) {
+  WorkerDetector d(snapshot());
+  for (uint16_t port = 1; port <= 10; ++port)
+    d.on_flow_start(kT0 + port, 6, ip("10.0.0.66"), 40000, ip("10.0.0.20"), port, {}, {});
+  EXPECT_TRUE(drain(d).empty());
+  for (uint16_t port = 11; port <= 40; ++port)
+    d.on_flow_start(kT0 + port, 6, ip("10.0.0.66"), 40000, ip("10.0.0.20"), port, {}, {});
+  auto alerts = drain(d);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].definition_id, "ots.anomaly.port_scan");
+  EXPECT_EQ(alerts[0].destination_ip, ip("10.0.0.20"));
+}
+
+TEST(Anomaly, AddressScanAndKnownPairsAreNotCounted) {
+  BaselineView b;
+  for (int i = 1; i <= 40; ++i) b.known_pairs.insert(pair_key(ip("10.0.0.1"), IpAddr::v4(0x0A000100u + i)));
+  WorkerDetector d(snapshot(b));
+  for (int i = 1; i <= 40; ++i) {
+    d.on_flow_start(kT0 + i, 6, ip("10.0.0.1"), 40000, IpAddr::v4(0x0A000100u + i), 502, {}, {});  // the SCADA master
+    d.on_flow_start(kT0 + i, 6, ip("10.0.0.66"), 40000, IpAddr::v4(0x0A000100u + i), 502, {}, {});
+  }
+  auto alerts = drain(d);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].definition_id, "ots.anomaly.address_scan");
+  EXPECT_EQ(alerts[0].source_ip, ip("10.0.0.66"));
+}
+
+TEST(Anomaly, ScanWindowExpires) {
+  WorkerDetector d(snapshot());
+  for (uint16_t port = 1; port <= 40; ++port)  // one port every 5 s: never 24 within 60 s
+    d.on_flow_start(kT0 + port * 5 * kSecond, 6, ip("10.0.0.66"), 40000, ip("10.0.0.20"), port, {}, {});
+  EXPECT_TRUE(drain(d).empty());
+}
+
+TEST(Anomaly, PlcScan) {
+  WorkerDetector d(snapshot());
+  for (int i = 1; i <= 8; ++i) {
+    FlowContext ctx = tcp("10.0.0.66", "10.0.1.1", 44818, kT0 + i);
+    ctx.server_ip = IpAddr::v4(0x0A000100u + i);
+    d.on_operation(ctx, "enip", Side::Client, request(0x63, "ListIdentity"));
+  }
+  auto alerts = drain(d);
+  ASSERT_EQ(count_id(alerts, "ots.anomaly.plc_scan"), 1u);
+}
+
+TEST(Anomaly, ArpSpoofingWhileTheOwnerIsAlive) {
+  WorkerDetector d(snapshot());
+  const MacAddr owner = mac("02:00:00:00:00:10"), attacker = mac("02:00:00:00:00:66");
+  d.on_arp(kT0, owner, ip("10.0.0.1"), {}, ip("10.0.0.2"), false);
+  d.on_arp(kT0 + 10 * kSecond, attacker, ip("10.0.0.1"), {}, ip("10.0.0.2"), true);
+  auto alerts = drain(d);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].definition_id, "ots.anomaly.arp_spoofing");
+  EXPECT_EQ(alerts[0].source_mac, attacker);
+  EXPECT_EQ(alerts[0].destination_mac, owner);
+  // A replaced device: the old MAC was quiet longer than the alive time.
+  d.on_arp(kT0, owner, ip("10.0.0.7"), {}, ip("10.0.0.2"), false);
+  d.on_arp(kT0 + 600 * kSecond, attacker, ip("10.0.0.7"), {}, ip("10.0.0.2"), false);
+  EXPECT_TRUE(drain(d).empty());
+}
+
+TEST(Anomaly, GratuitousArpStorm) {
+  WorkerDetector d(snapshot());
+  for (int i = 0; i < 29; ++i) d.on_arp(kT0 + i * kMs, mac("02:00:00:00:00:10"), ip("10.0.0.1"), {}, ip("10.0.0.1"), true);
+  EXPECT_TRUE(drain(d).empty());
+  d.on_arp(kT0 + 30 * kMs, mac("02:00:00:00:00:10"), ip("10.0.0.1"), {}, ip("10.0.0.1"), true);
+  EXPECT_EQ(count_id(drain(d), "ots.anomaly.gratuitous_arp_storm"), 1u);
+}
+
+TEST(Anomaly, SynAndUdpFloods) {
+  AnomalySettings a;
+  a.syn_flood_syns = 100;
+  a.udp_flood_flows = 100;
+  WorkerDetector d(snapshot({}, a));
+  for (uint16_t i = 0; i < 150; ++i) {
+    d.on_tcp_syn_unanswered(kT0 + i * kMs, ip("198.51.100.1"), i, ip("10.0.0.20"), 80);
+    d.on_flow_start(kT0 + i * kMs, 17, ip("198.51.100.2"), i, ip("10.0.0.21"), 161, {}, {});
+  }
+  auto alerts = drain(d);
+  EXPECT_EQ(count_id(alerts, "ots.anomaly.syn_flood"), 1u);
+  EXPECT_EQ(count_id(alerts, "ots.anomaly.udp_flood"), 1u);
+  // Slow: 50 per second never floods.
+  WorkerDetector slow(snapshot({}, a));
+  for (uint16_t i = 0; i < 500; ++i) slow.on_tcp_syn_unanswered(kT0 + i * 20 * kMs, ip("10.0.0.1"), i, ip("10.0.0.20"), 80);
+  EXPECT_EQ(count_id(drain(slow), "ots.anomaly.syn_flood"), 0u);
+}
+
+TEST(Anomaly, PasswordGuessing) {
+  WorkerDetector d(snapshot());
+  for (int i = 0; i < 4; ++i)
+    d.on_operation(tcp("10.0.0.66", "10.0.0.30", 80, kT0 + i * kSecond), "http", Side::Server,
+                   response(401, "Unauthorized", true));
+  EXPECT_TRUE(drain(d).empty());
+  d.on_operation(tcp("10.0.0.66", "10.0.0.30", 80, kT0 + 5 * kSecond), "http", Side::Server,
+                 response(401, "Unauthorized", true));
+  EXPECT_EQ(count_id(drain(d), "ots.anomaly.password_guessing"), 1u);
+  // Failed logins of another protocol, by operation name and by anomaly name.
+  for (int i = 0; i < 5; ++i)
+    d.on_operation(tcp("10.0.0.67", "10.0.0.31", 102, kT0 + i), "s7comm", Side::Server,
+                   response(0x14501, "PLC Password", true));
+  for (int i = 0; i < 5; ++i) d.on_anomaly(tcp("10.0.0.68", "10.0.0.32", 161, kT0 + i), "snmp", "snmp.wrong_community");
+  auto alerts = drain(d);
+  EXPECT_EQ(count_id(alerts, "ots.anomaly.password_guessing"), 2u);
+  // Successful logins do not count.
+  for (int i = 0; i < 10; ++i)
+    d.on_operation(tcp("10.0.0.69", "10.0.0.31", 102, kT0 + i), "s7comm", Side::Server,
+                   response(0x14501, "PLC Password", false));
+  EXPECT_TRUE(drain(d).empty());
+}
+
+TEST(Anomaly, AbnormalPollingPeriodAfterLearningOnly) {
+  WorkerDetector d(snapshot());
+  int64_t t = kT0;
+  auto poll = [&] {
+    d.on_operation(tcp("10.0.0.9", "10.0.0.20", 502, t), "modbus", Side::Client,
+                   ranged(request(3, "Read Holding Registers"), 1, 0, 10));
+  };
+  // 100 ms ± 3 %: benign, learned after 30 intervals.
+  for (int i = 0; i < 200; ++i) {
+    poll();
+    t += 100 * kMs + ((i % 7) - 3) * kMs;
+  }
+  EXPECT_TRUE(drain(d).empty());
+  ActivityBatch activity;
+  d.drain_activity(activity);
+  ASSERT_EQ(activity.polling.size(), 1u);
+  EXPECT_NEAR(activity.polling[0].stats.mean_ns, 100.0 * kMs, 2.0 * kMs);
+  t += 2 * kSecond;  // a long gap
+  poll();
+  auto alerts = drain(d);
+  ASSERT_EQ(count_id(alerts, "ots.anomaly.abnormal_polling_period"), 1u);
+}
+
+TEST(Anomaly, IrregularChannelIsNeverJudged) {
+  WorkerDetector d(snapshot());
+  int64_t t = kT0;
+  for (int i = 0; i < 300; ++i) {
+    d.on_operation(tcp("10.0.0.9", "10.0.0.20", 502, t), "modbus", Side::Client, request(6, "Write Single Register"));
+    t += (i % 2 ? 10 : 900) * kMs;
+  }
+  EXPECT_TRUE(drain(d).empty());
+}
+
+TEST(Behaviour, Industroyer2Sequence) {
+  WorkerDetector d(snapshot());
+  int64_t t = kT0;
+  FlowContext ctx = tcp("10.0.0.66", "10.0.0.40", 2404, t);
+  d.on_operation(ctx, "iec104", Side::Client, request(0x107, "STARTDT act", true));
+  d.on_operation(ctx, "iec104", Side::Client, ranged(request(100, "C_IC_NA_1"), 1, 0, 1));
+  for (uint32_t ioa = 1; ioa <= 7; ++ioa) {
+    ctx.ts_ns = t + ioa * kSecond;
+    d.on_operation(ctx, "iec104", Side::Client, ranged(request(45, "C_SC_NA_1", true), 1, ioa, 1));
+  }
+  EXPECT_EQ(count_id(drain(d), "OTS-BHV-INDUSTROYER2"), 0u);
+  ctx.ts_ns = t + 8 * kSecond;
+  d.on_operation(ctx, "iec104", Side::Client, ranged(request(46, "C_DC_NA_1", true), 1, 8, 1));
+  auto alerts = drain(d);
+  ASSERT_EQ(count_id(alerts, "OTS-BHV-INDUSTROYER2"), 1u);
+  const Alert& a = *std::find_if(alerts.begin(), alerts.end(),
+                                 [](const Alert& x) { return x.definition_id == "OTS-BHV-INDUSTROYER2"; });
+  EXPECT_EQ(a.engine, EngineKind::Malware);
+  EXPECT_EQ(a.severity, Severity::Critical);
+  EXPECT_EQ(a.attack_techniques.front(), "T0855");
+}
+
+TEST(Behaviour, Industroyer2NeedsTheWholeSequenceAndANewMaster) {
+  // Commands to many IOAs without STARTDT + interrogation: a normal control session.
+  WorkerDetector d(snapshot());
+  for (uint32_t ioa = 1; ioa <= 20; ++ioa)
+    d.on_operation(tcp("10.0.0.1", "10.0.0.40", 2404, kT0 + ioa), "iec104", Side::Client,
+                   ranged(request(45, "C_SC_NA_1", true), 1, ioa, 1));
+  EXPECT_EQ(count_id(drain(d), "OTS-BHV-INDUSTROYER2"), 0u);
+  // The whole sequence from the known master of an established baseline.
+  BaselineView b = established_baseline();
+  b.known_pair_protocols.insert(pair_protocol_key(ip("10.0.0.1"), ip("10.0.0.40"), "iec104"));
+  WorkerDetector known(snapshot(b));
+  FlowContext ctx = tcp("10.0.0.1", "10.0.0.40", 2404, kT0);
+  known.on_operation(ctx, "iec104", Side::Client, request(0x107, "STARTDT act", true));
+  known.on_operation(ctx, "iec104", Side::Client, ranged(request(100, "C_IC_NA_1"), 1, 0, 1));
+  for (uint32_t ioa = 1; ioa <= 20; ++ioa)
+    known.on_operation(ctx, "iec104", Side::Client, ranged(request(45, "C_SC_NA_1", true), 1, ioa, 1));
+  EXPECT_EQ(count_id(drain(known), "OTS-BHV-INDUSTROYER2"), 0u);
+}
+
+TEST(Behaviour, FrostyGoopFromTheInternetAndSilentForKnownWriters) {
+  WorkerDetector d(snapshot());
+  FlowContext ctx = tcp("203.0.113.9", "10.0.0.50", 502, kT0);
+  d.on_operation(ctx, "modbus", Side::Client, ranged(request(3, "Read Holding Registers"), 1, 0, 10));
+  d.on_operation(ctx, "modbus", Side::Client, ranged(request(6, "Write Single Register", true), 1, 5, 1));
+  EXPECT_EQ(count_id(drain(d), "OTS-BHV-FROSTYGOOP"), 1u);
+  // A private source and no baseline: undecided, silent.
+  FlowContext lan = tcp("10.0.0.9", "10.0.0.50", 502, kT0);
+  d.on_operation(lan, "modbus", Side::Client, ranged(request(3, "Read Holding Registers"), 1, 0, 10));
+  d.on_operation(lan, "modbus", Side::Client, ranged(request(16, "Write Multiple Registers", true), 1, 5, 2));
+  EXPECT_EQ(count_id(drain(d), "OTS-BHV-FROSTYGOOP"), 0u);
+  // Established baseline: the known writer is silent, a new one alerts.
+  BaselineView b = established_baseline();
+  b.known_writers.insert(pair_protocol_key(ip("10.0.0.9"), ip("10.0.0.50"), "modbus"));
+  WorkerDetector e(snapshot(b));
+  for (const char* source : {"10.0.0.9", "10.0.0.77"}) {
+    FlowContext c = tcp(source, "10.0.0.50", 502, kT0);
+    e.on_operation(c, "modbus", Side::Client, ranged(request(3, "Read Holding Registers"), 1, 0, 10));
+    e.on_operation(c, "modbus", Side::Client, ranged(request(16, "Write Multiple Registers", true), 1, 5, 2));
+  }
+  auto alerts = drain(e);
+  ASSERT_EQ(count_id(alerts, "OTS-BHV-FROSTYGOOP"), 1u);
+  EXPECT_EQ(alerts.back().source_ip, ip("10.0.0.77"));
+}
+
+TEST(Behaviour, S7StopFromNonEngineeringHostOnly) {
+  WorkerDetector d(snapshot(established_baseline()));
+  d.on_operation(tcp("10.0.0.5", "10.0.0.20", 102, kT0), "s7comm", Side::Client, request(0x29, "PLC Stop", true));
+  EXPECT_EQ(count_id(drain(d), "OTS-BHV-S7-STOP-DOWNLOAD"), 0u);  // the engineering station
+  d.on_operation(tcp("10.0.0.99", "10.0.0.20", 102, kT0), "s7comm", Side::Client, request(0x29, "PLC Stop", true));
+  auto alerts = drain(d);
+  EXPECT_EQ(count_id(alerts, "OTS-BHV-S7-STOP-DOWNLOAD"), 1u);
+  EXPECT_EQ(count_id(alerts, "ots.operational.plc_stop"), 1u);
+  // Without a baseline a private host is undecided: only the operational alert.
+  WorkerDetector none(snapshot());
+  none.on_operation(tcp("10.0.0.99", "10.0.0.20", 102, kT0), "s7comm", Side::Client, request(0x29, "PLC Stop", true));
+  auto only_operational = drain(none);
+  EXPECT_EQ(count_id(only_operational, "OTS-BHV-S7-STOP-DOWNLOAD"), 0u);
+  EXPECT_EQ(count_id(only_operational, "ots.operational.plc_stop"), 1u);
+}
+
+TEST(Behaviour, ControllerBehavioursFromNonEngineeringHosts) {
+  WorkerDetector d(snapshot(established_baseline()));
+  const char* intruder = "10.0.0.99";
+  d.on_operation(tcp(intruder, "10.0.0.21", 502, kT0), "modbus", Side::Client,
+                 request(8, "Diagnostics", true, "Restart Communications Option"));
+  d.on_operation(tcp(intruder, "10.0.0.21", 502, kT0), "modbus", Side::Client,
+                 request(0x5A, "Schneider UMAS", true, "STOP_PLC"));
+  d.on_operation(tcp(intruder, "10.0.0.22", 20000, kT0), "dnp3", Side::Client, request(18, "Stop Application", true));
+  FlowContext fins = tcp(intruder, "10.0.0.23", 9600, kT0);
+  fins.transport = 17;
+  d.on_operation(fins, "fins", Side::Client, request(0x0402, "Stop", true));
+  d.on_operation(tcp(intruder, "10.0.0.24", 1502, kT0), "tristation", Side::Client,
+                 request(1, "Program Download", true));
+  auto alerts = drain(d);
+  for (const char* id : {"OTS-BHV-MODBUS-FC8", "OTS-BHV-PIPEDREAM-UMAS", "OTS-BHV-DNP3-RESTART",
+                         "OTS-BHV-PIPEDREAM-FINS", "OTS-BHV-TRITON"})
+    EXPECT_EQ(count_id(alerts, id), 1u) << id;
+  // The same operations from the engineering station raise no behaviour alert.
+  WorkerDetector eng(snapshot(established_baseline()));
+  eng.on_operation(tcp("10.0.0.5", "10.0.0.21", 502, kT0), "modbus", Side::Client,
+                   request(0x5A, "Schneider UMAS", true, "STOP_PLC"));
+  eng.on_operation(tcp("10.0.0.5", "10.0.0.24", 1502, kT0), "tristation", Side::Client,
+                   request(1, "Program Download", true));
+  for (const Alert& a : drain(eng)) {
+    EXPECT_NE(a.engine, EngineKind::Malware) << a.definition_id;
+  }
+  // Read-only UMAS from anyone is no behaviour.
+  WorkerDetector reads(snapshot(established_baseline()));
+  reads.on_operation(tcp(intruder, "10.0.0.21", 502, kT0), "modbus", Side::Client,
+                     request(0x5A, "Schneider UMAS", false, "READ_ID"));
+  EXPECT_TRUE(drain(reads).empty());
+}
+
+TEST(Behaviour, BurstBehaviours) {
+  WorkerDetector d(snapshot());
+  FlowContext ua = tcp("10.0.0.66", "10.0.0.60", 4840, kT0);
+  for (int i = 0; i < 19; ++i) d.on_operation(ua, "opcua", Side::Client, request(527, "Browse"));
+  EXPECT_EQ(count_id(drain(d), "OTS-BHV-PIPEDREAM-OPCUA"), 0u);
+  d.on_operation(ua, "opcua", Side::Client, request(533, "BrowseNext"));
+  EXPECT_EQ(count_id(drain(d), "OTS-BHV-PIPEDREAM-OPCUA"), 1u);
+
+  FlowContext cs = tcp("10.0.0.66", "10.0.0.61", 11740, kT0);
+  for (int i = 0; i < 5; ++i) {
+    cs.ts_ns = kT0 + i * kSecond;
+    d.on_operation(cs, "codesys", Side::Client, request(2, "Device Login"));
+  }
+  EXPECT_EQ(count_id(drain(d), "OTS-BHV-PIPEDREAM-CODESYS"), 1u);
+  // Logins spread beyond the window are no burst.
+  FlowContext slow = tcp("10.0.0.67", "10.0.0.61", 11740, kT0);
+  for (int i = 0; i < 10; ++i) {
+    slow.ts_ns = kT0 + i * 30 * kSecond;
+    d.on_operation(slow, "codesys", Side::Client, request(2, "Device Login"));
+  }
+  EXPECT_EQ(count_id(drain(d), "OTS-BHV-PIPEDREAM-CODESYS"), 0u);
+
+  FlowContext mms = tcp("10.0.0.66", "10.0.0.62", 102, kT0);
+  for (const char* item : {"LD0/CSWI1$CO$Pos$Oper", "LD0/CSWI2$CO$Pos$Oper", "LD0/XCBR1$CO$Pos$Oper"})
+    d.on_operation(mms, "mms", Side::Client, request(5, "Write", true, item));
+  EXPECT_EQ(count_id(drain(d), "OTS-BHV-INDUSTROYER"), 1u);
+}
+
+TEST(Snapshot, SwapTakesEffectAtTheNextEvent) {
+  WorkerDetector d(snapshot());
+  FlowContext ctx = tcp("203.0.113.9", "10.0.0.50", 502, kT0);
+  EngineSwitches no_behaviours;
+  no_behaviours.behaviours = false;
+  d.set_snapshot(snapshot({}, {}, no_behaviours));
+  d.on_operation(ctx, "modbus", Side::Client, ranged(request(3, "Read Holding Registers"), 1, 0, 10));
+  d.on_operation(ctx, "modbus", Side::Client, ranged(request(6, "Write Single Register", true), 1, 5, 1));
+  EXPECT_EQ(count_id(drain(d), "OTS-BHV-FROSTYGOOP"), 0u);
+  d.set_snapshot(snapshot());
+  ctx.client_ip = ip("203.0.113.10");
+  d.on_operation(ctx, "modbus", Side::Client, ranged(request(3, "Read Holding Registers"), 1, 0, 10));
+  d.on_operation(ctx, "modbus", Side::Client, ranged(request(6, "Write Single Register", true), 1, 5, 1));
+  EXPECT_EQ(count_id(drain(d), "OTS-BHV-FROSTYGOOP"), 1u);
+}
+
+TEST(Activity, ReportedOnceUntilTheBaselineGenerationChanges) {
+  WorkerDetector d(snapshot());
+  FlowContext ctx = tcp("10.0.0.9", "10.0.0.50", 502, kT0);
+  for (int i = 0; i < 10; ++i) {
+    d.on_operation(ctx, "modbus", Side::Client, ranged(request(6, "Write Single Register", true), 1, 5, 1));
+    d.on_operation(ctx, "modbus", Side::Client, ranged(request(3, "Read Holding Registers"), 1, 0, 10));
+  }
+  d.on_operation(tcp("10.0.0.5", "10.0.0.20", 102, kT0), "s7comm", Side::Client,
+                 ranged(request(4, "Read Var"), 5, 0, 2));
+  ActivityBatch batch;
+  d.drain_activity(batch);
+  ASSERT_EQ(batch.activities.size(), 2u);  // the write and the DB read; plain Modbus reads are not policy input
+  EXPECT_TRUE(batch.activities[0].is_write);
+  EXPECT_EQ(batch.activities[1].unit, 5u);
+  BaselineView next;
+  next.generation = 1;
+  d.set_snapshot(snapshot(next));
+  d.on_operation(ctx, "modbus", Side::Client, ranged(request(6, "Write Single Register", true), 1, 5, 1));
+  ActivityBatch again;
+  d.drain_activity(again);
+  EXPECT_EQ(again.activities.size(), 1u);
+}
+
+class OneDomain : public IndicatorMatcher {
+ public:
+  explicit OneDomain(const AlertDefinition& d) : definition_(d) {}
+  const AlertDefinition* match(Observable kind, std::string_view value) const override {
+    return kind == Observable::Domain && value == "evil.example" ? &definition_ : nullptr;
+  }
+
+ private:
+  const AlertDefinition& definition_;
+};
+
+TEST(ThreatIntelligence, ObservableHookRaisesTheDefinition) {
+  AlertDefinition def;
+  def.id = "OTS-TI-0001";
+  def.title = "Malicious domain";
+  def.severity = Severity::Major;
+  OneDomain matcher(def);
+  WorkerDetector d(snapshot());
+  FlowContext ctx = tcp("10.0.0.9", "10.0.0.53", 53, kT0);
+  d.on_observable(ctx, "dns", Side::Client, Observable::Domain, "good.example", matcher);
+  d.on_observable(ctx, "dns", Side::Client, Observable::Domain, "evil.example", matcher);
+  auto alerts = drain(d);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].definition_id, "OTS-TI-0001");
+  EXPECT_EQ(alerts[0].activity, "domain=evil.example");
+}
+
+TEST(FlowId, IsSymmetric) {
+  EXPECT_EQ(WorkerDetector::flow_id(ip("10.0.0.1"), 1000, ip("10.0.0.2"), 502, 6),
+            WorkerDetector::flow_id(ip("10.0.0.2"), 502, ip("10.0.0.1"), 1000, 6));
+  EXPECT_NE(WorkerDetector::flow_id(ip("10.0.0.1"), 1000, ip("10.0.0.2"), 502, 6),
+            WorkerDetector::flow_id(ip("10.0.0.1"), 1001, ip("10.0.0.2"), 502, 6));
+  EXPECT_EQ(WorkerDetector::l2_flow_id(mac("02:00:00:00:00:01"), mac("02:00:00:00:00:02")),
+            WorkerDetector::l2_flow_id(mac("02:00:00:00:00:02"), mac("02:00:00:00:00:01")));
+}
+
+TEST(Tables, AreBoundedAndCountWhatTheyDrop) {
+  AnomalySettings a;
+  a.max_tracked = 16;
+  WorkerDetector d(snapshot({}, a));
+  for (uint32_t i = 0; i < 100; ++i)
+    d.on_flow_start(kT0, 6, IpAddr::v4(0x0A010000u + i), 40000, ip("10.0.0.20"), 80, {}, {});
+  EXPECT_GT(d.counters().untracked, 0u);
+  // Once the window has passed the expired entries make room again.
+  const uint64_t before = d.counters().untracked;
+  d.on_flow_start(kT0 + 120 * kSecond, 6, ip("10.9.9.9"), 40000, ip("10.0.0.20"), 80, {}, {});
+  EXPECT_EQ(d.counters().untracked, before);
+}
+
+}  // namespace
+}  // namespace ots::detect
