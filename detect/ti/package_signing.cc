@@ -161,7 +161,7 @@ bool TrustedKeys::verify(std::string_view key_id, std::string_view payload, std:
   return ok;
 }
 
-TiPackage read_signed_package(std::string_view file, const TrustedKeys& keys) {
+std::string_view verified_payload(std::string_view file, const TrustedKeys& keys, std::string* key_id_out) {
   if (!looks_like_package(file)) throw TiError("not an otsensor TI package (no " + std::string(kPackageMagic) + " header)");
   // The header ends at the first blank line; everything after it is the signed payload.
   constexpr size_t kMaxHeader = 4096;
@@ -201,7 +201,13 @@ TiPackage read_signed_package(std::string_view file, const TrustedKeys& keys) {
   if (!keys.contains(key_id)) throw TiError("package signed by an unknown key " + key_id + " (not in the trusted keys)");
   if (!keys.verify(key_id, payload, *signature))
     throw TiError("bad signature: the payload was modified or not signed by key " + key_id);
-  TiPackage package = package_from_json(payload);
+  if (key_id_out) *key_id_out = key_id;
+  return payload;
+}
+
+TiPackage read_signed_package(std::string_view file, const TrustedKeys& keys) {
+  std::string key_id;
+  TiPackage package = package_from_json(verified_payload(file, keys, &key_id));
   if (package.kind != PackageKind::Package) throw TiError("a signed package must have kind \"package\"");
   package.key_id = key_id;
   return package;

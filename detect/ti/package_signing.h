@@ -52,6 +52,9 @@ class TrustedKeys {
 // payload verifies with a trusted key. Throws TiError naming the reason otherwise (unsigned,
 // unknown key, bad signature, unsupported version, malformed header or payload).
 TiPackage read_signed_package(std::string_view file, const TrustedKeys& keys);
+// The payload of a package file whose signature verifies (the header checks above); used for
+// signed payloads in other formats, such as the built-in behaviour pack.
+std::string_view verified_payload(std::string_view file, const TrustedKeys& keys, std::string* key_id = nullptr);
 
 std::string base64_encode(std::span<const uint8_t> bytes);
 // Strict RFC 4648 (padding required); nullopt on any other character.

@@ -155,27 +155,44 @@ class BenchNetwork {
                            modbus_read_response(transaction, 1, count, seed), acknowledge());
         break;
       }
-      case Protocol::S7:
-        flow.tcp->exchange(s7_message(rng_.between(18, 40), seed), s7_message(rng_.between(120, 520), seed + 1),
+      case Protocol::S7: {
+        uint16_t db = static_cast<uint16_t>(rng_.between(1, 20));
+        uint16_t bytes = static_cast<uint16_t>(rng_.between(95, 495));
+        flow.tcp->exchange(s7_read_var_request(transaction, db, 0, bytes), s7_read_var_response(transaction, bytes, seed),
                            acknowledge());
         break;
-      case Protocol::Enip:
-        flow.tcp->exchange(enip_message(flow.seed, rng_.between(30, 60), seed),
-                           enip_message(flow.seed, rng_.between(100, 500), seed + 1), acknowledge());
+      }
+      case Protocol::Enip: {
+        uint16_t tag = static_cast<uint16_t>(rng_.between(0, 999));
+        uint16_t elements = static_cast<uint16_t>(rng_.between(14, 115));
+        uint64_t context = uint64_t{flow.seed} << 16 | transaction;
+        flow.tcp->exchange(enip_read_tag_request(flow.seed, context, tag, elements),
+                           enip_read_tag_response(flow.seed, context, elements, seed), acknowledge());
         break;
-      case Protocol::Dnp3:
-        flow.tcp->exchange(dnp3_message(10, 1, rng_.between(10, 20), seed),
-                           dnp3_message(1, 10, rng_.between(120, 245), seed + 1), acknowledge());
-        break;
-      case Protocol::Iec104:
-        flow.tcp->exchange(iec104_message(transaction, transaction, rng_.between(6, 20), seed),
-                           iec104_message(transaction, transaction, rng_.between(100, 240), seed + 1),
+      }
+      case Protocol::Dnp3: {
+        uint8_t sequence = static_cast<uint8_t>(transaction);
+        uint8_t points = static_cast<uint8_t>(rng_.between(36, 78));
+        flow.tcp->exchange(dnp3_class0_poll(10, 1, sequence), dnp3_analog_response(1, 10, sequence, points, seed),
                            acknowledge());
         break;
+      }
+      case Protocol::Iec104: {
+        // One I-frame each way per exchange: both sides' send numbers are the exchange number.
+        uint16_t common_address = static_cast<uint16_t>(1 + flow.seed % 254);
+        uint8_t count = static_cast<uint8_t>(rng_.between(12, 29));
+        flow.tcp->exchange(iec104_interrogation(transaction, transaction, common_address),
+                           iec104_measurements(transaction, static_cast<uint16_t>(transaction + 1), common_address,
+                                               count, seed),
+                           acknowledge());
+        break;
+      }
       case Protocol::CyclicIo:
-        flow.udp->send(true, pattern_bytes(rng_.between(60, 600), seed));
+        // Each direction produces on its own connection id (O->T and T->O).
+        flow.udp->send(true, enip_io_packet(flow.seed, transaction + 1u, rng_.between(40, 580), seed));
         rec_.advance(rng_.between(50'000, 150'000) / kThinkTimeDivisor);
-        flow.udp->send(false, pattern_bytes(rng_.between(60, 600), seed + 1));
+        flow.udp->send(false, enip_io_packet(flow.seed ^ 0x80000000u, transaction + 1u, rng_.between(40, 580),
+                                             seed + 1));
         break;
     }
     return false;

@@ -81,6 +81,14 @@ std::string Recorder::expectation_json(std::optional<uint64_t> bad_record_offset
     std::sort(vlans.begin(), vlans.end());
     item["vlans"] = vlans;
     item["isRouter"] = d.is_router;
+    // Only scenarios that declare identities carry these keys (older expectations stay as they were).
+    if (!d.facts.empty()) {
+      for (const ExpectedFact& f : d.facts)
+        item["facts"].push_back({{"field", f.field}, {"value", f.value}, {"protocol", f.protocol}});
+    }
+    if (!d.protocols.empty()) {
+      for (const ExpectedProtocol& p : d.protocols) item["protocols"].push_back({{"protocol", p.protocol}, {"role", p.role}});
+    }
     device_items.push_back(std::move(item));
   }
   for (const auto& [key, count] : connections_) {
@@ -96,7 +104,9 @@ std::string Recorder::expectation_json(std::optional<uint64_t> bad_record_offset
   std::string out = "{\n  \"packets\": " + std::to_string(packets_) + ",\n";
   if (bad_record_offset) out += "  \"badRecordOffset\": " + std::to_string(*bad_record_offset) + ",\n";
   out += "  \"devices\": " + list(device_items) + ",\n";
-  out += "  \"connections\": " + list(connection_items) + "\n}\n";
+  out += "  \"connections\": " + list(connection_items);
+  if (alerts_) out += ",\n  \"alerts\": " + nlohmann::ordered_json(*alerts_).dump();
+  out += "\n}\n";
   return out;
 }
 

@@ -31,11 +31,23 @@ struct ExpectedConnectionKey {
   auto operator<=>(const ExpectedConnectionKey&) const = default;
 };
 
+// What the scenario made a device say about itself: `field` is the inventory's camelCase
+// fact name ("vendor", "productName" …), `protocol` the dissector that reports it.
+struct ExpectedFact {
+  std::string field, value, protocol;
+};
+// A protocol the device speaks, as "client" or "server".
+struct ExpectedProtocol {
+  std::string protocol, role;
+};
+
 struct ExpectedDevice {
   std::optional<MacAddr> mac;
   std::vector<IpAddr> ips;
   std::vector<uint16_t> vlans;  // 0 = untagged
   bool is_router = false;
+  std::vector<ExpectedFact> facts = {};
+  std::vector<ExpectedProtocol> protocols = {};
 };
 
 // Turns an L3 packet between two endpoints into the captured frame: Ethernet
@@ -63,6 +75,8 @@ class Recorder {
                const ExpectedConnectionKey* connection = nullptr);
 
   void expect_device(ExpectedDevice device) { devices_.push_back(std::move(device)); }
+  // Behaviour-pack alert ids the capture must raise (an empty list: it must raise none).
+  void expect_alerts(std::vector<std::string> ids) { alerts_ = std::move(ids); }
   // The expectation file: packets, devices, connections (and the bad record's offset).
   std::string expectation_json(std::optional<uint64_t> bad_record_offset = std::nullopt) const;
 
@@ -76,6 +90,7 @@ class Recorder {
   uint64_t packets_ = 0;
   uint64_t limit_ = UINT64_MAX;
   std::vector<ExpectedDevice> devices_;
+  std::optional<std::vector<std::string>> alerts_;
   std::map<ExpectedConnectionKey, ConnectionCount> connections_;
 };
 

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "pcaps/gen/ot_payloads.h"
+#include "pcaps/gen/proto_samples.h"
 #include "pcaps/gen/recorder.h"
 
 namespace ots::pcapgen {
@@ -577,6 +578,8 @@ std::vector<std::string> write_samples(const std::string& dir) {
     writer.close();
     set.write_expectation(name, rec.expectation_json(bad_offset));
   }
+  for (const NamedScenario& scenario : protocol_scenarios())
+    simple(scenario.file, kLinkEthernet, TimeResolution::Micro, scenario.run);
   return set.written();
 }
 
