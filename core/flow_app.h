@@ -7,6 +7,7 @@
 
 #include "core/ndpi_labeler.h"
 #include "core/object_pool.h"
+#include "detect/rules/rules.h"
 #include "dissectors/dissector.h"
 #include "dissectors/flow/tcp_reassembler.h"
 
@@ -30,6 +31,7 @@ struct FlowAppState {
   uint32_t last_command_code = 0;
   std::string_view last_command_name;
   uint64_t command_epoch = 0;
+  detect::rules::FlowRuleState rules;  // flowbits of the rule engine
 };
 
 using FlowAppPool = ObjectPool<FlowAppState>;

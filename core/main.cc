@@ -20,6 +20,9 @@
 #include "store/database.h"
 #include "store/store_writer.h"
 #include "web/json.h"
+#include "core/detection.h"
+#include "detect/engine/alerts_cli.h"
+#include "detect/engine/baseline_cli.h"
 #include "detect/ti/ti_cli.h"
 #include "web/console_cli.h"
 #include "web/console_server.h"
@@ -89,6 +92,8 @@ struct CaptureArgs {
   size_t workers = std::max(1u, std::thread::hardware_concurrency());
   size_t max_flows = 1'000'000;
   std::string serve;
+  std::vector<std::string> forward_alerts;
+  bool no_detection = false;
   ConsoleOptions console = [] {
     ConsoleOptions o;
     o.ui_dir = OTS_UI_DIR;
@@ -106,6 +111,10 @@ void add_common(CLI::App* cmd, CaptureArgs& args) {
       ->check(CLI::Range(1, 100'000'000));
   cmd->add_option("--serve", args.serve, "Also serve the console on ADDR (e.g. 127.0.0.1:8443)");
   add_console_options(cmd, args.console, false);
+  cmd->add_option("--forward-alerts", args.forward_alerts,
+                  "Send alerts to a SIEM: udp://H:P, tcp://H:P, tls://H:P?ca=FILE|pin=SHA256 (syslog CEF), "
+                  "jsonl:FILE or jsonl+tcp://H:P (repeatable)");
+  cmd->add_flag("--no-detection", args.no_detection, "Build the inventory only: no alert engines");
 }
 
 // Runs sources through a pipeline into the database; returns the exit code.
@@ -143,6 +152,17 @@ int run_sensor(SignalStop& signals, const CaptureArgs& args, PipelineOptions opt
   }
 
   options.worker.flows.max_flows = args.max_flows;
+  if (!args.no_detection) {
+    try {
+      DetectionOptions detection;
+      for (const std::string& target : args.forward_alerts) detection.forwarders.push_back(parse_forwarder(target));
+      options.worker.detection = std::make_shared<DetectionHub>(args.db, detection);
+      for (const std::string& note : options.worker.detection->notes())
+        std::fprintf(stderr, "otsensor: note: %s\n", note.c_str());
+    } catch (const std::exception& e) {
+      fail(e.what());
+    }
+  }
   options.workers = args.workers;
   Pipeline pipeline(options, *store, inventory, run);
   signals.on_stop([&pipeline] { pipeline.request_stop(); });
@@ -158,6 +178,9 @@ int run_sensor(SignalStop& signals, const CaptureArgs& args, PipelineOptions opt
                status.c_str(), static_cast<unsigned long long>(r.packets), static_cast<unsigned long long>(r.bytes),
                seconds, seconds > 0 ? static_cast<double>(r.packets) / seconds : 0.0,
                static_cast<unsigned long long>(r.flows), inventory.devices().size());
+  if (options.worker.detection)
+    std::fprintf(stderr, "otsensor: %llu alerts recorded (otsensor alerts --db %s)\n",
+                 static_cast<unsigned long long>(options.worker.detection->alerts_stored()), args.db.c_str());
   if (auto err = store->last_error()) fail(*err);
   if (outcome.error) std::fprintf(stderr, "otsensor: error: %s\n", outcome.message.c_str());
 
@@ -380,6 +403,8 @@ int main(int argc, char** argv) {
   CLI::App* user = add_user_commands(app, read_db);
   // `ti …` runs in its own callbacks during parsing.
   detect::ti::add_ti_commands(app, kDefaultDb);
+  detect::add_alert_commands(app);
+  detect::add_baseline_commands(app);
 
   CLI11_PARSE(app, argc, argv);
 

@@ -1,5 +1,6 @@
 #include "core/pipeline.h"
 
+#include <algorithm>
 #include <array>
 
 #include "core/packet_ring.h"
@@ -321,6 +322,10 @@ void Pipeline::fold(const WorkerDelta& delta) {
   inventory_.fold(delta.observations);
   if (delta.worker >= latest_counters_.size()) latest_counters_.resize(delta.worker + 1);
   latest_counters_[delta.worker] = delta.counters;
+  detection_alerts_.insert(detection_alerts_.end(), delta.alerts.begin(), delta.alerts.end());
+  if (!delta.activity.activities.empty() || !delta.activity.polling.empty())
+    detection_activity_.push_back(delta.activity);
+  newest_ts_ns_ = std::max(newest_ts_ns_, delta.newest_ts_ns);
 }
 
 void Pipeline::collect_deltas() {
@@ -375,6 +380,10 @@ void Pipeline::write_changes(const SourceStats& s) {
   }
   StoreBatch batch;
   inventory_.take_changes(batch);
+  if (options_.worker.detection) {
+    options_.worker.detection->on_flush(batch, detection_alerts_, detection_activity_, newest_ts_ns_);
+    detection_activity_.clear();
+  }
   batch.runs.push_back(r);
   store_.submit(std::move(batch));
 }

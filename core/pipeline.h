@@ -95,6 +95,11 @@ class Pipeline {
   std::chrono::steady_clock::time_point last_flush_;
   std::atomic<uint64_t> flush_epoch_{0};
 
+  // Detection inputs gathered from the deltas until the next flush (inventory thread).
+  std::vector<detect::Alert> detection_alerts_;
+  std::vector<detect::ActivityBatch> detection_activity_;
+  int64_t newest_ts_ns_ = 0;
+
   std::thread inventory_thread_;  // last among the threads' state: started in the constructor
 
   // Pacing (--realtime / --speed)

@@ -66,6 +66,7 @@ uint16_t innermost_vlan(const DecodedPacket& p) { return p.vlan_count ? p.vlans[
 Worker::Worker(size_t index, const WorkerConfig& config)
     : index_(index), config_(config), decoder_(config.decoder), flows_(config.flows, &Worker::on_flow_end, this) {
   if (config_.ndpi_enabled) ndpi_ = std::make_unique<NdpiLabeler>();
+  if (config_.detection) refresh_detection();
   for (const DissectorDescriptor* d : all_dissectors())
     if (d->transports & transport_bit::Ethernet)
       for (uint16_t ethertype : d->ethertypes) l2_dissectors_.emplace(ethertype, d);
@@ -130,10 +131,13 @@ void count_binding(BindingAggregate* b, uint8_t source, int64_t ts, std::vector<
 void Worker::process(const PacketView& packet) {
   ++counters_.packets;
   counters_.bytes += packet.wire_len;
+  // A new TI package or baseline is picked up between packets (one atomic load when unchanged).
+  if (detector_ && config_.detection->generation() != detection_->generation) refresh_detection();
   if (decoder_.decode(packet, packet_) == DecodeResult::Held) return;
   const DecodedPacket& p = packet_;
   if (p.ts_ns > now_ns_) now_ns_ = p.ts_ns;
   const uint16_t vlan = innermost_vlan(p);
+  if (detector_) detect_packet(packet, p);
 
   const bool has_transport = p.ip_version != 0 && !p.is_fragment && p.src_ip.is_unicast() &&
                              (p.anomaly == DecodeAnomaly::None || p.anomaly == DecodeAnomaly::Ipv4BadChecksum);
@@ -208,6 +212,7 @@ void Worker::account_flow(const DecodedPacket& p) {
       flow.connection = slot.get();
       flow.connection->delta.flows++;
     }
+    if (detector_) detect_flow_start(flow, p);
   }
 
   // L2: cached per side, re-resolved if the side's MAC changes (asymmetric paths).
@@ -260,6 +265,7 @@ void Worker::account_flow(const DecodedPacket& p) {
   }
 
   if (config_.dissectors_enabled) feed_dissectors(flow, found.direction, p);
+  if (detector_ && detection_->rules && !p.payload.empty() && flow.app) detect_rules(flow, found.direction, p);
 }
 
 FlowContext Worker::context_of(const Flow& flow, int64_t ts_ns) const {
@@ -514,6 +520,8 @@ void Worker::identity(const FlowContext& ctx, std::string_view protocol, ots::Si
 
 void Worker::operation(const FlowContext& ctx, std::string_view protocol, ots::Side from, const Operation& op) {
   const flow_memory::Scope not_flow_memory(nullptr);  // inventory rows, not flow state
+  // Detection sees every operation, L2 ones (Profinet DCP Set IP, factory reset) included.
+  if (detector_) detector_->on_operation(ctx, protocol, from, op);
   if (ctx.transport == 0) return;  // L2 protocols have no client/server pair
   if (from == ots::Side::Server && !op.is_error) return;  // a normal response repeats its request
   // A flow's sessions report its own client and server, and one protocol: its last
@@ -548,9 +556,119 @@ void Worker::operation(const FlowContext& ctx, std::string_view protocol, ots::S
   else o.requests++;
 }
 
-void Worker::anomaly(const FlowContext&, std::string_view, std::string_view name) {
+void Worker::anomaly(const FlowContext& ctx, std::string_view protocol, std::string_view name) {
   const flow_memory::Scope not_flow_memory(nullptr);  // inventory rows, not flow state
   counters_.anomalies[std::string(name)]++;
+  if (detector_) detector_->on_anomaly(ctx, protocol, name);
+}
+
+namespace {
+
+std::string_view transport_label(uint8_t proto) {
+  switch (proto) {
+    case 6: return "tcp";
+    case 17: return "udp";
+    case 1: return "icmp";
+    case 58: return "icmpv6";
+    default: return "ip";
+  }
+}
+
+// The TI hook of the worker detector over the indicator set in force.
+class IndicatorSetMatcher final : public detect::IndicatorMatcher {
+ public:
+  IndicatorSetMatcher(const detect::ti::IndicatorSet& set, int64_t now_ns) : set_(set), now_ns_(now_ns) {}
+  const detect::AlertDefinition* match(Observable kind, std::string_view value) const override {
+    auto m = set_.match_observable(kind, value, now_ns_);
+    return m.alert() ? &set_.definitions()[m.definition_index] : nullptr;
+  }
+
+ private:
+  const detect::ti::IndicatorSet& set_;
+  int64_t now_ns_;
+};
+
+}  // namespace
+
+void Worker::observable(const FlowContext& ctx, std::string_view protocol, ots::Side side, Observable kind,
+                        std::string_view value) {
+  if (!detector_ || !detection_->indicators) return;
+  const flow_memory::Scope not_flow_memory(nullptr);
+  detector_->on_observable(ctx, protocol, side, kind, value, IndicatorSetMatcher(*detection_->indicators, ctx.ts_ns));
+}
+
+void Worker::refresh_detection() {
+  const flow_memory::Scope not_flow_memory(nullptr);
+  detection_ = config_.detection->bundle();
+  if (!detector_) {
+    detector_ = std::make_unique<detect::WorkerDetector>(detection_->snapshot);
+    rule_evaluator_ = std::make_unique<detect::rules::RuleEvaluator>();
+  } else {
+    detector_->set_snapshot(detection_->snapshot);
+  }
+}
+
+void Worker::detect_packet(const PacketView& packet, const DecodedPacket& p) {
+  // Evidence frames are Ethernet (the alert pcaps say so); other link types carry none.
+  if (packet.link == LinkType::Ethernet) {
+    const uint64_t flow = p.ip_version != 0
+                              ? detect::WorkerDetector::flow_id(p.src_ip, p.src_port, p.dst_ip, p.dst_port, p.ip_proto)
+                              : detect::WorkerDetector::l2_flow_id(p.src_mac, p.dst_mac);
+    detector_->on_packet(p.ts_ns, packet.data, flow);
+  }
+  if (p.has_arp) {
+    detector_->on_arp(p.ts_ns, p.arp.sender_mac, p.arp.sender_ip, p.arp.target_mac, p.arp.target_ip,
+                      p.arp.operation == 2);
+  }
+}
+
+void Worker::detect_indicator(const FlowContext& ctx, std::string_view protocol, const detect::ti::IndicatorMatch& m,
+                              std::string what) {
+  const detect::AlertDefinition& d = detection_->indicators->definitions()[m.definition_index];
+  detector_->raise_definition(ctx, protocol, d, what + " matches " + d.id + " (" + m.indicator->value + ")",
+                              "indicator=" + m.indicator->value);
+}
+
+void Worker::detect_flow_start(const Flow& flow, const DecodedPacket& p) {
+  const flow_memory::Scope not_flow_memory(nullptr);
+  const FlowContext ctx = context_of(flow, p.ts_ns);
+  detector_->on_flow_start(p.ts_ns, flow.key.proto, ctx.client_ip, ctx.client_port, ctx.server_ip, ctx.server_port,
+                           p.has_ethernet ? p.src_mac : MacAddr{}, p.has_ethernet ? p.dst_mac : MacAddr{});
+  if (!detection_->indicators) return;
+  const auto& set = *detection_->indicators;
+  auto client = set.match_ip(ctx.client_ip, p.ts_ns, detect::EndpointRole::Source, ctx.client_port);
+  if (client.alert()) detect_indicator(ctx, transport_label(flow.key.proto), client, "client " + ctx.client_ip.str());
+  auto server = set.match_ip(ctx.server_ip, p.ts_ns, detect::EndpointRole::Destination, ctx.server_port);
+  if (server.alert()) detect_indicator(ctx, transport_label(flow.key.proto), server, "server " + ctx.server_ip.str());
+}
+
+void Worker::detect_rules(Flow& flow, Direction dir, const DecodedPacket& p) {
+  const detect::rules::RuleSet& rules = *detection_->rules;
+  if (detect::rules::rule_count(rules) == 0) return;
+  detect::rules::RuleInput in;
+  in.ts_ns = p.ts_ns;
+  in.transport = flow.key.proto;
+  in.src_ip = p.src_ip;
+  in.dst_ip = p.dst_ip;
+  in.src_port = p.src_port;
+  in.dst_port = p.dst_port;
+  in.to_server = dir == Direction::FromClient;
+  in.established = flow.packets[0] > 0 && flow.packets[1] > 0;
+  in.payload = p.payload;
+  in.app_protocol = flow.app->confirmed && flow.app->dissector ? flow.app->dissector->name : std::string_view();
+  rule_matches_.clear();
+  rule_evaluator_->evaluate(rules, in, flow.app->rules, rule_matches_);
+  if (rule_matches_.empty()) return;
+  const flow_memory::Scope not_flow_memory(nullptr);
+  const FlowContext ctx = context_of(flow, p.ts_ns);
+  for (const auto& m : rule_matches_) {
+    if (m.action == detect::rules::Action::Pass) continue;
+    const detect::AlertDefinition& d = detection_->indicators->definitions()[m.tag];
+    detector_->raise_definition(ctx, in.app_protocol.empty() ? transport_label(flow.key.proto) : in.app_protocol, d,
+                                "rule " + std::to_string(m.gid) + ":" + std::to_string(m.sid) + ":" +
+                                    std::to_string(m.rev) + " " + std::string(m.msg),
+                                "sid=" + std::to_string(m.sid));
+  }
 }
 
 void Worker::take_delta(WorkerDelta& out) {
@@ -596,6 +714,13 @@ void Worker::take_delta(WorkerDelta& out) {
   counters_.decoder = decoder_.stats();
   counters_.flows = flows_.stats();
   out.counters = counters_;
+  out.newest_ts_ns = now_ns_;
+  out.alerts.clear();
+  out.activity = detect::ActivityBatch{};
+  if (detector_) {
+    detector_->drain_alerts(out.alerts);
+    detector_->drain_activity(out.activity);
+  }
 }
 
 }  // namespace ots

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/flow_memory.h"
+#include "core/detection.h"
 #include "core/flow_table.h"
 #include "core/ndpi_labeler.h"
 #include "core/packet.h"
@@ -27,6 +28,7 @@ struct WorkerConfig {
   TcpReassemblyConfig tcp;
   bool dissectors_enabled = true;
   bool ndpi_enabled = true;  // label flows no dissector confirmed
+  std::shared_ptr<DetectionHub> detection;  // null: no alert engines (tests of the packet path)
 };
 
 // What the worker's flows cost in memory, sampled every few thousand packets; the
@@ -57,6 +59,9 @@ struct WorkerDelta {
   size_t worker = 0;
   Observations observations;
   WorkerCounters counters;  // absolute
+  std::vector<detect::Alert> alerts;     // raised since the previous delta
+  detect::ActivityBatch activity;        // for the baseline comparison
+  int64_t newest_ts_ns = 0;              // packet time of the newest packet seen
 };
 
 struct TrafficAggregate;     // per MAC / per IP
@@ -126,6 +131,16 @@ class Worker : private EventSink {
                 std::string_view value) override;
   void operation(const FlowContext& ctx, std::string_view protocol, ots::Side from, const Operation& op) override;
   void anomaly(const FlowContext& ctx, std::string_view protocol, std::string_view name) override;
+  void observable(const FlowContext& ctx, std::string_view protocol, ots::Side side, Observable kind,
+                  std::string_view value) override;
+
+  // Detection: the bundle in force (refreshed at burst boundaries) and the per-packet hooks.
+  void refresh_detection();
+  void detect_packet(const PacketView& packet, const DecodedPacket& p);
+  void detect_flow_start(const Flow& flow, const DecodedPacket& p);
+  void detect_rules(Flow& flow, Direction dir, const DecodedPacket& p);
+  void detect_indicator(const FlowContext& ctx, std::string_view protocol, const detect::ti::IndicatorMatch& match,
+                        std::string what);
 
   size_t index_;
   WorkerConfig config_;
@@ -138,6 +153,11 @@ class Worker : private EventSink {
   WorkerCounters counters_;
 
   std::unique_ptr<NdpiLabeler> ndpi_;
+  std::shared_ptr<const DetectionBundle> detection_;
+  std::unique_ptr<detect::WorkerDetector> detector_;
+  std::unique_ptr<detect::rules::RuleEvaluator> rule_evaluator_;
+  std::vector<detect::rules::RuleMatch> rule_matches_;
+  PacketView current_packet_;
   Flow* current_flow_ = nullptr;  // the flow whose bytes the dissectors are reading right now
 
   std::unordered_map<MacAddr, std::unique_ptr<TrafficAggregate>> macs_;

@@ -775,6 +775,15 @@ void WorkerDetector::on_observable(const FlowContext& ctx, std::string_view prot
         std::string(observable_name(kind)) + "=" + std::string(value), flow_id(ctx), ctx.ts_ns);
 }
 
+void WorkerDetector::raise_definition(const FlowContext& ctx, std::string_view protocol,
+                                      const AlertDefinition& definition, std::string message, std::string activity) {
+  Head head;
+  head.engine = definition.engine;
+  head.definition = &definition;
+  raise(head, {ctx.client_ip, ctx.server_ip, ctx.client_mac, ctx.server_mac}, protocol, std::move(message),
+        std::move(activity), flow_id(ctx), ctx.ts_ns);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Anomalies from ARP and flows
 

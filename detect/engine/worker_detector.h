@@ -108,6 +108,10 @@ class WorkerDetector {
   void on_anomaly(const FlowContext& ctx, std::string_view protocol, std::string_view name);
   void on_observable(const FlowContext& ctx, std::string_view protocol, Side side, Observable kind,
                      std::string_view value, const IndicatorMatcher& matcher);
+  // An alert of `definition` on the flow `ctx` names: an indicator on one of its addresses or a
+  // rule that matched its payload (the TI and rule engines decide; this keeps evidence).
+  void raise_definition(const FlowContext& ctx, std::string_view protocol, const AlertDefinition& definition,
+                        std::string message, std::string activity);
   void on_arp(int64_t ts_ns, const MacAddr& sender_mac, const IpAddr& sender_ip, const MacAddr& target_mac,
               const IpAddr& target_ip, bool is_reply);
   // A new flow (the client is the side that sent the first packet): scans and UDP floods.
