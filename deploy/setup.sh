@@ -20,8 +20,12 @@ packages=(
   libpcap-dev dpdk-dev libdpdk-dev librte-net-pcap23 libndpi-dev libndpi-bin
   libbroker-dev libcaf-dev libsqlite3-dev sqlite3 libgtest-dev
   nlohmann-json3-dev libcpp-httplib-dev libssl-dev libcli11-dev libpcre2-dev openssl
-  ieee-data tshark tcpreplay iproute2 time
+  ieee-data tshark tcpreplay iproute2 time chromium
 )
+# The console front end and the browser tests need Node.js >= 20.19 (Vite 8) and npm.
+if ! command -v npm >/dev/null || ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)'; then
+  packages+=(nodejs npm)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -40,23 +44,33 @@ build() {
   cmake --build --preset "$1" -j "$(nproc)"
 }
 
+# The console front end (served by otsensor from web/ui/dist), reproducible from package-lock.json.
+build_console() {
+  (cd web/ui && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 case "$mode" in
   build)
+    build_console
     build release
     ;;
   run)
+    build_console
     build release
-    echo "setup: replaying pcaps/ into otsensor.db; web UI at http://127.0.0.1:8080 (Ctrl-C to stop)"
+    echo "setup: replaying pcaps/ into otsensor.db; console at https://127.0.0.1:8443 (self-signed certificate;"
+    echo "setup: the first start prints the admin password and the certificate fingerprint; Ctrl-C to stop)"
     samples=()
     for f in pcaps/*.pcap pcaps/*.pcapng; do
       case "$f" in pcaps/corrupt_*) ;; *) samples+=("$f") ;; esac  # corrupt_* exist to test error handling
     done
-    exec build/release/core/otsensor replay --db otsensor.db --serve 127.0.0.1:8080 "${samples[@]}"
+    exec build/release/core/otsensor replay --db otsensor.db --serve 127.0.0.1:8443 "${samples[@]}"
     ;;
   test)
     # release (gcc) and asan (clang, ASan + UBSan, with the libFuzzer targets); then every
     # fuzz target runs 30 s on its seed corpus.
     status=0
+    build_console
     for preset in release asan; do
       build "$preset"
       ctest --preset "$preset" || status=1

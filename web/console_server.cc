@@ -24,6 +24,7 @@
 #include "web/auth/login_throttle.h"
 #include "web/auth/self_signed.h"
 #include "web/console_routes.h"
+#include "web/detection_routes.h"
 #include "web/device_query.h"
 #include "web/http_params.h"
 #include "web/json.h"
@@ -100,14 +101,21 @@ std::optional<std::filesystem::path> static_file(const std::string& root, const 
 std::string content_type_of(const std::filesystem::path& file) {
   const std::string ext = file.extension().string();
   if (ext == ".html") return "text/html; charset=utf-8";
-  if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
-  if (ext == ".css") return "text/css; charset=utf-8";
+  // Not text/*: httplib would compress these again on every request.
+  if (ext == ".js" || ext == ".mjs") return "application/javascript; charset=utf-8";
+  if (ext == ".css") return "text/css; charset=utf-8";  // small; httplib may compress it
   if (ext == ".json") return "application/json";
   if (ext == ".svg") return "image/svg+xml";
   if (ext == ".png") return "image/png";
   if (ext == ".ico") return "image/x-icon";
   if (ext == ".woff2") return "font/woff2";
   return "application/octet-stream";
+}
+
+// Hashed asset names never change content: replace the default no-store.
+void cache_forever(httplib::Response& res) {
+  res.headers.erase("Cache-Control");
+  res.set_header("Cache-Control", "public, max-age=31536000, immutable");
 }
 
 std::string read_file(const std::filesystem::path& file) {
@@ -155,7 +163,10 @@ bool read_small_body(const httplib::ContentReader& reader, std::string& body) {
 
 void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
-  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+  // "; charset=utf-8" also keeps httplib from brotli-compressing each answer on the fly,
+  // which cost more than sending the bytes on a LAN.
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/json; charset=utf-8");
 }
 
 void send_error(httplib::Response& res, int status, const std::string& message) {
@@ -744,8 +755,21 @@ void ConsoleServer::Impl::install_static_routes() {
   server->Get(R"(/api/.*)", [](const httplib::Request&, httplib::Response& res) { send_error(res, 404, "not found"); });
   server->Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
     if (auto file = static_file(options.ui_dir, req.path)) {
+      // The build writes .br/.gz beside each asset: send the precompressed copy when accepted.
+      const std::string accept = req.get_header_value("Accept-Encoding");
+      res.set_header("Vary", "Accept-Encoding");
+      for (const auto& [token, suffix] : {std::pair{"br", ".br"}, std::pair{"gzip", ".gz"}}) {
+        std::filesystem::path packed = file->string() + suffix;
+        std::error_code error;
+        if (accept.find(token) != std::string::npos && std::filesystem::is_regular_file(packed, error)) {
+          res.set_header("Content-Encoding", token);
+          res.set_content(read_file(packed), content_type_of(*file));
+          if (req.path.starts_with("/assets/")) cache_forever(res);
+          return;
+        }
+      }
       res.set_content(read_file(*file), content_type_of(*file));
-      if (req.path.starts_with("/assets/")) res.set_header("Cache-Control", "public, max-age=31536000, immutable");
+      if (req.path.starts_with("/assets/")) cache_forever(res);
       return;
     }
     // Client-side routes (/devices/12, /alerts …) get the app; anything that looks like a
@@ -881,6 +905,7 @@ ConsoleStartInfo ConsoleServer::start() {
   s.install_device_routes();
   s.install_admin_routes();
   s.replays->install(s);
+  install_detection_routes(s);
   for (auto& installer : s.installers) installer(s);
   for (const auto& route : s.routes) {
     if (route.method == "UPLOAD") s.upload_paths.emplace_back(route.pattern);

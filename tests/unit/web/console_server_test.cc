@@ -210,7 +210,7 @@ TEST_F(ConsoleTest, OversizeUploadsAndBodiesAre413) {
 
 TEST_F(ConsoleTest, NoPathTraversalInStaticFiles) {
   EXPECT_EQ(client_->Get("/assets/app.js")->status, 200);
-  EXPECT_EQ(client_->Get("/assets/app.js")->get_header_value("Content-Type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(client_->Get("/assets/app.js")->get_header_value("Content-Type"), "application/javascript; charset=utf-8");
   for (const char* path : {"/../secret.txt", "/assets/../../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt",
                            "/assets/..%2f..%2fsecret.txt", "//etc/passwd", "/assets/missing.js", "/.%2e/secret.txt"}) {
     auto res = client_->Get(path);
