@@ -286,7 +286,7 @@ struct ConsoleServer::Impl final : ConsoleRoutes {
           std::filesystem::remove(file);
           return send_error(res, 413, "upload larger than " + std::to_string(options.max_upload_bytes) + " bytes");
         }
-        RequestContext ctx{req, res, *principal, *store, req.remote_addr};
+        RequestContext ctx{req, res, *principal, *store, req.remote_addr, {}, false};
         route.upload_handler(ctx, file, size);
       });
       return;
@@ -295,7 +295,7 @@ struct ConsoleServer::Impl final : ConsoleRoutes {
       server->Get(route.pattern, [this, route](const httplib::Request& req, httplib::Response& res) {
         auto principal = admit(req, res, route.least, false);
         if (!principal) return;
-        RequestContext ctx{req, res, *principal, *store, req.remote_addr};
+        RequestContext ctx{req, res, *principal, *store, req.remote_addr, {}, false};
         route.handler(ctx);
       });
       return;
@@ -305,7 +305,7 @@ struct ConsoleServer::Impl final : ConsoleRoutes {
                                             const httplib::ContentReader& reader) {
       auto principal = admit(req, res, route.least, changes);
       if (!principal) return reader([](const char*, size_t) { return true; }), void();
-      RequestContext ctx{req, res, *principal, *store, req.remote_addr};
+      RequestContext ctx{req, res, *principal, *store, req.remote_addr, {}, false};
       ctx.body_too_large = !read_small_body(reader, ctx.body);
       route.handler(ctx);
     };

@@ -11,13 +11,16 @@
 #include <stdexcept>
 #include <string>
 
-#include "web/server.h"  // WebError
 
 namespace httplib {
 class Server;
 }
 
 namespace ots {
+
+class WebError : public std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 struct ConsoleOptions {
   std::string db_path;

@@ -33,7 +33,5 @@ struct ListenAddress {
 // "127.0.0.1:8080", "[::1]:8080", "localhost:0". IPv6 literals need brackets.
 std::optional<ListenAddress> parse_listen_address(std::string_view text);
 
-// Escapes & < > " ' for HTML text and attribute values.
-std::string html_escape(std::string_view text);
 
 }  // namespace ots

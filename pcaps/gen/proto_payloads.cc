@@ -335,7 +335,7 @@ Frame bvlc(uint8_t function, Bytes npdu_apdu) { return Out().u8(0x81).u8(functio
 uint32_t object_id(uint16_t type, uint32_t instance) { return uint32_t(type) << 22 | (instance & 0x3FFFFF); }
 }  // namespace
 
-Frame bacnet_who_is() { return bvlc(0x0B, hex("01201000ffff00ff1008")); }
+Frame bacnet_who_is() { return bvlc(0x0B, hex("0120ffff00ff1008")); }
 Frame bacnet_i_am(uint32_t instance, uint16_t vendor_id) {
   Out apdu;
   apdu.u8(0x01).u8(0x20).be16(0xFFFF).u8(0).u8(0xFF);  // NPDU: global broadcast
@@ -564,8 +564,8 @@ Frame variable_list(std::string_view domain, std::string_view item) {
 }
 }  // namespace
 
-// Association messages of a public IEC 61850 capture (session, presentation and ACSE
-// negotiation are reused as recorded).
+// Association messages of a public IEC 61850 capture (session, presentation and ACSE negotiation reused;
+// the accept SPDU's length, version-number parameter and user-data length corrected so Wireshark parses it).
 std::vector<Frame> mms_associate_client() {
   return {hex("030000130ee00000000600c1020002c2020001"),
           hex("030000bb02f0800db20506130100160102140200023302000134020001c19c318199a003800101a28191810400000001820400"
@@ -575,7 +575,7 @@ std::vector<Frame> mms_associate_client() {
 }
 std::vector<Frame> mms_associate_server() {
   return {hex("0300001611d01801000400c1020002c2020200c0010a"),
-          hex("0300009102f0800e89050613010006010214020002c1003178a003800100a271830400000001a512300780010081025201300780"
+          hex("0300009102f0800e88050613010016010214020002c17a3178a003800100a271830400000001a512300780010081025201300780"
               "010081025101880206006151304f020101a04a614880020780a107060528ca220203a203020100a305a103020100a40606042bce"
               "0f02a503020117be20281e020103a019a917800100810100820100830100a409800100810100820100")};
 }
@@ -605,7 +605,10 @@ Frame fins(bool response, uint8_t dest_node, uint8_t src_node, uint8_t sid, uint
 }
 Frame fins_controller_data_reply(uint8_t dest, uint8_t src, uint8_t sid, std::string_view model, std::string_view version) {
   Out d;
-  d.padded(model, 20).padded(version, 20).fill(40).be16(0x0010).u8(0).be16(0x0400).u8(0x01).u8(0x08).fill(3);
+  d.padded(model, 20).padded(version, 20).fill(40);  // model, version, for system use
+  // Area data: program area size, IOM size, DM words, timer/counter size, expansion DM banks, steps,
+  // memory card kind and size (12 bytes, the full answer to data 00 that Wireshark expects).
+  d.be16(0x0040).u8(0x17).be16(0x8000).u8(0x08).u8(0x00).be16(0).u8(0).be16(0);
   return fins(true, dest, src, sid, 0x0501, d.b);
 }
 Frame fins_memory_read(uint8_t dest, uint8_t src, uint8_t sid, uint8_t area, uint16_t word, uint16_t count) {
@@ -753,14 +756,15 @@ Frame codesys_datagram(uint8_t service, Bytes payload) {
 }
 }  // namespace
 Frame codesys_name_request(uint32_t message_id) {
-  return codesys_datagram(3, Out().le16(0xC280).le16(0x0400).le32(message_id).b);
+  return codesys_datagram(3, Out().le16(0xC201).le16(0x0400).le32(message_id).b);  // address resolve: who is there?
 }
 Frame codesys_device_info(uint32_t message_id, std::string_view node, std::string_view device, std::string_view vendor,
                           const uint8_t firmware[4]) {
   Out b;
   b.le16(0xC280).le16(0x0400).le32(message_id).le16(4).u8(1).u8(0).le16(37).le16(uint16_t(node.size()))
       .le16(uint16_t(device.size())).le16(uint16_t(vendor.size())).le16(0x1006).le16(0x0001).le32(0)
-      .raw(Bytes(firmware, 4)).le32(0).u8(0);
+      .le32(uint32_t(firmware[0]) << 24 | uint32_t(firmware[1]) << 16 | uint32_t(firmware[2]) << 8 | firmware[3])
+      .le32(0).u8(0);  // the firmware version is a little-endian 32-bit a.b.c.d
   for (std::string_view s : {node, device, vendor}) b.utf16le(s).le16(0);
   return codesys_datagram(4, b.b);
 }

@@ -174,7 +174,7 @@ Frame tristation(uint8_t type, uint8_t channel, Bytes data);
 Frame tristation_command(uint8_t direction, uint8_t connection, uint8_t command, uint8_t counter, Bytes extra);
 
 // ---- CODESYS V3 ---------------------------------------------------------------------------------------------------
-Frame codesys_name_request(uint32_t message_id);
+Frame codesys_name_request(uint32_t message_id);  // name service "address resolve" (discovery); answered by device info
 Frame codesys_device_info(uint32_t message_id, std::string_view node, std::string_view device, std::string_view vendor,
                           const uint8_t firmware[4]);
 Frame codesys_service(uint16_t group, uint16_t service, bool request, uint32_t session, Bytes content);

@@ -191,7 +191,8 @@ void TcpConversation::pause(int64_t ns) { recorder_.advance(ns / time_divisor_);
 bool is_well_known_server_port(uint16_t port) {
   switch (port) {
     case 502: case 102: case 2222: case 44818: case 47808: case 20000: case 2404: case 4840: case 1883:
-    case 9600:
+    case 8883: case 9600: case 34962: case 34963: case 34964: case 5001: case 5007: case 5560: case 5562:
+    case 1502: case 11740: case 1217: case 48898: case 18245: case 18246: case 1911: case 789: case 2455:
       return true;
   }
   return port < 1024;
@@ -211,7 +212,9 @@ void UdpConversation::send(bool from_client, Bytes payload) {
   uint16_t src_port = from_client ? client_port_ : server_port_;
   uint16_t dst_port = from_client ? server_port_ : client_port_;
   if (first_) {
-    bool swap = is_well_known_server_port(src_port) && !is_well_known_server_port(dst_port);
+    // Between two server ports the lower one is the server's (DHCP 67/68, DHCPv6 546/547 …).
+    bool swap = is_well_known_server_port(src_port) &&
+                (!is_well_known_server_port(dst_port) || src_port < dst_port);
     if (from_client == swap) {
       std::fprintf(stderr, "pcapgen: UDP roles of %s:%u -> %s:%u contradict the sensor's rule\n",
                    client_.ip.str().c_str(), client_port_, server_.ip.str().c_str(), server_port_);
@@ -223,7 +226,8 @@ void UdpConversation::send(bool from_client, Bytes payload) {
   const Endpoint& to = from_client ? server_ : client_;
   Frame datagram = udp(from.ip, to.ip, src_port, dst_port, payload);
   Frame packet = ip_packet(from.ip, to.ip, ip_proto::Udp, datagram);
-  recorder_.emit_ip(link_, from, to, packet, &key_);
+  // The sensor tracks no flow from an unspecified source (a DHCP client before it has an address).
+  recorder_.emit_ip(link_, from, to, packet, from.ip.is_unspecified() ? nullptr : &key_);
 }
 
 PingConversation::PingConversation(Recorder& recorder, LinkWrap link, Endpoint client, Endpoint server,

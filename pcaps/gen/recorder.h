@@ -128,7 +128,8 @@ class TcpConversation {
 };
 
 // A UDP flow. The sensor names the first sender the client unless that first
-// packet comes from a well-known server port to a port that is not; the
+// packet comes from a well-known server port to a port that is not, or to a higher
+// server port; datagrams from an unspecified source belong to no flow. The
 // constructor's `client` must agree with that rule for the first packet sent
 // (checked, so a scenario cannot state a role the rule would not derive).
 class UdpConversation {

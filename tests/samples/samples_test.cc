@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -87,6 +88,49 @@ TEST_P(DeclaredIdentities, EveryFactAndProtocolIsOnItsDevice) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Pcaps, DeclaredIdentities, ::testing::ValuesIn(captures_with_identities()),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           for (char& c : n)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return n;
+                         });
+
+// Captures whose expectation lists the built-in behaviour alerts they must raise ("alerts").
+std::vector<std::string> captures_with_alerts() {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(kPcaps)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.ends_with(".expected.json")) continue;
+    if (e2e::read_json_file(entry.path().string()).contains("alerts"))
+      names.push_back(name.substr(0, name.size() - std::string(".expected.json").size()));
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+class BehaviourAlerts : public ::testing::TestWithParam<std::string> {};
+
+// Each attack capture raises exactly its behaviour alerts of the signed built-in pack
+// (OTS-BHV-*), and the benign plant none. Other engines (operational: "PLC stop") may add
+// their own alerts; those are not the pack's.
+TEST_P(BehaviourAlerts, RaisesExactlyTheExpectedBehaviours) {
+  const std::string capture = (kPcaps / GetParam()).string();
+  const json expected = e2e::read_json_file(capture + ".expected.json");
+  e2e::TempDir dir;
+  const std::string db = dir.file("alerts.db");
+  auto replay = run(e2e::otsensor("replay --workers 1 --db " + shell_quote(db) + " " + shell_quote(capture)));
+  ASSERT_EQ(replay.exit_code, 0) << replay.err;
+  const json alerts = e2e::json_of(e2e::otsensor("alerts --json --db " + shell_quote(db)));
+  std::set<std::string> raised, wanted;
+  for (const auto& a : alerts["alerts"]) {
+    const std::string id = a["definitionId"];
+    if (id.starts_with("OTS-BHV-")) raised.insert(id);
+  }
+  for (const auto& id : expected["alerts"]) wanted.insert(id.get<std::string>());
+  EXPECT_EQ(raised, wanted);
+}
+
+INSTANTIATE_TEST_SUITE_P(Pcaps, BehaviourAlerts, ::testing::ValuesIn(captures_with_alerts()),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& c : n)

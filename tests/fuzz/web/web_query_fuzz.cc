@@ -1,6 +1,6 @@
-// Fuzzes everything the web server parses from clients or the command line: the
-// offset/limit query parameters, device ids in paths, the listen address, and the HTML
-// escaping of stored strings.
+// Fuzzes everything the console parses from clients or the command line: the offset/limit
+// query parameters, device ids in paths, the listen address, and the device list's query
+// (filters, sort keys) split from the same bytes as "name=value" pairs.
 //
 // Input layout: byte 0 = flags (bit 0: offset present, bit 1: limit present); the rest is
 // split at the first '&' into the offset and limit texts.
@@ -8,6 +8,10 @@
 #include <cstdlib>
 #include <string_view>
 
+#include <map>
+#include <string>
+
+#include "web/device_query.h"
 #include "web/http_params.h"
 
 namespace {
@@ -40,8 +44,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     require(address->port >= 0 && address->port <= 65535);
   }
 
-  std::string escaped = ots::html_escape(rest);
-  require(escaped.find_first_of("<>\"'") == std::string::npos);
-  require(escaped.size() >= rest.size());
+  std::multimap<std::string, std::string> query;
+  for (size_t start = 0; start <= rest.size();) {
+    size_t end = rest.find('&', start);
+    if (end == std::string_view::npos) end = rest.size();
+    std::string_view pair = rest.substr(start, end - start);
+    size_t eq = pair.find('=');
+    query.emplace(std::string(pair.substr(0, eq)), eq == std::string_view::npos ? "" : std::string(pair.substr(eq + 1)));
+    start = end + 1;
+  }
+  std::string error;
+  if (auto q = ots::parse_device_query(query, error)) {
+    require(error.empty());
+    require(q->page.limit >= 1 && q->page.limit <= ots::kMaxPageLimit);
+    require(!q->purdue_level || (*q->purdue_level >= -1 && *q->purdue_level <= 5));
+  } else {
+    require(!error.empty());
+  }
   return 0;
 }

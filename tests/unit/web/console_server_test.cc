@@ -284,6 +284,23 @@ TEST_F(ConsoleTest, CommunicationMapAndDeviceMap) {
   get_json("/api/v1/map?group=planet", 400);
 }
 
+// The API's documented shape (web/schema/api.schema.json) holds for every answer.
+TEST_F(ConsoleTest, AnswersMatchTheSchema) {
+  login("admin", info_.initial_admin_password);
+  std::ifstream in(OTS_API_SCHEMA_PATH);
+  testing::SchemaChecker checker(nlohmann::json::parse(in));
+  auto joined = [](const std::vector<std::string>& errors) {
+    std::string out;
+    for (const auto& e : errors) out += e + "\n";
+    return out;
+  };
+  EXPECT_EQ(joined(checker.check(get_json("/api/v1/devices?limit=1000"), "devicePage")), "");
+  EXPECT_EQ(joined(checker.check(get_json("/api/v1/devices/1"), "device")), "");
+  EXPECT_EQ(joined(checker.check(get_json("/api/v1/connections"), "connectionPage")), "");
+  EXPECT_EQ(joined(checker.check(get_json("/api/v1/stats"), "stats")), "");
+  EXPECT_EQ(joined(checker.check(get_json("/api/v1/devices/424242", 404), "error")), "");
+}
+
 TEST_F(ConsoleTest, UnknownApiPathsAreJson404) {
   login("admin", info_.initial_admin_password);
   auto res = client_->Get("/api/v1/nothing", auth());
