@@ -6,6 +6,11 @@
 namespace ots::bacnet {
 namespace {
 
+// Scratch for decoded strings. The sink copies each value before the next one is decoded, so
+// one buffer per thread serves every session instead of 1.1 KB in each.
+thread_local std::array<char, 512> text_scratch;      // decoded CharacterString
+thread_local std::array<char, 600> composed_scratch;  // prefixed Description values
+
 constexpr std::string_view kUnknownName = "unknown";
 
 size_t index_of(Direction dir) { return static_cast<size_t>(dir); }
@@ -222,17 +227,17 @@ void Session::handle_response(const Message& m, const Apdu& apdu, Operation& op)
 
 void Session::remember(const Message& m, const Apdu& apdu, const Operation& op,
                        const ServiceDetails& details) {
-  if (pending_count_ == pending_.size()) {
+  if (pending_.size() == kMaxPendingRequests) {
     // Requests never answered (lost, or the reply fell outside the capture) age out first.
-    auto end = pending_.begin() + static_cast<std::ptrdiff_t>(pending_count_);
     auto expired = [&](const Pending& p) { return m.ctx.ts_ns - p.ts_ns > kPendingTimeoutNs; };
-    pending_count_ = static_cast<size_t>(std::remove_if(pending_.begin(), end, expired) - pending_.begin());
+    pending_.truncate(static_cast<size_t>(std::remove_if(pending_.begin(), pending_.end(), expired) -
+                                          pending_.begin()));
   }
-  if (pending_count_ == pending_.size()) {
+  if (pending_.size() == kMaxPendingRequests) {
     auto by_age = [](const Pending& a, const Pending& b) { return a.sequence < b.sequence; };
-    forget(&*std::min_element(pending_.begin(), pending_.end(), by_age));
+    forget(std::min_element(pending_.begin(), pending_.end(), by_age));
   }
-  Pending& entry = pending_[pending_count_++];
+  Pending& entry = pending_.emplace_back();
   entry.sequence = next_sequence_++;
   entry.ts_ns = m.ctx.ts_ns;
   entry.invoke_id = apdu.invoke_id;
@@ -246,8 +251,7 @@ void Session::remember(const Message& m, const Apdu& apdu, const Operation& op,
 
 Session::Pending* Session::find_pending(Direction requester, uint8_t invoke_id, const Apdu& apdu) {
   Pending* oldest = nullptr;
-  for (size_t i = 0; i < pending_count_; ++i) {
-    Pending& p = pending_[i];
+  for (Pending& p : pending_) {
     bool answers = p.requester == requester && p.invoke_id == invoke_id &&
                    (!apdu.has_service || p.service == apdu.service);
     if (answers && (!oldest || p.sequence < oldest->sequence)) oldest = &p;
@@ -255,7 +259,10 @@ Session::Pending* Session::find_pending(Direction requester, uint8_t invoke_id, 
   return oldest;
 }
 
-void Session::forget(Pending* entry) { *entry = pending_[--pending_count_]; }
+void Session::forget(Pending* entry) {
+  *entry = pending_.back();
+  pending_.pop_back();
+}
 
 void Session::learn_device(const Message& m, uint32_t instance) {
   auto side = static_cast<size_t>(side_of(m.dir));
@@ -276,8 +283,8 @@ void Session::report_identity(const Message& m, const Apdu& apdu, const ServiceD
   } else if (apdu.type == pdu::kUnconfirmedRequest && apdu.service == unconfirmed::kWhoAmI) {
     // A device asking for its identity describes itself.
     vendor(details.vendor_id);
-    emit(m, IdentityField::ProductName, decode_text(details.model_name, text_));
-    emit(m, IdentityField::SerialNumber, decode_text(details.serial_number, text_));
+    emit(m, IdentityField::ProductName, decode_text(details.model_name, text_scratch));
+    emit(m, IdentityField::SerialNumber, decode_text(details.serial_number, text_scratch));
   } else if (apdu.type == pdu::kComplexAck) {
     if (details.has_object && details.object.type == kObjectTypeDevice)
       learn_device(m, details.object.instance);
@@ -294,7 +301,7 @@ void Session::report_property_value(const Message& m, const PropertyValue& value
     return;
   }
   if (!value.value.is_application(app_tag::kCharacterString)) return;
-  std::string_view text = decode_text(value.value.value, text_);
+  std::string_view text = decode_text(value.value.value, text_scratch);
   if (text.empty()) return;
   switch (value.property) {
     case property::kVendorName:
@@ -331,11 +338,11 @@ void Session::emit(const Message& m, IdentityField field, std::string_view value
 }
 
 std::string_view Session::compose(std::string_view prefix, std::string_view text) {
-  size_t n = std::min(prefix.size() + text.size(), composed_.size());
-  std::copy(prefix.begin(), prefix.end(), composed_.begin());
+  size_t n = std::min(prefix.size() + text.size(), composed_scratch.size());
+  std::copy(prefix.begin(), prefix.end(), composed_scratch.begin());
   std::copy_n(text.begin(), n - prefix.size(),
-              composed_.begin() + static_cast<std::ptrdiff_t>(prefix.size()));
-  return {composed_.data(), n};
+              composed_scratch.begin() + static_cast<std::ptrdiff_t>(prefix.size()));
+  return {composed_scratch.data(), n};
 }
 
 std::string_view Session::compose(std::string_view prefix, uint32_t number) {

@@ -61,6 +61,7 @@
 #include <memory>
 
 #include "dissectors/bacnet/bacnet_wire.h"
+#include "core/small_vector.h"
 #include "dissectors/dissector.h"
 
 namespace ots::bacnet {
@@ -80,7 +81,7 @@ class Session final : public DissectorSession {
   bool rejected() const override { return rejected_; }
 
   bool confirmed() const { return confirmed_; }
-  size_t pending_requests() const { return pending_count_; }
+  size_t pending_requests() const { return pending_.size(); }
 
  private:
   // What a response needs from its request.
@@ -120,8 +121,7 @@ class Session final : public DissectorSession {
   void report(const FlowContext& ctx, Anomaly anomaly);
 
   EventSink& sink_;
-  std::array<Pending, kMaxPendingRequests> pending_{};  // [0, pending_count_)
-  size_t pending_count_ = 0;
+  SmallVector<Pending, 1> pending_;  // usually one; up to kMaxPendingRequests
   uint64_t next_sequence_ = 0;
   std::array<bool, 2> sent_requests_{};  // per direction: has sent a confirmed request
   std::array<bool, 2> knows_device_{};   // per side: its device instance is known
@@ -130,8 +130,6 @@ class Session final : public DissectorSession {
   uint32_t consecutive_violations_ = 0;
   bool confirmed_ = false;
   bool rejected_ = false;
-  std::array<char, 512> text_{};      // decoded CharacterString
-  std::array<char, 600> composed_{};  // prefixed Description values
 };
 
 std::unique_ptr<DissectorSession> make_session(EventSink& sink);

@@ -80,23 +80,19 @@ void Dnp3Session::data(const FlowContext& ctx, Direction dir, Bytes bytes) {
     return;
   }
   while (!bytes.empty() && !rejected_) {
-    if (stream.buffered == 0) {
+    if (stream.buffer.empty()) {
       // Common case: whole frames straight from the segment, no copy.
       bytes = bytes.subspan(scan(ctx, dir, bytes));
       if (rejected_) return;
       // What scan() left is less than one frame (it consumes every whole one).
-      std::memcpy(stream.buffer.data(), bytes.data(), bytes.size());
-      stream.buffered = bytes.size();
+      stream.buffer.append(bytes);
       return;
     }
-    size_t take = std::min(bytes.size(), stream.buffer.size() - stream.buffered);
-    std::memcpy(stream.buffer.data() + stream.buffered, bytes.data(), take);
-    stream.buffered += take;
+    size_t take = std::min(bytes.size(), kMaxFrameSize - stream.buffer.size());
+    stream.buffer.append(bytes.first(take));
     bytes = bytes.subspan(take);
     // A full buffer always holds a whole frame or a byte to skip, so each round makes progress.
-    size_t used = scan(ctx, dir, Bytes(stream.buffer.data(), stream.buffered));
-    std::memmove(stream.buffer.data(), stream.buffer.data() + used, stream.buffered - used);
-    stream.buffered -= used;
+    stream.buffer.consume(scan(ctx, dir, stream.buffer.view()));
   }
 }
 
@@ -170,8 +166,9 @@ void Dnp3Session::handle_frame(const FlowContext& ctx, Direction dir, const Link
     count_violation();
     return;
   }
+  std::array<uint8_t, kMaxUserData> user_data;  // the frame's user data without its block CRCs
   if (header.carries_user_data()) {
-    Anomaly crc = extract_user_data(header, frame, user_data_.data());
+    Anomaly crc = extract_user_data(header, frame, user_data.data());
     if (crc != Anomaly::None) {
       report(ctx, crc);
       count_violation();
@@ -187,25 +184,26 @@ void Dnp3Session::handle_frame(const FlowContext& ctx, Direction dir, const Link
   note_peer(ctx, dir, header);
   maybe_confirm(ctx);
   if (header.carries_user_data())
-    handle_segment(ctx, dir, header, Bytes(user_data_.data(), header.user_data_size()));
+    handle_segment(ctx, dir, header, Bytes(user_data.data(), header.user_data_size()));
 }
 
 Dnp3Session::Reassembly& Dnp3Session::reassembly_for(Direction dir, uint16_t source, uint16_t destination) {
   auto& reassemblies = streams_[index_of(dir)].reassemblies;
   Reassembly* chosen = nullptr;
   for (Reassembly& r : reassemblies) {
-    if (r.used && r.source == source && r.destination == destination) {
+    if (r.source == source && r.destination == destination) {
       chosen = &r;
       break;
     }
   }
   if (!chosen) {
-    // A free slot, else the least recently used pair gives way.
-    chosen = &*std::min_element(reassemblies.begin(), reassemblies.end(),
-                                [](const Reassembly& a, const Reassembly& b) {
-                                  return (a.used ? a.last_used + 1 : 0) < (b.used ? b.last_used + 1 : 0);
-                                });
-    chosen->used = true;
+    // A new slot, else the least recently used pair gives way.
+    if (reassemblies.size() < kReassembliesPerDirection) {
+      chosen = &reassemblies.emplace_back();
+    } else {
+      chosen = std::min_element(reassemblies.begin(), reassemblies.end(),
+                                [](const Reassembly& a, const Reassembly& b) { return a.last_used < b.last_used; });
+    }
     chosen->source = source;
     chosen->destination = destination;
     chosen->synced = false;
@@ -309,14 +307,13 @@ void Dnp3Session::report_fragment_anomalies(const FlowContext& ctx, const Fragme
 }
 
 void Dnp3Session::remember(const LinkHeader& header, const Fragment& fragment, const Operation& op) {
-  auto end = pending_.begin() + pending_count_;
-  auto slot = end;
-  if (pending_count_ == pending_.size()) {
+  PendingRequest* slot = nullptr;
+  if (pending_.size() == kMaxPendingRequests) {
     // Requests that were never answered give way to new ones, oldest first.
-    slot = std::min_element(pending_.begin(), end,
+    slot = std::min_element(pending_.begin(), pending_.end(),
                             [](const auto& a, const auto& b) { return a.order < b.order; });
   } else {
-    ++pending_count_;
+    slot = &pending_.emplace_back();
   }
   slot->order = next_order_++;
   slot->master = header.source;
@@ -333,7 +330,7 @@ void Dnp3Session::handle_response(const FlowContext& ctx, Direction dir, const L
     op.object = iin_error_name(fragment.iin);
   }
   if (fragment.function != kFcUnsolicitedResponse) {
-    auto end = pending_.begin() + pending_count_;
+    auto end = pending_.end();
     auto match = end;
     for (auto it = pending_.begin(); it != end; ++it) {
       bool answers = it->outstation == header.source && it->master == header.destination &&
@@ -359,7 +356,8 @@ void Dnp3Session::handle_response(const FlowContext& ctx, Direction dir, const L
         match->continuing = true;
         match->app_sequence = (fragment.control.sequence + 1) % kAppSequenceModulo;
       } else if (!challenge) {
-        *match = pending_[--pending_count_];
+        *match = pending_.back();
+        pending_.pop_back();
       }
     }
   }
@@ -442,7 +440,7 @@ void Dnp3Session::maybe_confirm(const FlowContext& ctx) {
 void Dnp3Session::gap(const FlowContext&, Direction dir, uint64_t) {
   if (rejected_) return;
   Stream& stream = streams_[index_of(dir)];
-  stream.buffered = 0;
+  stream.buffer.clear();
   stream.hunting = true;
   stream.hunted_bytes = 0;
   for (Reassembly& r : stream.reassemblies) {
@@ -450,13 +448,13 @@ void Dnp3Session::gap(const FlowContext&, Direction dir, uint64_t) {
     r.synced = false;
   }
   // Requests or responses were lost: forget what is outstanding and excuse strays for a while.
-  pending_count_ = 0;
+  pending_.clear();
   tolerate_unmatched_ = true;
 }
 
 void Dnp3Session::end(const FlowContext&, Direction dir) {
   // A partial frame at the end of a capture or connection is not evidence of anything.
-  streams_[index_of(dir)].buffered = 0;
+  streams_[index_of(dir)].buffer.clear();
 }
 
 void Dnp3Session::count_violation() {

@@ -59,6 +59,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/small_vector.h"
+#include "core/spill_buffer.h"
 #include "dissectors/dissector.h"
 #include "dissectors/dnp3/dnp3_parser.h"
 
@@ -82,11 +84,10 @@ class Dnp3Session final : public DissectorSession {
   void end(const FlowContext& ctx, Direction dir) override;
   bool rejected() const override { return rejected_; }
 
-  size_t pending_requests() const { return pending_count_; }
+  size_t pending_requests() const { return pending_.size(); }
 
  private:
   struct Reassembly {
-    bool used = false;
     uint16_t source = 0;
     uint16_t destination = 0;
     bool synced = false;  // a first segment (FIR) was seen
@@ -96,13 +97,12 @@ class Dnp3Session final : public DissectorSession {
     std::vector<uint8_t> fragment;
   };
   struct Stream {
-    std::array<uint8_t, kMaxFrameSize> buffer;
-    size_t buffered = 0;
+    SpillBuffer buffer;  // a partial frame (at most kMaxFrameSize bytes), only while one is split
     bool hunting = false;
     size_t hunted_bytes = 0;
     uint32_t valid_frames = 0;
     bool seen_data = false;
-    std::array<Reassembly, kReassembliesPerDirection> reassemblies{};
+    SmallVector<Reassembly, 1> reassemblies;  // one per address pair, up to kReassembliesPerDirection
   };
   // What one side of the flow has revealed about itself.
   struct Peer {
@@ -146,9 +146,7 @@ class Dnp3Session final : public DissectorSession {
   EventSink& sink_;
   std::array<Stream, 2> streams_{};
   std::array<Peer, 2> peers_{};  // indexed by Side
-  std::array<uint8_t, kMaxUserData> user_data_{};
-  std::array<PendingRequest, kMaxPendingRequests> pending_{};  // [0, pending_count_)
-  size_t pending_count_ = 0;
+  SmallVector<PendingRequest, 1> pending_;  // usually one; up to kMaxPendingRequests
   uint64_t next_order_ = 0;
   uint64_t reassembly_clock_ = 0;
   std::array<uint16_t, kUnknownObjectsRemembered> unknown_objects_{};  // group << 8 | variation

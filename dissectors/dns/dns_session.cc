@@ -8,6 +8,15 @@ namespace {
 
 constexpr std::string_view kProtocol = "dns";
 
+// Per-message working storage (three names of up to 255 bytes): filled and used within one
+// data() call, so one per thread serves every session instead of 1 KB in each.
+struct MessageScratch {
+  Record record;
+  Name first_question;
+  Name self_name;  // an A/AAAA owner name whose address is the sender's
+};
+thread_local MessageScratch message_scratch;
+
 bool iequals_suffix(std::string_view s, std::string_view suffix) {
   if (s.size() < suffix.size()) return false;
   for (size_t i = 0; i < suffix.size(); ++i) {
@@ -56,14 +65,14 @@ void DnsSession::record(const Record& rec) {
   if (rec.section == Section::Answer && rec.type == rrtype::kCname && rec.has_target) emit_domain(rec.target.view());
   if (rec.section == Section::Question) {
     if (!have_question_) {
-      first_question_ = rec.name;
+      message_scratch.first_question = rec.name;
       first_qtype_ = rec.type;
       have_question_ = true;
     }
     return;
   }
   if (!have_self_name_ && rec.has_address && rec.address == sender_ip_) {
-    self_name_ = rec.name;
+    message_scratch.self_name = rec.name;
     have_self_name_ = true;
   }
 }
@@ -76,7 +85,7 @@ void DnsSession::data(const FlowContext& ctx, Direction dir, Bytes bytes) {
   sender_ip_ = sender == Side::Client ? ctx.client_ip : ctx.server_ip;
   have_question_ = have_self_name_ = false;
   first_qtype_ = 0;
-  Anomaly anomaly = parse(bytes, header_, this, scratch_);
+  Anomaly anomaly = parse(bytes, header_, this, message_scratch.record);
   if (anomaly != Anomaly::None) {
     sink_.anomaly(ctx, kProtocol, anomaly_name(anomaly));
     if (++consecutive_violations_ >= kMaxConsecutiveViolations) rejected_ = true;
@@ -98,14 +107,14 @@ void DnsSession::data(const FlowContext& ctx, Direction dir, Bytes bytes) {
   op.is_request = !response;
   op.is_write = header_.opcode() == opcode::kUpdate;
   op.is_error = response && header_.rcode() != 0;
-  if (have_question_) op.object = first_question_.view();
+  if (have_question_) op.object = message_scratch.first_question.view();
   sink_.operation(ctx, kProtocol, sender, op);
-  if (have_question_ && !response) emit_domain(first_question_.view());
+  if (have_question_ && !response) emit_domain(message_scratch.first_question.view());
 
   bool multicast_naming = ctx.client_port == kMdnsPort || ctx.server_port == kMdnsPort ||
                           ctx.client_port == kLlmnrPort || ctx.server_port == kLlmnrPort;
   if (response && multicast_naming && have_self_name_ && sender_ip_.is_unicast()) {
-    std::string_view host = host_label(self_name_.view());
+    std::string_view host = host_label(message_scratch.self_name.view());
     if (!host.empty() && host != last_hostname_) {
       last_hostname_.assign(host);
       sink_.identity(ctx, kProtocol, sender, IdentityField::Hostname, host);

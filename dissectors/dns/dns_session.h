@@ -58,16 +58,13 @@ class DnsSession final : public DissectorSession, private Visitor {
 
   EventSink& sink_;
   Header header_;
-  Record scratch_;
-  // Per message, filled by record().
-  Name first_question_;
+  // Per message, filled by record() (the names themselves are per-thread scratch in dns_session.cc).
   uint16_t first_qtype_ = 0;
   bool have_question_ = false;
   const FlowContext* ctx_ = nullptr;  // the message being parsed (record() emits observables)
   Side sender_ = Side::Client;
   IpAddr sender_ip_;
-  Name self_name_;  // an A/AAAA owner name whose address is the sender's
-  bool have_self_name_ = false;
+  bool have_self_name_ = false;  // the message named the sender (see record())
   std::string last_hostname_;  // mDNS repeats itself; report a name once per change
   uint32_t valid_queries_ = 0;
   uint32_t consecutive_violations_ = 0;

@@ -85,15 +85,14 @@ void EnipSession::data(const FlowContext& ctx, Direction dir, Bytes bytes) {
       // Common case: whole PDUs straight from the segment, no copy.
       bytes = bytes.subspan(scan(ctx, dir, bytes));
       if (rejected_ || bytes.empty()) return;
-      stream.buffer.assign(bytes.begin(), bytes.end());  // less than one PDU remains
+      stream.buffer.append(bytes);  // less than one PDU remains
       return;
     }
     size_t take = std::min(bytes.size(), kMaxPduSize - stream.buffer.size());
-    stream.buffer.insert(stream.buffer.end(), bytes.begin(), bytes.begin() + static_cast<ptrdiff_t>(take));
+    stream.buffer.append(bytes.first(take));
     bytes = bytes.subspan(take);
     // A full buffer always holds a whole PDU or a byte to skip, so each round makes progress.
-    size_t used = scan(ctx, dir, Bytes(stream.buffer.data(), stream.buffer.size()));
-    stream.buffer.erase(stream.buffer.begin(), stream.buffer.begin() + static_cast<ptrdiff_t>(used));
+    stream.buffer.consume(scan(ctx, dir, stream.buffer.view()));
   }
 }
 
@@ -277,7 +276,7 @@ bool EnipSession::handle_cip(const FlowContext& ctx, Direction dir, Channel chan
   Anomaly anomaly = describe_request(msg, 0, ops, request, request.outer);
   for (size_t i = 0; i < ops.count; ++i) emit(ctx, side, ops.ops[i]);
   if (anomaly != Anomaly::None) report(ctx, anomaly);
-  remember(ctx, request);
+  remember(ctx, std::move(request));
   return anomaly == Anomaly::None;
 }
 
@@ -339,6 +338,7 @@ Anomaly EnipSession::describe_request(const CipMessage& msg, int depth, Operatio
     if (!start_embedded(msg.data, entries)) return entries.anomaly;
     if (entries.count > kMaxEmbeddedServices) anomaly = Anomaly::TooManyItems;
     Bytes entry;
+    if (!pending.embedded) pending.embedded = std::make_unique<RequestRecord[]>(kMaxEmbeddedServices);
     while (pending.embedded_count < kMaxEmbeddedServices && next_embedded(entries, entry)) {
       CipMessage embedded = parse_cip(entry);
       if (embedded.anomaly != Anomaly::None || embedded.is_response) {
@@ -358,7 +358,7 @@ Anomaly EnipSession::describe_request(const CipMessage& msg, int depth, Operatio
 
 bool EnipSession::handle_response(const FlowContext& ctx, Side side, const CipMessage& msg, Channel channel,
                                   uint64_t key) {
-  auto end = pending_.begin() + static_cast<ptrdiff_t>(pending_count_);
+  auto end = pending_.end();
   auto match = end;
   bool inner = false;
   for (auto it = pending_.begin(); it != end; ++it) {
@@ -378,8 +378,9 @@ bool EnipSession::handle_response(const FlowContext& ctx, Side side, const CipMe
     unknown.service = msg.service;
     return report_response(ctx, side, msg, unknown, nullptr);
   }
-  PendingRequest request = *match;
-  *match = pending_[--pending_count_];
+  PendingRequest request = std::move(*match);
+  if (match != &pending_.back()) *match = std::move(pending_.back());
+  pending_.pop_back();
   tolerate_unmatched_ = false;
   return report_response(ctx, side, msg, inner ? request.inner : request.outer, &request);
 }
@@ -566,22 +567,20 @@ void EnipSession::report_identity_attribute(const FlowContext& ctx, Side side, u
   }
 }
 
-void EnipSession::remember(const FlowContext& ctx, const PendingRequest& request) {
-  auto end = pending_.begin() + static_cast<ptrdiff_t>(pending_count_);
-  auto slot = end;
-  if (pending_count_ == pending_.size()) {
+void EnipSession::remember(const FlowContext& ctx, PendingRequest request) {
+  PendingRequest* slot = nullptr;
+  if (pending_.size() == kMaxPendingRequests) {
     auto expired = [&](const PendingRequest& p) { return ctx.ts_ns - p.ts_ns > kPendingTimeoutNs; };
-    end = std::remove_if(pending_.begin(), end, expired);
-    pending_count_ = static_cast<size_t>(end - pending_.begin());
-    slot = end;
-    if (pending_count_ == pending_.size()) {
+    pending_.truncate(static_cast<size_t>(std::remove_if(pending_.begin(), pending_.end(), expired) -
+                                          pending_.begin()));
+    if (pending_.size() == kMaxPendingRequests) {
       report(ctx, Anomaly::TooManyPendingRequests);
       auto by_sequence = [](const PendingRequest& a, const PendingRequest& b) { return a.sequence < b.sequence; };
-      slot = std::min_element(pending_.begin(), end, by_sequence);
+      slot = std::min_element(pending_.begin(), pending_.end(), by_sequence);
     }
   }
-  if (slot == end) ++pending_count_;
-  *slot = request;
+  if (!slot) slot = &pending_.emplace_back();
+  *slot = std::move(request);
   slot->sequence = next_sequence_++;
   slot->ts_ns = ctx.ts_ns;
 }
@@ -594,8 +593,8 @@ const Connection* EnipSession::find_connection(uint32_t connection_id) const {
 }
 
 Connection* EnipSession::connection_by_triple(const ConnectionTriple& triple) {
-  for (size_t i = 0; i < connection_count_; ++i) {
-    if (connections_[i].triple == triple) return &connections_[i];
+  for (Connection& c : connections_) {
+    if (c.triple == triple) return &c;
   }
   return nullptr;
 }
@@ -603,8 +602,8 @@ Connection* EnipSession::connection_by_triple(const ConnectionTriple& triple) {
 Connection& EnipSession::add_connection(const ConnectionTriple& triple) {
   Connection* slot = connection_by_triple(triple);
   if (!slot) {
-    if (connection_count_ < connections_.size()) {
-      slot = &connections_[connection_count_++];
+    if (connections_.size() < kMaxConnections) {
+      slot = &connections_.emplace_back();
     } else {
       auto by_sequence = [](const Connection& a, const Connection& b) { return a.sequence < b.sequence; };
       slot = &*std::min_element(connections_.begin(), connections_.end(), by_sequence);
@@ -617,7 +616,10 @@ Connection& EnipSession::add_connection(const ConnectionTriple& triple) {
 }
 
 void EnipSession::forget_connection(const ConnectionTriple& triple) {
-  if (Connection* c = connection_by_triple(triple)) *c = connections_[--connection_count_];
+  if (Connection* c = connection_by_triple(triple)) {
+    *c = connections_.back();
+    connections_.pop_back();
+  }
 }
 
 void EnipSession::count_valid(const FlowContext& ctx, Direction dir) {
@@ -640,7 +642,7 @@ void EnipSession::gap(const FlowContext&, Direction dir, uint64_t) {
   stream.hunting = true;
   stream.hunted_bytes = 0;
   // Replies lost in a server-side gap would leave their requests pending forever.
-  if (dir == Direction::FromServer) pending_count_ = 0;
+  if (dir == Direction::FromServer) pending_.clear();
   tolerate_unmatched_ = true;
 }
 

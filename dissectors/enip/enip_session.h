@@ -55,9 +55,12 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
+#include "core/small_vector.h"
+#include "core/spill_buffer.h"
 #include "dissectors/dissector.h"
 #include "dissectors/enip/enip_parser.h"
 
@@ -91,10 +94,10 @@ class EnipSession final : public DissectorSession {
   bool rejected() const override { return rejected_; }
 
   // Connections opened (or being opened) by Forward Open on this session, and not closed.
-  std::span<const Connection> connections() const { return {connections_.data(), connection_count_}; }
+  std::span<const Connection> connections() const { return {connections_.data(), connections_.size()}; }
   // The connection with this O→T or T→O id, if any.
   const Connection* find_connection(uint32_t connection_id) const;
-  size_t pending_requests() const { return pending_count_; }
+  size_t pending_requests() const { return pending_.size(); }
 
  private:
   // What a response needs to know about the request it answers.
@@ -116,10 +119,10 @@ class EnipSession final : public DissectorSession {
     bool has_inner = false;  // Unconnected Send's embedded request
     RequestRecord inner;
     uint8_t embedded_count = 0;  // Multiple_Service_Packet entries (of outer or inner)
-    std::array<RequestRecord, kMaxEmbeddedServices> embedded;
+    std::unique_ptr<RequestRecord[]> embedded;  // kMaxEmbeddedServices, for Multiple_Service_Packet only
   };
   struct Stream {
-    std::vector<uint8_t> buffer;  // a partial PDU; grows once to the largest one split
+    SpillBuffer buffer;  // a partial PDU, only while one is split
     bool hunting = false;
     size_t hunted_bytes = 0;
     uint32_t valid_messages = 0;
@@ -142,7 +145,7 @@ class EnipSession final : public DissectorSession {
                                 const RequestRecord& record);
   void report_identity(const FlowContext& ctx, Side side, const Identity& identity);
   void report_identity_attribute(const FlowContext& ctx, Side side, uint16_t attribute, Bytes value);
-  void remember(const FlowContext& ctx, const PendingRequest& request);
+  void remember(const FlowContext& ctx, PendingRequest request);
   Connection* connection_by_triple(const ConnectionTriple& triple);
   Connection& add_connection(const ConnectionTriple& triple);
   void forget_connection(const ConnectionTriple& triple);
@@ -153,11 +156,9 @@ class EnipSession final : public DissectorSession {
 
   EventSink& sink_;
   std::array<Stream, 2> streams_{};
-  std::array<PendingRequest, kMaxPendingRequests> pending_{};  // [0, pending_count_)
-  size_t pending_count_ = 0;
+  SmallVector<PendingRequest, 1> pending_;  // usually one; up to kMaxPendingRequests
   uint64_t next_sequence_ = 0;
-  std::array<Connection, kMaxConnections> connections_{};  // [0, connection_count_)
-  size_t connection_count_ = 0;
+  SmallVector<Connection, 0> connections_;  // up to kMaxConnections, on sessions that open any
   uint32_t consecutive_violations_ = 0;
   bool confirmed_ = false;
   bool rejected_ = false;

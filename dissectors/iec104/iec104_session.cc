@@ -98,23 +98,19 @@ void Iec104Session::data(const FlowContext& ctx, Direction dir, Bytes bytes) {
   if (rejected_ || bytes.empty()) return;
   Stream& stream = streams_[index_of(dir)];
   while (!bytes.empty() && !rejected_) {
-    if (stream.buffered == 0) {
+    if (stream.buffer.empty()) {
       // Common case: whole APDUs straight from the segment, no copy.
       bytes = bytes.subspan(scan(ctx, dir, bytes));
       if (rejected_) return;
       // What scan() left is less than one APDU (it consumes every whole one).
-      std::memcpy(stream.buffer.data(), bytes.data(), bytes.size());
-      stream.buffered = bytes.size();
+      stream.buffer.append(bytes);
       return;
     }
-    size_t take = std::min(bytes.size(), stream.buffer.size() - stream.buffered);
-    std::memcpy(stream.buffer.data() + stream.buffered, bytes.data(), take);
-    stream.buffered += take;
+    size_t take = std::min(bytes.size(), kMaxApduSize - stream.buffer.size());
+    stream.buffer.append(bytes.first(take));
     bytes = bytes.subspan(take);
     // A full buffer always holds a whole APDU or a byte to skip, so each round makes progress.
-    size_t used = scan(ctx, dir, Bytes(stream.buffer.data(), stream.buffered));
-    std::memmove(stream.buffer.data(), stream.buffer.data() + used, stream.buffered - used);
-    stream.buffered -= used;
+    stream.buffer.consume(scan(ctx, dir, stream.buffer.view()));
   }
 }
 
@@ -253,7 +249,7 @@ void Iec104Session::confirm(const FlowContext& ctx) {
 void Iec104Session::gap(const FlowContext&, Direction dir, uint64_t) {
   if (rejected_) return;
   Stream& stream = streams_[index_of(dir)];
-  stream.buffered = 0;
+  stream.buffer.clear();
   stream.hunting = true;
   stream.hunted_bytes = 0;
   stream.send_seq_known = false;  // the lost bytes may have held I-format APDUs
@@ -261,8 +257,8 @@ void Iec104Session::gap(const FlowContext&, Direction dir, uint64_t) {
 
 void Iec104Session::end(const FlowContext& ctx, Direction dir) {
   Stream& stream = streams_[index_of(dir)];
-  if (!rejected_ && stream.buffered > 0 && !stream.hunting) report(ctx, Anomaly::TruncatedApdu);
-  stream.buffered = 0;
+  if (!rejected_ && !stream.buffer.empty() && !stream.hunting) report(ctx, Anomaly::TruncatedApdu);
+  stream.buffer.clear();
 }
 
 void Iec104Session::count_violation() {

@@ -44,6 +44,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/spill_buffer.h"
 #include "dissectors/dissector.h"
 #include "dissectors/iec104/iec104_parser.h"
 
@@ -65,8 +66,7 @@ class Iec104Session final : public DissectorSession {
 
  private:
   struct Stream {
-    std::array<uint8_t, kMaxApduSize> buffer;
-    size_t buffered = 0;
+    SpillBuffer buffer;  // a partial APDU (at most kMaxApduSize bytes), only while one is split
     bool hunting = false;
     size_t hunted_bytes = 0;  // skipped since hunting started
     uint32_t valid_apdus = 0;

@@ -6,6 +6,10 @@ namespace ots::iso {
 
 namespace {
 
+// Gives a drained buffer's memory back: most messages arrive whole, so a flow should not keep
+// the largest one it ever had to assemble.
+void release(std::vector<uint8_t>& buffer) { std::vector<uint8_t>().swap(buffer); }
+
 constexpr size_t kHeaderWindow = 6;  // bytes s7comm::plausible_tpkt_start() needs
 constexpr size_t kMaxProbedTpkts = 8;
 
@@ -40,8 +44,8 @@ void IsoTransport::data(Direction dir, Bytes bytes) {
 
 void IsoTransport::gap(Direction dir) {
   DirectionState& st = dirs_[index(dir)];
-  st.partial.clear();
-  st.message.clear();
+  release(st.partial);
+  release(st.message);
   st.message_overflow = false;
   st.hunting = true;
   st.hunted_bytes = 0;
@@ -50,8 +54,8 @@ void IsoTransport::gap(Direction dir) {
 void IsoTransport::lose_sync(Direction dir, TransportError error) {
   DirectionState& st = dirs_[index(dir)];
   handler_.on_transport_error(dir, error);
-  st.partial.clear();
-  st.message.clear();
+  release(st.partial);
+  release(st.message);
   st.message_overflow = false;
   st.hunting = true;
   st.hunted_bytes = 0;
@@ -76,7 +80,7 @@ Bytes IsoTransport::complete_partial(Direction dir, Bytes bytes) {
   bytes = bytes.subspan(take);
   if (p.size() == frame.length) {
     handle_tpkt(dir, p);  // handlers never call back into the transport
-    p.clear();
+    release(p);
   }
   return bytes;
 }
@@ -106,7 +110,7 @@ Bytes IsoTransport::hunt(Direction dir, Bytes bytes) {
       }
     }
     st.hunted_bytes += from_tail;
-    tail.clear();
+    release(tail);
   }
   for (size_t i = 0; i + kHeaderWindow <= bytes.size(); ++i) {
     if (s7comm::plausible_tpkt_start(bytes.subspan(i))) {
@@ -150,14 +154,14 @@ void IsoTransport::handle_data(Direction dir, const CotpPdu& tpdu) {
   }
   if (msg.size() + tpdu.user_data.size() > kMaxMessageBytes) {
     handler_.on_transport_error(dir, TransportError::ReassemblyOverflow);
-    msg.clear();
+    release(msg);
     st.message_overflow = !tpdu.last_data_unit;
     return;
   }
   msg.insert(msg.end(), tpdu.user_data.begin(), tpdu.user_data.end());
   if (tpdu.last_data_unit) {
     handler_.on_message(dir, msg);
-    msg.clear();
+    release(msg);
   }
 }
 

@@ -329,25 +329,17 @@ void Session::handle_other_pdu(Direction dir, const MmsPdu& pdu, bool associatio
 Session::Pending& Session::new_pending(uint32_t invoke_id) {
   Pending* slot = nullptr;
   for (Pending& p : pending_) {
-    if (p.used && p.invoke_id == invoke_id) {
+    if (p.invoke_id == invoke_id) {
       slot = &p;  // a reused invokeID replaces the unanswered request
       break;
     }
   }
-  if (!slot) {
-    for (Pending& p : pending_) {
-      if (!p.used) {
-        slot = &p;
-        break;
-      }
-    }
-  }
+  if (!slot && pending_.size() < SessionLimits::kMaxPending) slot = &pending_.emplace_back();
   if (!slot) {  // full: the oldest request is forgotten
-    slot = &*std::min_element(pending_.begin(), pending_.end(),
-                              [](const Pending& a, const Pending& b) { return a.age < b.age; });
+    slot = std::min_element(pending_.begin(), pending_.end(),
+                            [](const Pending& a, const Pending& b) { return a.age < b.age; });
   }
   *slot = Pending{};
-  slot->used = true;
   slot->invoke_id = invoke_id;
   slot->age = ++pending_age_;
   return *slot;
@@ -355,9 +347,10 @@ Session::Pending& Session::new_pending(uint32_t invoke_id) {
 
 std::optional<Session::Pending> Session::take_pending(uint32_t invoke_id) {
   for (Pending& p : pending_) {
-    if (p.used && p.invoke_id == invoke_id) {
+    if (p.invoke_id == invoke_id) {
       Pending out = p;
-      p.used = false;
+      p = pending_.back();
+      pending_.pop_back();
       return out;
     }
   }
@@ -391,10 +384,18 @@ void Session::violation(Anomaly a) {
 
 void Session::identity(Side side, IdentityField field, std::string_view value) {
   if (value.empty()) return;
-  uint64_t& reported = reported_[static_cast<size_t>(side)][static_cast<size_t>(field)];
-  const uint64_t h = fnv1a(value) + 1;
-  if (reported == h) return;
-  reported = h;
+  const uint8_t key = static_cast<uint8_t>(static_cast<size_t>(side) * static_cast<size_t>(IdentityField::kCount) +
+                                           static_cast<size_t>(field));
+  const uint64_t h = fnv1a(value);
+  auto same_fact = [key](const Reported& r) { return r.key == key; };
+  Reported* reported = std::find_if(reported_.begin(), reported_.end(), same_fact);
+  if (reported == reported_.end()) {
+    reported = &reported_.emplace_back();
+    reported->key = key;
+  } else if (reported->hash == h) {
+    return;
+  }
+  reported->hash = h;
   sink_.identity(*ctx_, kProtocolName, side, field, value);
 }
 

@@ -30,6 +30,7 @@
 #include <optional>
 #include <string_view>
 
+#include "core/small_vector.h"
 #include "dissectors/dissector.h"
 #include "dissectors/mms/iso_transport.h"
 #include "dissectors/mms/mms_wire.h"
@@ -59,7 +60,6 @@ class Session final : public DissectorSession, private iso::TransportHandler {
   static constexpr size_t kObjectCapacity = 96;
 
   struct Pending {
-    bool used = false;
     uint32_t invoke_id = 0;
     uint64_t age = 0;
     uint32_t code = 0;
@@ -102,14 +102,20 @@ class Session final : public DissectorSession, private iso::TransportHandler {
   iso::IsoTransport transport_;
   const FlowContext* ctx_ = nullptr;
   std::array<int, 2> valid_messages_{};
-  std::array<Pending, SessionLimits::kMaxPending> pending_{};
+  SmallVector<Pending, 1> pending_;  // usually one; up to SessionLimits::kMaxPending
   uint64_t pending_age_ = 0;
   bool any_valid_ = false;
   bool confirmed_ = false;
   bool rejected_ = false;
   bool report_unmatched_ = true;  // off after a gap
   int violations_ = 0;
-  std::array<std::array<uint64_t, static_cast<size_t>(IdentityField::kCount)>, 2> reported_{};
+  // Identity values already reported (the last value's hash per side and field): polls repeat them.
+  // A flow reports a handful of fields, so a short list beats a table of every side and field.
+  struct Reported {
+    uint8_t key = 0;  // side * IdentityField::kCount + field
+    uint64_t hash = 0;
+  };
+  SmallVector<Reported, 4> reported_;
 };
 
 std::unique_ptr<DissectorSession> make_session(EventSink& sink);

@@ -1,7 +1,6 @@
 #include "dissectors/modbus/modbus_session.h"
 
 #include <algorithm>
-#include <cstring>
 
 namespace ots::modbus {
 namespace {
@@ -48,23 +47,19 @@ void ModbusSession::data(const FlowContext& ctx, Direction dir, Bytes bytes) {
   Stream& stream = streams_[index_of(dir)];
   stream.seen_data = true;
   while (!bytes.empty() && !rejected_) {
-    if (stream.buffered == 0) {
+    if (stream.buffer.empty()) {
       // Common case: whole ADUs straight from the segment, no copy.
       bytes = bytes.subspan(scan(ctx, dir, bytes));
       if (rejected_) return;
       // What scan() left is less than one ADU (it consumes every whole one).
-      std::memcpy(stream.buffer.data(), bytes.data(), bytes.size());
-      stream.buffered = bytes.size();
+      stream.buffer.append(bytes);
       return;
     }
-    size_t take = std::min(bytes.size(), stream.buffer.size() - stream.buffered);
-    std::memcpy(stream.buffer.data() + stream.buffered, bytes.data(), take);
-    stream.buffered += take;
+    size_t take = std::min(bytes.size(), kMaxAduSize - stream.buffer.size());
+    stream.buffer.append(bytes.first(take));
     bytes = bytes.subspan(take);
     // A full buffer always holds a whole ADU or a byte to skip, so each round makes progress.
-    size_t used = scan(ctx, dir, Bytes(stream.buffer.data(), stream.buffered));
-    std::memmove(stream.buffer.data(), stream.buffer.data() + used, stream.buffered - used);
-    stream.buffered -= used;
+    stream.buffer.consume(scan(ctx, dir, stream.buffer.view()));
   }
 }
 
@@ -138,21 +133,19 @@ void ModbusSession::handle_request(const FlowContext& ctx, const MbapHeader& hea
 void ModbusSession::remember(const FlowContext& ctx, const Pdu& pdu, uint16_t transaction_id) {
   // A reused transaction id is kept as its own entry (clients that always send 0, application
   // retries); responses match the oldest request with their id first.
-  auto end = pending_.begin() + pending_count_;
-  auto slot = end;
-  if (pending_count_ == pending_.size()) {
+  PendingRequest* slot = nullptr;
+  if (pending_.size() == kMaxPendingRequests) {
     // Drop requests that will never be answered (e.g. broadcasts) before blaming the peer.
     auto expired = [&](const PendingRequest& p) { return ctx.ts_ns - p.ts_ns > kPendingTimeoutNs; };
-    end = std::remove_if(pending_.begin(), end, expired);
-    pending_count_ = static_cast<size_t>(end - pending_.begin());
-    slot = end;
-    if (pending_count_ == pending_.size()) {
+    pending_.truncate(static_cast<size_t>(std::remove_if(pending_.begin(), pending_.end(), expired) -
+                                          pending_.begin()));
+    if (pending_.size() == kMaxPendingRequests) {
       report(ctx, Anomaly::TooManyPendingRequests);
       auto by_sequence = [](const PendingRequest& a, const PendingRequest& b) { return a.sequence < b.sequence; };
-      slot = std::min_element(pending_.begin(), end, by_sequence);
+      slot = std::min_element(pending_.begin(), pending_.end(), by_sequence);
     }
   }
-  if (slot == end) ++pending_count_;
+  if (!slot) slot = &pending_.emplace_back();
   slot->sequence = next_sequence_++;
   slot->ts_ns = ctx.ts_ns;
   slot->transaction_id = transaction_id;
@@ -161,7 +154,7 @@ void ModbusSession::remember(const FlowContext& ctx, const Pdu& pdu, uint16_t tr
 
 bool ModbusSession::handle_response(const FlowContext& ctx, const MbapHeader& header, const Pdu& pdu) {
   Operation op = make_operation(header, pdu, false);
-  auto end = pending_.begin() + pending_count_;
+  auto end = pending_.end();
   auto match = end;
   for (auto it = pending_.begin(); it != end; ++it) {
     bool answers = it->transaction_id == header.transaction_id && it->request.function_code == pdu.function_code;
@@ -188,7 +181,8 @@ bool ModbusSession::handle_response(const FlowContext& ctx, const MbapHeader& he
     Anomaly disagreement = check_response(request, pdu);
     if (disagreement != Anomaly::None) report(ctx, disagreement);
     agrees = request.anomaly == Anomaly::None && disagreement == Anomaly::None;
-    *match = pending_[--pending_count_];
+    *match = pending_.back();
+    pending_.pop_back();
     tolerate_unmatched_ = false;
   }
   sink_.operation(ctx, kProtocol, Side::Server, op);
@@ -237,19 +231,19 @@ void ModbusSession::confirm(const FlowContext& ctx) {
 void ModbusSession::gap(const FlowContext&, Direction dir, uint64_t) {
   if (rejected_) return;
   Stream& stream = streams_[index_of(dir)];
-  stream.buffered = 0;
+  stream.buffer.clear();
   stream.hunting = true;
   stream.hunted_bytes = 0;
   // Responses in a server-side gap are lost: their requests would only age out as anomalies.
-  if (dir == Direction::FromServer) pending_count_ = 0;
+  if (dir == Direction::FromServer) pending_.clear();
   // Either way, responses to requests we never saw (or just forgot) are expected for a while.
   tolerate_unmatched_ = true;
 }
 
 void ModbusSession::end(const FlowContext& ctx, Direction dir) {
   Stream& stream = streams_[index_of(dir)];
-  if (!rejected_ && stream.buffered > 0 && !stream.hunting) report(ctx, Anomaly::TruncatedPdu);
-  stream.buffered = 0;
+  if (!rejected_ && !stream.buffer.empty() && !stream.hunting) report(ctx, Anomaly::TruncatedPdu);
+  stream.buffer.clear();
 }
 
 void ModbusSession::count_violation() {

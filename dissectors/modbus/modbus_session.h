@@ -3,7 +3,7 @@
 //
 // Framing: ADUs are cut by the MBAP length; one segment may hold several ADUs and an
 // ADU may span segments (at most one partial ADU, kMaxAduSize bytes, is buffered per
-// direction). After a gap or a bad header the direction "hunts": it skips bytes until
+// direction, and only while it is incomplete). After a gap or a bad header the direction "hunts": it skips bytes until
 // probe_header() accepts one; every kMaxAduSize bytes skipped count as one violation.
 //
 // Events:
@@ -31,6 +31,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/small_vector.h"
+#include "core/spill_buffer.h"
 #include "dissectors/dissector.h"
 #include "dissectors/modbus/modbus_parser.h"
 
@@ -50,12 +52,11 @@ class ModbusSession final : public DissectorSession {
   void end(const FlowContext& ctx, Direction dir) override;
   bool rejected() const override { return rejected_; }
 
-  size_t pending_requests() const { return pending_count_; }
+  size_t pending_requests() const { return pending_.size(); }
 
  private:
   struct Stream {
-    std::array<uint8_t, kMaxAduSize> buffer;
-    size_t buffered = 0;
+    SpillBuffer buffer;  // a partial ADU (at most kMaxAduSize bytes), only while one is split
     bool hunting = false;
     size_t hunted_bytes = 0;  // skipped since hunting started
     uint32_t valid_adus = 0;
@@ -82,8 +83,8 @@ class ModbusSession final : public DissectorSession {
 
   EventSink& sink_;
   std::array<Stream, 2> streams_{};
-  std::array<PendingRequest, kMaxPendingRequests> pending_{};  // [0, pending_count_) in arrival order
-  size_t pending_count_ = 0;
+  // In arrival order until eviction reuses a slot; usually one, up to kMaxPendingRequests.
+  SmallVector<PendingRequest, 1> pending_;
   uint64_t next_sequence_ = 0;
   uint32_t consecutive_violations_ = 0;
   bool confirmed_ = false;

@@ -9,6 +9,14 @@ constexpr std::string_view kProtocol = "nbns";
 constexpr uint16_t kGroupFlag = 0x8000;  // NB_FLAGS G bit (RFC 1002 §4.2.1.3)
 constexpr size_t kNodeNameEntrySize = 18;  // 15 name bytes, suffix, flags
 
+// Per-message working storage: filled and used within one data() call, so one per thread
+// serves every session instead of about 1 KB in each.
+struct MessageScratch {
+  dns::Record record;
+  std::array<NbnsSession::Fact, kMaxFactsPerMessage> facts{};
+};
+thread_local MessageScratch message_scratch;
+
 bool printable(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x20 && c != 0x7F; });
 }
@@ -33,12 +41,12 @@ bool decode_name(std::string_view encoded, NetbiosName& out) {
 }
 
 void NbnsSession::add_fact(const NetbiosName& name, bool group) {
-  if (fact_count_ == facts_.size() || name.length == 0 || name.text[0] == '*' || !printable(name.name())) return;
+  if (fact_count_ == message_scratch.facts.size() || name.length == 0 || name.text[0] == '*' || !printable(name.name())) return;
   bool host = !group && (name.suffix == suffix::kWorkstation || name.suffix == suffix::kServer);
   bool domain = name.suffix == suffix::kDomainMaster || name.suffix == suffix::kDomainControllers ||
                 name.suffix == suffix::kBrowserElection || (group && name.suffix == suffix::kWorkstation);
-  if (host) facts_[fact_count_++] = {IdentityField::Hostname, name};
-  if (domain) facts_[fact_count_++] = {IdentityField::Description, name};
+  if (host) message_scratch.facts[fact_count_++] = {IdentityField::Hostname, name};
+  if (domain) message_scratch.facts[fact_count_++] = {IdentityField::Description, name};
 }
 
 void NbnsSession::record(const dns::Record& rec) {
@@ -101,7 +109,7 @@ void NbnsSession::data(const FlowContext& ctx, Direction dir, Bytes bytes) {
   sender_ip_ = sender == Side::Client ? ctx.client_ip : ctx.server_ip;
   have_object_ = false;
   fact_count_ = 0;
-  dns::Anomaly anomaly = dns::parse(bytes, header_, this, scratch_, dns::Dialect::Netbios);
+  dns::Anomaly anomaly = dns::parse(bytes, header_, this, message_scratch.record, dns::Dialect::Netbios);
   if (anomaly != dns::Anomaly::None) {
     sink_.anomaly(ctx, kProtocol, kAnomalyNames[size_t(anomaly)]);
     if (++consecutive_violations_ >= kMaxConsecutiveViolations) rejected_ = true;
@@ -126,7 +134,7 @@ void NbnsSession::data(const FlowContext& ctx, Direction dir, Bytes bytes) {
   if (have_object_) op.object = {object_.data(), object_length_};
   sink_.operation(ctx, kProtocol, sender, op);
   if (!sender_ip_.is_unicast()) return;
-  for (size_t i = 0; i < fact_count_; ++i) report(ctx, sender, facts_[i]);
+  for (size_t i = 0; i < fact_count_; ++i) report(ctx, sender, message_scratch.facts[i]);
 }
 
 namespace {

@@ -85,25 +85,25 @@ class NbnsSession final : public DissectorSession, private dns::Visitor {
   void end(const FlowContext&, Direction) override {}
   bool rejected() const override { return rejected_; }
 
- private:
+ public:
   struct Fact {
     IdentityField field;
     NetbiosName name;
   };
+
+ private:
   void record(const dns::Record& record) override;
   void add_fact(const NetbiosName& name, bool group);
   void report(const FlowContext& ctx, Side sender, const Fact& fact);
 
   EventSink& sink_;
   dns::Header header_;
-  dns::Record scratch_;
   IpAddr sender_ip_;
   // Per message.
   bool have_object_ = false;
   std::array<char, 20> object_{};  // "NAME<xx>"
   size_t object_length_ = 0;
-  std::array<Fact, kMaxFactsPerMessage> facts_{};
-  size_t fact_count_ = 0;
+  size_t fact_count_ = 0;  // the facts themselves are per-thread scratch in nbns_session.cc
   // Per session.
   std::vector<std::string> reported_;
   std::string scratch_text_;

@@ -1,5 +1,6 @@
 // The S7comm descriptor: TCP port 102 as a hint, a probe that looks for TPKT +
-// COTP (CR / CC / DT) carrying classic S7 (protocol id 0x32), and the session factory.
+// COTP DT carrying classic S7 (protocol id 0x32; connect request/confirm wait for it), and the
+// session factory.
 #include "dissectors/dissector.h"
 #include "dissectors/s7comm/s7comm_session.h"
 #include "dissectors/s7comm/s7comm_wire.h"
@@ -22,13 +23,15 @@ ProbeResult probe(Direction, Bytes payload) {
     return payload[header_end] == kProtocolId ? ProbeResult::Match : ProbeResult::NoMatch;
   }
   if (type != cotp::kConnectRequest && type != cotp::kConnectConfirm) return ProbeResult::NoMatch;
+  // A connect request/confirm is shared by everything on the ISO stack (S7comm, S7comm-plus,
+  // IEC 61850 MMS): only the first DT payload's protocol id tells them apart.
   if (payload.size() < header_end) return ProbeResult::NeedMoreData;
   CotpPdu tpdu;
   if (parse_cotp(payload.subspan(kTpktHeaderSize, header_end - kTpktHeaderSize), tpdu) != Anomaly::None) {
     return ProbeResult::NoMatch;
   }
   if (is_s7plus_tsap(tpdu.called_tsap) || is_s7plus_tsap(tpdu.calling_tsap)) return ProbeResult::NoMatch;
-  return ProbeResult::Match;
+  return ProbeResult::NeedMoreData;
 }
 
 }  // namespace s7comm

@@ -9,6 +9,10 @@ namespace ots::s7comm {
 
 namespace {
 
+// Gives a drained buffer's memory back: most messages arrive whole, so a flow should not keep
+// the largest one it ever had to assemble.
+void release(std::vector<uint8_t>& buffer) { std::vector<uint8_t>().swap(buffer); }
+
 constexpr size_t kResyncWindow = 6;  // bytes plausible_tpkt_start() needs
 
 uint64_t fnv1a(std::string_view s) {
@@ -83,7 +87,7 @@ Bytes Session::complete_partial(Direction dir, Bytes bytes) {
   TpktFrame frame = tpkt_frame(p);
   if (frame.status == TpktStatus::Invalid) {
     violation(Anomaly::InvalidTpktLength);
-    p.clear();
+    release(p);
     st.lost_sync = true;
     st.resync_skipped = 0;
     return bytes;
@@ -93,7 +97,7 @@ Bytes Session::complete_partial(Direction dir, Bytes bytes) {
   bytes = bytes.subspan(take);
   if (p.size() == frame.length) {
     handle_tpkt(dir, p);
-    p.clear();
+    release(p);
   }
   return bytes;
 }
@@ -124,7 +128,7 @@ Bytes Session::resync(Direction dir, Bytes bytes) {
       }
     }
     st.resync_skipped += from_tail;
-    tail.clear();
+    release(tail);
   }
   for (size_t i = 0; i + kResyncWindow <= bytes.size(); ++i) {
     if (plausible_tpkt_start(bytes.subspan(i))) {
@@ -180,14 +184,14 @@ void Session::handle_data_tpdu(Direction dir, const CotpPdu& tpdu) {
   }
   if (msg.size() + tpdu.user_data.size() > SessionLimits::kMaxMessageBytes) {
     anomaly(Anomaly::ReassemblyOverflow);
-    msg.clear();
+    release(msg);
     st.message_overflow = !tpdu.last_data_unit;
     return;
   }
   msg.insert(msg.end(), tpdu.user_data.begin(), tpdu.user_data.end());
   if (tpdu.last_data_unit) {
     handle_message(dir, msg);
-    msg.clear();
+    release(msg);
   }
 }
 
@@ -452,7 +456,7 @@ void Session::handle_szl_response(Direction dir, const UserdataParams& params, B
       szl_active_ && params.extended && params.data_unit_ref == szl_unit_ref_ && szl_dir_ == dir;
   if (!continuation) {
     szl_active_ = false;
-    szl_buffer_.clear();
+    release(szl_buffer_);
     if (params.last_data_unit) {
       process_szl(dir, payload);  // the whole list in one PDU: no copy
       return;
@@ -464,14 +468,14 @@ void Session::handle_szl_response(Direction dir, const UserdataParams& params, B
   if (szl_buffer_.size() + payload.size() > SessionLimits::kMaxSzlBytes) {
     anomaly(Anomaly::ReassemblyOverflow);
     szl_active_ = false;
-    szl_buffer_.clear();
+    release(szl_buffer_);
     return;
   }
   szl_buffer_.insert(szl_buffer_.end(), payload.begin(), payload.end());
   if (params.last_data_unit) {
     process_szl(dir, szl_buffer_);
     szl_active_ = false;
-    szl_buffer_.clear();
+    release(szl_buffer_);
   }
 }
 
@@ -535,29 +539,24 @@ void Session::process_szl(Direction dir, Bytes payload) {
 // ---- Request / response matching -----------------------------------------------------------------
 
 Session::Pending& Session::new_pending(Direction dir, uint16_t pdu_ref, bool userdata) {
-  auto& table = pending_[index(dir)];
   Pending* slot = nullptr;
-  for (Pending& p : table) {
-    if (p.used && p.pdu_ref == pdu_ref && p.userdata == userdata) {
+  Pending* oldest = nullptr;
+  size_t in_direction = 0;
+  for (Pending& p : pending_) {
+    if (p.dir != dir) continue;
+    if (p.pdu_ref == pdu_ref && p.userdata == userdata) {
       slot = &p;  // a repeated reference replaces the stale request
       break;
     }
-  }
-  if (!slot) {
-    for (Pending& p : table) {
-      if (!p.used) {
-        slot = &p;
-        break;
-      }
-    }
+    ++in_direction;
+    if (!oldest || p.age < oldest->age) oldest = &p;
   }
   if (!slot) {
     // Full: the oldest request is presumed unanswered.
-    slot = &*std::min_element(table.begin(), table.end(),
-                              [](const Pending& a, const Pending& b) { return a.age < b.age; });
+    slot = in_direction < SessionLimits::kMaxPendingPerDirection ? &pending_.emplace_back() : oldest;
   }
   *slot = Pending{};
-  slot->used = true;
+  slot->dir = dir;
   slot->userdata = userdata;
   slot->pdu_ref = pdu_ref;
   slot->age = ++pending_age_;
@@ -566,10 +565,11 @@ Session::Pending& Session::new_pending(Direction dir, uint16_t pdu_ref, bool use
 
 std::optional<Session::Pending> Session::take_pending(Direction request_dir, uint16_t pdu_ref,
                                                       bool userdata) {
-  for (Pending& p : pending_[index(request_dir)]) {
-    if (p.used && p.pdu_ref == pdu_ref && p.userdata == userdata) {
+  for (Pending& p : pending_) {
+    if (p.dir == request_dir && p.pdu_ref == pdu_ref && p.userdata == userdata) {
       Pending taken = p;
-      p.used = false;
+      p = pending_.back();
+      pending_.pop_back();
       return taken;
     }
   }
@@ -609,10 +609,18 @@ void Session::violation(Anomaly a) {
 }
 
 void Session::identity(Side side, IdentityField field, std::string_view value) {
-  uint64_t& reported = reported_[static_cast<size_t>(side)][static_cast<size_t>(field)];
-  uint64_t h = fnv1a(value) + 1;
-  if (reported == h) return;
-  reported = h;
+  const uint8_t key = static_cast<uint8_t>(static_cast<size_t>(side) * static_cast<size_t>(IdentityField::kCount) +
+                                           static_cast<size_t>(field));
+  const uint64_t h = fnv1a(value);
+  auto same_fact = [key](const Reported& r) { return r.key == key; };
+  Reported* reported = std::find_if(reported_.begin(), reported_.end(), same_fact);
+  if (reported == reported_.end()) {
+    reported = &reported_.emplace_back();
+    reported->key = key;
+  } else if (reported->hash == h) {
+    return;
+  }
+  reported->hash = h;
   sink_.identity(*ctx_, kProtocolName, side, field, value);
 }
 
@@ -624,14 +632,14 @@ void Session::gap(const FlowContext& ctx, Direction dir, uint64_t) {
   if (rejected_) return;
   ctx_ = &ctx;
   DirectionState& st = dirs_[index(dir)];
-  st.partial.clear();
-  st.message.clear();
+  release(st.partial);
+  release(st.message);
   st.message_overflow = false;
   st.lost_sync = true;
   st.resync_skipped = 0;
   if (szl_dir_ == dir) {
     szl_active_ = false;
-    szl_buffer_.clear();
+    release(szl_buffer_);
   }
   report_unmatched_ = false;
 }
@@ -641,8 +649,8 @@ void Session::end(const FlowContext& ctx, Direction dir) {
   ctx_ = &ctx;
   DirectionState& st = dirs_[index(dir)];
   if ((!st.partial.empty() && !st.lost_sync) || !st.message.empty()) anomaly(Anomaly::Truncated);
-  st.partial.clear();
-  st.message.clear();
+  release(st.partial);
+  release(st.message);
   st.message_overflow = false;
 }
 

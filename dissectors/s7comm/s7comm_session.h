@@ -14,7 +14,8 @@
 //    index 1, PLC name), ModuleName (index 2), SerialNumber (index 5), ProductName (index 7,
 //    module type name such as "CPU 315-2 PN/DP"), CpuState (SZL 0x0424, mode-transition pushes).
 //    On confirmation the server side also gets Vendor "Siemens", DeviceType "PLC" and, from the
-//    COTP CR's called TSAP, Description "rack=R slot=S" (the contract has no rack/slot field).
+//    COTP CR's called TSAP, Description "rack=R slot=S" (the contract has no rack/slot field) when the
+//    session sees the CR: the probe waits for the first DT, so the flow layer starts it after the CR.
 //  - S7comm-plus (protocol id 0x72, "SIMATIC-…" TSAPs) is left to its own dissector: an
 //    unconfirmed session rejects itself quietly, without anomalies.
 #pragma once
@@ -26,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/small_vector.h"
 #include "dissectors/dissector.h"
 #include "dissectors/s7comm/s7comm_wire.h"
 
@@ -66,7 +68,7 @@ class Session final : public DissectorSession {
   };
 
   struct Pending {
-    bool used = false;
+    Direction dir = Direction::FromClient;  // the direction the request travelled
     bool userdata = false;
     uint16_t pdu_ref = 0;
     uint64_t age = 0;
@@ -112,7 +114,8 @@ class Session final : public DissectorSession {
   EventSink& sink_;
   const FlowContext* ctx_ = nullptr;
   std::array<DirectionState, 2> dirs_;
-  std::array<std::array<Pending, SessionLimits::kMaxPendingPerDirection>, 2> pending_{};
+  // Requests awaiting their response, both directions: usually one, up to kMaxPendingPerDirection each.
+  SmallVector<Pending, 1> pending_;
   uint64_t pending_age_ = 0;
 
   // SZL answers split over several userdata responses (same data unit reference).
@@ -127,8 +130,13 @@ class Session final : public DissectorSession {
   bool rejected_ = false;
   bool report_unmatched_ = true;  // off after a gap: lost requests make responses look orphaned
   int violations_ = 0;
-  // Identity values already reported, by side and field (hash + 1; 0 = none): polls repeat them.
-  std::array<std::array<uint64_t, static_cast<size_t>(IdentityField::kCount)>, 2> reported_{};
+  // Identity values already reported (the last value's hash per side and field): polls repeat them.
+  // A flow reports a handful of fields, so a short list beats a table of every side and field.
+  struct Reported {
+    uint8_t key = 0;  // side * IdentityField::kCount + field
+    uint64_t hash = 0;
+  };
+  SmallVector<Reported, 4> reported_;
 };
 
 std::unique_ptr<DissectorSession> make_session(EventSink& sink);

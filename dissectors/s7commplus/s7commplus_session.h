@@ -31,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/small_vector.h"
 #include "dissectors/dissector.h"
 #include "dissectors/mms/iso_transport.h"
 #include "dissectors/s7commplus/s7commplus_wire.h"
@@ -65,7 +66,6 @@ class Session final : public DissectorSession, private iso::TransportHandler {
   static constexpr size_t kObjectCapacity = 48;
 
   struct Pending {
-    bool used = false;
     uint16_t sequence = 0;
     uint64_t age = 0;
     uint16_t function = 0;
@@ -115,7 +115,7 @@ class Session final : public DissectorSession, private iso::TransportHandler {
   iso::IsoTransport transport_;
   const FlowContext* ctx_ = nullptr;
   std::array<DirectionState, 2> dirs_;
-  std::array<Pending, SessionLimits::kMaxPending> pending_{};
+  SmallVector<Pending, 1> pending_;  // usually one; up to SessionLimits::kMaxPending
   uint64_t pending_age_ = 0;
   std::array<uint32_t, SessionLimits::kMaxSessionObjects> session_objects_{};
   size_t session_object_next_ = 0;
@@ -128,7 +128,13 @@ class Session final : public DissectorSession, private iso::TransportHandler {
   bool rejected_ = false;
   bool report_unmatched_ = true;  // off after a gap
   int violations_ = 0;
-  std::array<std::array<uint64_t, static_cast<size_t>(IdentityField::kCount)>, 2> reported_{};
+  // Identity values already reported (the last value's hash per side and field): polls repeat them.
+  // A flow reports a handful of fields, so a short list beats a table of every side and field.
+  struct Reported {
+    uint8_t key = 0;  // side * IdentityField::kCount + field
+    uint64_t hash = 0;
+  };
+  SmallVector<Reported, 4> reported_;
 };
 
 std::unique_ptr<DissectorSession> make_session(EventSink& sink);

@@ -159,6 +159,19 @@ const std::vector<CaptureProof>& proofs() {
       {"opcua_cisagov_python_opcua-client-server_encrypted.pcap",
        {{"ip:127.0.0.1", "description", "endpoint opc.tcp://localhost:4840/freeopcua/server/"}},
        {}},
+      // --- IEC 61850 MMS on TCP 102: identify response of the server (not taken by S7comm's probe) ---
+      {"mms_iti_piccolo.pcap",
+       {{"ip:10.10.0.30", "vendor", "INFO TECH"},
+        {"ip:10.10.0.30", "productName", "S61850 for PC"},
+        {"ip:10.10.0.30", "firmwareVersion", "0.0.1"}},
+       {{"ip:10.10.0.30", "mms", "server"}}},
+      // These two open with a COTP connect request (no S7 TSAP): MMS, not S7comm, once the first DT shows it.
+      {"mms_iti_iec61850_read.pcap",
+       {{"ip:127.0.0.1", "deviceType", "IED"}},
+       {{"ip:127.0.0.1", "mms", "server"}, {"ip:127.0.0.1", "mms", "client"}}},
+      {"mms_iti_iec61850_get_name_list.pcap",
+       {{"ip:127.0.0.1", "deviceType", "IED"}},
+       {{"ip:127.0.0.1", "mms", "server"}}},
       // --- IEC 61850 GOOSE publishers ---
       {"goose_iti_Sample_File_GOOSE.pcap",
        {{"mac:0a:bb:fe:10:c9:06", "description", "gocbRef AA1C1Q05A1LD0/LLN0$GO$gcb_A"},

@@ -300,10 +300,13 @@ TEST(S7commTables, NamesAndLookups) {
   EXPECT_EQ(find_pi_service("_DELE")->operation, "Delete Block");
 }
 
-TEST(S7commProbe, RecognisesClassicS7Only) {
+TEST(S7commProbe, RecognisesClassicS7OnlyByItsFirstData) {
   Buf cr = s7test::tpkt(s7test::cotp_cr(0x0102));
-  EXPECT_EQ(probe(Direction::FromClient, cr), ProbeResult::Match);
-  EXPECT_EQ(probe(Direction::FromServer, s7test::tpkt(s7test::cotp_cc())), ProbeResult::Match);
+  // Connect request/confirm are shared with S7comm-plus and IEC 61850 MMS: the first DT decides.
+  EXPECT_EQ(probe(Direction::FromClient, cr), ProbeResult::NeedMoreData);
+  EXPECT_EQ(probe(Direction::FromServer, s7test::tpkt(s7test::cotp_cc())), ProbeResult::NeedMoreData);
+  Buf mms_initiate = s7test::tpkt(s7test::cotp_dt({0x0D, 0x00, 0xA8, 0x00}));  // ISO session CONNECT SPDU
+  EXPECT_EQ(probe(Direction::FromClient, mms_initiate), ProbeResult::NoMatch);
   Buf job = s7test::frame(s7test::s7_job(1, {0xF0, 0x00, 0x00, 0x01, 0x00, 0x01, 0x01, 0xE0}));
   EXPECT_EQ(probe(Direction::FromClient, job), ProbeResult::Match);
   EXPECT_EQ(probe(Direction::FromClient, Bytes(job).first(8)), ProbeResult::Match);
