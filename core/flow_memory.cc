@@ -46,8 +46,9 @@ void install_ndpi_hooks() {
 
 }  // namespace ots::flow_memory
 
-// The replaceable global allocation functions (the array, sized and nothrow forms
-// forward to these in libstdc++): malloc/free plus the accounting above.
+// The replaceable global allocation functions: malloc/free plus the accounting above. Every
+// non-aligned form is defined here (not only the two libstdc++ forwards to), so a sanitizer
+// runtime that interposes the others cannot pair its allocation with our free.
 void* operator new(size_t size) {
   void* block = std::malloc(size ? size : 1);
   if (!block) throw std::bad_alloc();
@@ -61,3 +62,17 @@ void operator delete(void* block) noexcept {
 }
 
 void operator delete(void* block, size_t) noexcept { operator delete(block); }
+void* operator new[](size_t size) { return operator new(size); }
+void operator delete[](void* block) noexcept { operator delete(block); }
+void operator delete[](void* block, size_t) noexcept { operator delete(block); }
+
+void* operator new(size_t size, const std::nothrow_t&) noexcept {
+  try {
+    return operator new(size);
+  } catch (...) {
+    return nullptr;
+  }
+}
+void* operator new[](size_t size, const std::nothrow_t&) noexcept { return operator new(size, std::nothrow); }
+void operator delete(void* block, const std::nothrow_t&) noexcept { operator delete(block); }
+void operator delete[](void* block, const std::nothrow_t&) noexcept { operator delete(block); }
