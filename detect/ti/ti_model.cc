@@ -413,6 +413,8 @@ std::optional<int64_t> parse_iso8601_ns(std::string_view text) {
   auto year = digits(0, 4), month = digits(5, 2), day = digits(8, 2);
   if (!year || !month || !day || text[4] != '-' || text[7] != '-' || *month < 1 || *month > 12 || *day < 1 || *day > 31)
     return std::nullopt;
+  // Nanoseconds since 1970 in an int64 span the years 1678 to 2261; other years are refused.
+  if (*year < 1678 || *year > 2261) return std::nullopt;
   int64_t seconds = days_from_civil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day)) * 86400;
   if (text.size() == 10) return seconds * 1'000'000'000;
   if (text[10] != 'T' && text[10] != 't' && text[10] != ' ') return std::nullopt;

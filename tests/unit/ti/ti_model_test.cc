@@ -54,6 +54,10 @@ TEST(TiModel, TypeInference) {
 TEST(TiModel, Iso8601) {
   EXPECT_EQ(*parse_iso8601_ns("1970-01-01T00:00:00Z"), 0);
   EXPECT_EQ(*parse_iso8601_ns("2024-05-01T12:00:00.5Z"), 1714564800'500'000'000);
+  // Years whose nanoseconds do not fit an int64 are refused, not overflowed (found by ti_package_fuzz).
+  EXPECT_FALSE(parse_iso8601_ns("5024-05-01T12:00:00Z"));
+  EXPECT_FALSE(parse_iso8601_ns("0162-01-01"));
+  EXPECT_TRUE(parse_iso8601_ns("2261-12-31T23:59:59Z"));
   EXPECT_EQ(*parse_iso8601_ns("2024-05-01T14:00:00+02:00"), 1714564800'000'000'000);
   EXPECT_EQ(*parse_iso8601_ns("2024-05-01"), 1714521600'000'000'000);
   EXPECT_FALSE(parse_iso8601_ns("2024-13-01T00:00:00Z"));
