@@ -130,6 +130,17 @@ void CentralDetector::drain_alerts(std::vector<Alert>& out) {
 
 void CentralDetector::on_batch(const StoreBatch& changes, int64_t now_ns) {
   clock(now_ns);
+  // A gap in which nobody talked (the capture paused, the sensor was down, or the next replayed
+  // file starts years later) is no evidence that one device went quiet: silence is counted only
+  // while traffic flows, so every device's activity moves forward by the gap.
+  if (last_batch_ns_ != 0 && now_ns - last_batch_ns_ > settings_.device_silence_ns) {
+    const int64_t gap = now_ns - last_batch_ns_;
+    for (auto& [key, activity] : devices_) {
+      activity.first_seen_ns += gap;
+      activity.last_seen_ns += gap;
+    }
+  }
+  last_batch_ns_ = std::max(last_batch_ns_, now_ns);
   Transaction transaction(baseline_.connection());
   const bool learning = baseline_.learning();
   const bool compare = comparing();
@@ -174,7 +185,7 @@ void CentralDetector::on_batch(const StoreBatch& changes, int64_t now_ns) {
     if (!compare) continue;
     const std::string between = " from " + c.key.client.str() + " to " + c.key.server.str();
     if (!baseline_.has_pair(c.key.client, c.key.server)) {
-      const bool internet = is_public_address(c.key.client) || is_public_address(c.key.server);
+      const bool internet = is_internet_peer(c.key.client, c.key.server) || is_internet_peer(c.key.server, c.key.client);
       if (internet)
         raise(kNewInternet, "Unauthorized internet connectivity", Severity::Major, "Internet Access", "T0883",
               c.key.client, c.key.server, protocol, "New connection with an internet address" + between + " (" +

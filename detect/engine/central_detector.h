@@ -78,6 +78,7 @@ class CentralDetector {
   };
   std::map<std::string, DeviceActivity> devices_;
   int64_t last_silence_check_ns_ = 0;
+  int64_t last_batch_ns_ = 0;  // packet time of the previous batch
 
   struct InterfaceActivity {
     uint64_t received = 0;

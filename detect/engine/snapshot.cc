@@ -1,5 +1,7 @@
 #include "detect/engine/snapshot.h"
 
+#include <algorithm>
+
 #include <charconv>
 
 namespace ots::detect {
@@ -78,6 +80,13 @@ bool is_public_address(const IpAddr& ip) {
              in(0x00000000, 8) || in(0xF0000000, 4));
   }
   return (ip.bytes[0] & 0xE0) == 0x20;  // global unicast 2000::/3 (not ULA fc00::/7)
+}
+
+bool is_internet_peer(const IpAddr& peer, const IpAddr& local) {
+  if (!is_public_address(peer)) return false;
+  if (peer.is_v4() != local.is_v4()) return true;
+  const size_t prefix_bytes = peer.is_v4() ? 14 : 6;  // v4-mapped: bytes 12 and 13 are the /16
+  return !std::equal(peer.bytes.begin(), peer.bytes.begin() + prefix_bytes, local.bytes.begin());
 }
 
 std::shared_ptr<const DetectionSnapshot> make_snapshot(std::vector<AlertDefinition> definitions, BaselineView baseline,

@@ -136,4 +136,9 @@ std::shared_ptr<const DetectionSnapshot> make_snapshot(std::vector<AlertDefiniti
 // ranges: a peer on the internet (the documentation ranges count as public, as test captures use them).
 bool is_public_address(const IpAddr& ip);
 
+// True when `peer` reaches `local` from the internet: a public address outside local's own /16
+// (IPv4) or /48 (IPv6, a site). Plants and labs that number their networks from public space
+// talk within one such prefix, and must not look like internet hosts.
+bool is_internet_peer(const IpAddr& peer, const IpAddr& local);
+
 }  // namespace ots::detect

@@ -536,8 +536,8 @@ void WorkerDetector::polling(const FlowContext& ctx, std::string_view protocol, 
 // ---------------------------------------------------------------------------------------------
 // Behaviours
 
-bool WorkerDetector::unknown_engineer(const IpAddr& host, const BehaviourParams& params) const {
-  if (is_public_address(host)) return true;
+bool WorkerDetector::unknown_engineer(const IpAddr& host, const IpAddr& target, const BehaviourParams& params) const {
+  if (is_internet_peer(host, target)) return true;
   const BaselineView& b = snapshot_->baseline;
   if (!b.established) return !params.needs_baseline;
   return !b.engineering_hosts.contains(host);
@@ -545,7 +545,7 @@ bool WorkerDetector::unknown_engineer(const IpAddr& host, const BehaviourParams&
 
 bool WorkerDetector::new_pair(const IpAddr& client, const IpAddr& server, std::string_view protocol,
                               const BehaviourParams& params) const {
-  if (is_public_address(client)) return true;
+  if (is_internet_peer(client, server)) return true;
   const BaselineView& b = snapshot_->baseline;
   if (!b.established) return !params.needs_baseline;
   return !b.known_pair_protocols.contains(pair_protocol_key(client, server, protocol));
@@ -553,7 +553,7 @@ bool WorkerDetector::new_pair(const IpAddr& client, const IpAddr& server, std::s
 
 bool WorkerDetector::new_writer(const IpAddr& client, const IpAddr& server, std::string_view protocol,
                                 const BehaviourParams& params) const {
-  if (is_public_address(client)) return true;
+  if (is_internet_peer(client, server)) return true;
   const BaselineView& b = snapshot_->baseline;
   if (!b.established) return !params.needs_baseline;
   return !b.known_writers.contains(pair_protocol_key(client, server, protocol));
@@ -606,7 +606,7 @@ void WorkerDetector::behaviours(Proto p, const FlowContext& ctx, std::string_vie
       if (!c || !op.is_write || (object.find("CSWI") == std::string_view::npos &&
                                  object.find("XCBR") == std::string_view::npos))
         break;
-      if (!unknown_engineer(ctx.client_ip, c->params)) break;
+      if (!unknown_engineer(ctx.client_ip, ctx.server_ip, c->params)) break;
       BehaviourState* s = state(Behaviour::Industroyer, *c);
       if (!s) break;
       s->distinct.add(static_cast<uint32_t>(hash_text(object)));
@@ -621,7 +621,7 @@ void WorkerDetector::behaviours(Proto p, const FlowContext& ctx, std::string_vie
     }
     case Proto::Tristation: {
       const BehaviourConfig* c = on(Behaviour::Triton);
-      if (c && op.is_write && unknown_engineer(ctx.client_ip, c->params))
+      if (c && op.is_write && unknown_engineer(ctx.client_ip, ctx.server_ip, c->params))
         raise_behaviour(Behaviour::Triton, ctx, protocol,
                         "TriStation " + std::string(name) + " (program change) to a safety controller" + from_to() +
                             ", not an engineering station",
@@ -657,7 +657,7 @@ void WorkerDetector::behaviours(Proto p, const FlowContext& ctx, std::string_vie
     case Proto::Fins: {
       const BehaviourConfig* c = on(Behaviour::PipedreamFins);
       const bool mode_change = op.code == 0x0401 || op.code == 0x0402;
-      if (!c || (!mode_change && !op.is_write) || !unknown_engineer(ctx.client_ip, c->params)) break;
+      if (!c || (!mode_change && !op.is_write) || !unknown_engineer(ctx.client_ip, ctx.server_ip, c->params)) break;
       BehaviourState* s = state(Behaviour::PipedreamFins, *c);
       if (!s) break;
       ++s->events;
@@ -673,14 +673,14 @@ void WorkerDetector::behaviours(Proto p, const FlowContext& ctx, std::string_vie
     case Proto::Modbus: {
       if (op.code == 0x5A) {
         const BehaviourConfig* c = on(Behaviour::PipedreamUmas);
-        if (c && op.is_write && unknown_engineer(ctx.client_ip, c->params))
+        if (c && op.is_write && unknown_engineer(ctx.client_ip, ctx.server_ip, c->params))
           raise_behaviour(Behaviour::PipedreamUmas, ctx, protocol,
                           "Schneider UMAS " + std::string(object) + from_to() + ", not an engineering station",
                           "umas=" + std::string(object));
       }
       if (op.code == 8 && (object == "Force Listen Only Mode" || object == "Restart Communications Option")) {
         const BehaviourConfig* c = on(Behaviour::ModbusFc8);
-        if (c && unknown_engineer(ctx.client_ip, c->params))
+        if (c && unknown_engineer(ctx.client_ip, ctx.server_ip, c->params))
           raise_behaviour(Behaviour::ModbusFc8, ctx, protocol,
                           "Modbus diagnostics " + std::string(object) + from_to() + ", not an engineering station",
                           "subfunction=" + std::string(object));
@@ -707,7 +707,7 @@ void WorkerDetector::behaviours(Proto p, const FlowContext& ctx, std::string_vie
       const BehaviourConfig* c = on(Behaviour::S7StopDownload);
       const bool stop_or_download = name == "PLC Stop" || name == "Request Download" || name == "Download Block" ||
                                     name == "Delete Block";
-      if (c && stop_or_download && unknown_engineer(ctx.client_ip, c->params))
+      if (c && stop_or_download && unknown_engineer(ctx.client_ip, ctx.server_ip, c->params))
         raise_behaviour(Behaviour::S7StopDownload, ctx, protocol,
                         "S7 " + std::string(name) + from_to() + ", not an engineering station",
                         "name=" + std::string(name));
@@ -715,7 +715,7 @@ void WorkerDetector::behaviours(Proto p, const FlowContext& ctx, std::string_vie
     }
     case Proto::Dnp3: {
       const BehaviourConfig* c = on(Behaviour::Dnp3Restart);
-      if (c && (op.code == 13 || op.code == 14 || op.code == 18) && unknown_engineer(ctx.client_ip, c->params))
+      if (c && (op.code == 13 || op.code == 14 || op.code == 18) && unknown_engineer(ctx.client_ip, ctx.server_ip, c->params))
         raise_behaviour(Behaviour::Dnp3Restart, ctx, protocol,
                         "DNP3 " + std::string(name) + from_to() + ", not an engineering station",
                         "fc=" + std::to_string(op.code));

@@ -185,7 +185,7 @@ class WorkerDetector {
   void record_activity(Proto p, const FlowContext& ctx, std::string_view protocol, const Operation& op,
                        bool programming);
   void count_auth_failure(const FlowContext& ctx, std::string_view protocol, std::string_view what);
-  bool unknown_engineer(const IpAddr& host, const BehaviourParams& params) const;
+  bool unknown_engineer(const IpAddr& host, const IpAddr& target, const BehaviourParams& params) const;
   bool new_pair(const IpAddr& client, const IpAddr& server, std::string_view protocol,
                 const BehaviourParams& params) const;
   bool new_writer(const IpAddr& client, const IpAddr& server, std::string_view protocol,

@@ -176,6 +176,33 @@ TEST(Central, LearnOnAnAlertSilencesItsRepeat) {
   EXPECT_TRUE(baseline->view().known_writers.contains(pair_protocol_key(ip("10.0.0.5"), ip("10.0.0.20"), "modbus")));
 }
 
+TEST(Central, AGapWithNoTrafficAtAllIsNotADeviceSilence) {
+  TempDir dir;
+  auto baseline = Baseline::open(dir.file("b.db"));
+  CentralDetector central(*baseline);
+  StoreBatch before;
+  Device plc = device("ip:10.0.0.20", "10.0.0.20");
+  plc.traffic.last_seen_ns = kT0 + 600 * kSecond;
+  before.devices = {plc};
+  central.on_batch(before, kT0 + 600 * kSecond);
+  // The next replayed capture starts a year later: nothing was heard in between.
+  const int64_t next_file = kT0 + 365 * 86400 * kSecond;
+  StoreBatch after;
+  Device hmi = device("ip:10.0.0.5", "10.0.0.5");
+  hmi.traffic.first_seen_ns = next_file;
+  hmi.traffic.last_seen_ns = next_file;
+  after.devices = {hmi};
+  central.on_batch(after, next_file);
+  central.on_batch({}, next_file + 200 * kSecond);
+  EXPECT_TRUE(drain(central).empty());
+  // Traffic keeps flowing without the PLC past the silence limit: now it is suspected disconnected.
+  central.on_batch({}, next_file + 301 * kSecond);
+  auto alerts = drain(central);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].definition_id, "ots.operational.device_disconnected");
+  EXPECT_EQ(alerts[0].source_ip.str(), "10.0.0.20");
+}
+
 TEST(Central, DeviceSilenceAndIdleInterface) {
   TempDir dir;
   auto baseline = Baseline::open(dir.file("b.db"));

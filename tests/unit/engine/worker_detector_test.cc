@@ -441,6 +441,28 @@ TEST(Behaviour, BurstBehaviours) {
   EXPECT_EQ(count_id(drain(d), "OTS-BHV-INDUSTROYER"), 1u);
 }
 
+TEST(Behaviour, APublicAddressInTheTargetsOwnPrefixIsNotTheInternet) {
+  // Labs and older plants number their networks from public space: a writer in the PLC's own /16
+  // is undecided without a baseline, as a private one would be; one outside it is the internet.
+  WorkerDetector d(snapshot());
+  for (const char* source : {"134.217.99.131", "134.218.61.131"}) {
+    FlowContext ctx = tcp(source, "134.217.61.211", 502, kT0);
+    d.on_operation(ctx, "modbus", Side::Client, ranged(request(3, "Read Holding Registers"), 1, 0, 10));
+    d.on_operation(ctx, "modbus", Side::Client, ranged(request(6, "Write Single Register", true), 1, 5, 1));
+  }
+  const auto alerts = drain(d);
+  ASSERT_EQ(count_id(alerts, "OTS-BHV-FROSTYGOOP"), 1u);
+  for (const Alert& a : alerts)
+    if (a.definition_id == "OTS-BHV-FROSTYGOOP") {
+      EXPECT_EQ(a.source_ip.str(), "134.218.61.131");
+    }
+  EXPECT_FALSE(is_internet_peer(ip("134.217.61.131"), ip("134.217.61.211")));
+  EXPECT_TRUE(is_internet_peer(ip("134.216.61.131"), ip("134.217.61.211")));
+  EXPECT_FALSE(is_internet_peer(ip("10.1.2.3"), ip("134.217.61.211")));
+  EXPECT_TRUE(is_internet_peer(ip("2001:db8:1::5"), ip("2001:db8:2::9")));
+  EXPECT_FALSE(is_internet_peer(ip("2001:db8:1:2::5"), ip("2001:db8:1:3::9")));
+}
+
 TEST(Snapshot, SwapTakesEffectAtTheNextEvent) {
   WorkerDetector d(snapshot());
   FlowContext ctx = tcp("203.0.113.9", "10.0.0.50", 502, kT0);
