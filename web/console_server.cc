@@ -25,6 +25,7 @@
 #include "web/auth/self_signed.h"
 #include "web/console_routes.h"
 #include "web/detection_routes.h"
+#include "web/event_routes.h"
 #include "web/device_query.h"
 #include "web/http_params.h"
 #include "web/json.h"
@@ -856,6 +857,12 @@ ConsoleServer::ConsoleServer(ConsoleOptions options) : impl_(std::make_unique<Im
 ConsoleServer::~ConsoleServer() { stop(); }
 int ConsoleServer::port() const { return impl_->port; }
 void ConsoleServer::add_routes(RouteInstaller installer) { impl_->installers.push_back(std::move(installer)); }
+std::vector<std::pair<std::string, std::string>> ConsoleServer::routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& route : impl_->routes)
+    out.emplace_back(route.method == "UPLOAD" ? "POST" : route.method, route.pattern);
+  return out;
+}
 
 ConsoleStartInfo ConsoleServer::start() {
   Impl& s = *impl_;
@@ -906,6 +913,7 @@ ConsoleStartInfo ConsoleServer::start() {
   s.install_admin_routes();
   s.replays->install(s);
   install_detection_routes(s);
+  install_event_routes(s);
   for (auto& installer : s.installers) installer(s);
   for (const auto& route : s.routes) {
     if (route.method == "UPLOAD") s.upload_paths.emplace_back(route.pattern);

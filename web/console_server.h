@@ -10,6 +10,8 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 
 namespace httplib {
@@ -59,6 +61,10 @@ class ConsoleServer {
   // Modules that own their own API (alerts, threat intelligence) add routes before start().
   using RouteInstaller = std::function<void(class ConsoleRoutes&)>;
   void add_routes(RouteInstaller installer);
+  // (method, path pattern) of every route added through ConsoleRoutes, once started; uploads
+  // are POST. Login and /api/openapi.json are served outside it. Lets tests hold the API
+  // description to what the server answers.
+  std::vector<std::pair<std::string, std::string>> routes() const;
 
  private:
   struct Impl;

@@ -167,6 +167,124 @@ const STYLE = [
   { selector: 'node:selected', style: { 'border-color': '#0d47a1', 'border-width': 3 } },
 ];
 
+// The keyboard and screen-reader way through the map (the canvas is a picture to them): a tree of
+// the groups and their visible devices, following the WAI-ARIA tree pattern with one tab stop.
+function MapTree({ groups, collapsed, onToggle, onActive }) {
+  const items = useMemo(() => {
+    const out = [];
+    for (const [key, members] of groups) {
+      out.push({ id: `g:${key}`, kind: 'group', key, members });
+      if (!collapsed.has(key)) {
+        members.forEach((device, i) => out.push({ id: `d:${device.id}`, kind: 'device', key, device, position: i + 1, size: members.length }));
+      }
+    }
+    return out;
+  }, [groups, collapsed]);
+  const [activeId, setActiveId] = useState(null);
+  const elements = useRef(new Map());
+  const index = Math.max(0, items.findIndex((item) => item.id === activeId));
+  const active = items[index];
+
+  const moveTo = (i) => {
+    const item = items[Math.min(items.length - 1, Math.max(0, i))];
+    if (!item) return;
+    setActiveId(item.id);
+    const element = elements.current.get(item.id);
+    if (element) element.focus();
+  };
+  const onKeyDown = (event) => {
+    if (!active) return;
+    const expanded = active.kind === 'group' && !collapsed.has(active.key);
+    const groupIndex = () => items.findIndex((item) => item.id === `g:${active.key}`);
+    switch (event.key) {
+      case 'ArrowDown':
+        moveTo(index + 1);
+        break;
+      case 'ArrowUp':
+        moveTo(index - 1);
+        break;
+      case 'Home':
+        moveTo(0);
+        break;
+      case 'End':
+        moveTo(items.length - 1);
+        break;
+      case 'ArrowRight':
+        if (active.kind !== 'group') return;
+        if (expanded) moveTo(index + 1);
+        else onToggle(active.key);
+        break;
+      case 'ArrowLeft':
+        if (active.kind === 'device') moveTo(groupIndex());
+        else if (expanded) onToggle(active.key);
+        else return;
+        break;
+      case 'Enter':
+      case ' ':
+        if (active.kind === 'device') navigate(`/devices/${active.device.id}`);
+        else onToggle(active.key);
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  };
+
+  return (
+    <section class="panel map-tree" aria-labelledby="map-tree-title">
+      <h2 id="map-tree-title">Devices by group</h2>
+      <p class="muted" id="map-tree-help">
+        Up and down arrows move through the list; right and left arrows (or Enter) expand and collapse a group; Enter opens a device.
+      </p>
+      <ul role="tree" aria-labelledby="map-tree-title" aria-describedby="map-tree-help" onKeyDown={onKeyDown}>
+        {items.map((item, i) => {
+          const isGroup = item.kind === 'group';
+          return (
+            <li
+              key={item.id}
+              ref={(element) => (element ? elements.current.set(item.id, element) : elements.current.delete(item.id))}
+              role="treeitem"
+              tabindex={i === index ? 0 : -1}
+              aria-level={isGroup ? 1 : 2}
+              aria-expanded={isGroup ? !collapsed.has(item.key) : undefined}
+              aria-posinset={isGroup ? undefined : item.position}
+              aria-setsize={isGroup ? undefined : item.size}
+              data-node={item.id}
+              class={isGroup ? 'group' : 'device'}
+              onClick={() => {
+                setActiveId(item.id);
+                if (isGroup) onToggle(item.key);
+                else navigate(`/devices/${item.device.id}`);
+              }}
+              onFocus={() => {
+                setActiveId(item.id);
+                onActive(item);
+              }}
+            >
+              {isGroup ? (
+                <>
+                  <span aria-hidden="true">{collapsed.has(item.key) ? '▸' : '▾'}</span> {item.key} ({formatNumber(item.members.length)} devices)
+                </>
+              ) : (
+                <>
+                  {item.device.name} <span class="muted">{item.device.type}</span>
+                </>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
+
+function selectInGraph(cy, item) {
+  let node = cy.getElementById(item.id);
+  if (node.empty()) node = cy.getElementById(`g:${item.key}`);
+  cy.elements(':selected').unselect();
+  node.select();
+}
+
 export function DeviceMap({ search }) {
   const params = useMemo(() => Object.fromEntries(new URLSearchParams(search)), [search]);
   const group = params.group || 'subnet';
@@ -176,6 +294,7 @@ export function DeviceMap({ search }) {
   const [collapsed, setCollapsed] = useState(null);
   const container = useRef(null);
   const cyRef = useRef(null);
+  const focusedItem = useRef(null);
   const groups = useMemo(() => (data ? groupsOf(data.nodes) : new Map()), [data]);
 
   useEffect(() => {
@@ -211,6 +330,7 @@ export function DeviceMap({ search }) {
         maxZoom: 4,
       });
       cy.fit(undefined, 30);
+      if (focusedItem.current) selectInGraph(cy, focusedItem.current);
       cy.on('tap', 'node', (event) => {
         const node = event.target.data();
         if (node.kind === 'device') navigate(`/devices/${node.deviceId}`);
@@ -228,6 +348,13 @@ export function DeviceMap({ search }) {
       cyRef.current = null;
     };
   }, [data, collapsed]);
+
+  // The graph follows the keyboard: the focused item's node (or its collapsed group) is selected,
+  // also in a graph rebuilt after the item got the focus (expanding a group rebuilds it).
+  const showInGraph = (item) => {
+    focusedItem.current = item;
+    if (cyRef.current) selectInGraph(cyRef.current, item);
+  };
 
   const update = (changes) => navigate(`/map${query({ group, protocol, ...changes })}`, { replace: true });
   const protocols = (overview.data && overview.data.byProtocol) || [];
@@ -270,7 +397,7 @@ export function DeviceMap({ search }) {
       {data && (
         <p class="muted" role="status">
           {formatNumber(data.nodes.length)} devices, {formatNumber(data.edges.length)} links, {groups.size} groups. Click a device to open it, a group to
-          collapse or expand it; scroll to zoom.
+          collapse or expand it; scroll to zoom. From the keyboard, use the list of devices by group below the map.
         </p>
       )}
       <div class="map-layout">
@@ -290,6 +417,7 @@ export function DeviceMap({ search }) {
           </aside>
         )}
       </div>
+      {data && collapsed && <MapTree groups={groups} collapsed={collapsed} onToggle={toggle} onActive={showInGraph} />}
     </>
   );
 }
