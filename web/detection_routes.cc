@@ -29,16 +29,6 @@ std::string param(const RequestContext& c, const char* name) {
   return c.request.has_param(name) ? c.request.get_param_value(name) : std::string();
 }
 
-// "2024-01-02T03:04:05Z" (or with fractional seconds) → ns; nullopt when malformed.
-std::optional<int64_t> parse_iso_time(const std::string& text) {
-  std::tm tm{};
-  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (!end) return std::nullopt;
-  while (*end == '.' || (*end >= '0' && *end <= '9')) ++end;
-  if (*end != 'Z' || end[1] != '\0') return std::nullopt;
-  return static_cast<int64_t>(timegm(&tm)) * 1'000'000'000;
-}
-
 nlohmann::json alert_json(const detect::StoredAlert& s) {
   const detect::Alert& a = s.alert;
   auto text_or_null = [](const std::string& t) { return t.empty() ? nlohmann::json() : nlohmann::json(t); };
@@ -120,7 +110,7 @@ void install_detection_routes(ConsoleRoutes& routes) {
     }
     for (auto [name, out] : {std::pair{"from", &f.from_ns}, std::pair{"to", &f.to_ns}}) {
       if (auto v = param(c, name); !v.empty()) {
-        auto t = parse_iso_time(v);
+        auto t = parse_utc_time(v);
         if (!t) return c.send_error(400, std::string(name) + " must be an ISO 8601 UTC time");
         *out = *t;
       }
@@ -129,6 +119,8 @@ void install_detection_routes(ConsoleRoutes& routes) {
       f.device_ip = IpAddr::parse(v);
       if (!f.device_ip) return c.send_error(400, "device must be an IP address");
     }
+    f.text = param(c, "q");
+    if (f.text.size() > 200) return c.send_error(400, "q is longer than 200 characters");
     auto store = detect::AlertStore::open(db, SqliteConnection::Mode::ReadOnly);
     auto result = store->list(f);
     nlohmann::json items = nlohmann::json::array();

@@ -1,6 +1,7 @@
 #include "web/http_params.h"
 
 #include <charconv>
+#include <ctime>
 
 namespace ots {
 
@@ -77,6 +78,28 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text) {
   if (!port || *port > 65535) return std::nullopt;
   address.port = static_cast<int>(*port);
   return address;
+}
+
+
+std::optional<int64_t> parse_utc_time(const std::string& text) {
+  if (text.empty() || text[0] < '0' || text[0] > '9') return std::nullopt;
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (!end) return std::nullopt;
+  // The years an int64 nanosecond clock holds from 1970.
+  if (tm.tm_year < 70 || tm.tm_year > 2261 - 1900) return std::nullopt;
+  int64_t fraction = 0;
+  if (*end == '.') {
+    ++end;
+    int digits = 0;
+    for (; *end >= '0' && *end <= '9'; ++end, ++digits) {
+      if (digits < 9) fraction = fraction * 10 + (*end - '0');
+    }
+    if (digits == 0) return std::nullopt;
+    for (; digits < 9; ++digits) fraction *= 10;
+  }
+  if (*end != 'Z' || end + 1 != text.c_str() + text.size()) return std::nullopt;
+  return static_cast<int64_t>(timegm(&tm)) * 1'000'000'000 + fraction;
 }
 
 

@@ -26,6 +26,10 @@ PageParams parse_page_params(std::optional<std::string_view> offset, std::option
 // A device id in a path: decimal digits of a positive int64.
 std::optional<int64_t> parse_device_id(std::string_view text);
 
+// "2024-01-02T03:04:05Z", or with up to nine fractional digits, UTC → ns since the epoch;
+// nullopt when malformed or outside the years an int64 nanosecond clock holds (1970..2261).
+std::optional<int64_t> parse_utc_time(const std::string& text);
+
 struct ListenAddress {
   std::string host;  // without brackets: "127.0.0.1", "::1", "localhost"
   int port = 0;      // 0 = ephemeral

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 #include "detect/engine/pcap_evidence.h"
 
@@ -238,7 +239,11 @@ AlertPage AlertStore::list(const AlertFilter& f) {
   const std::string where =
       " WHERE (?1 IS NULL OR engine = ?1) AND (?2 IS NULL OR severity = ?2) AND (?3 IS NULL OR severity >= ?3) "
       "AND (?4 IS NULL OR state = ?4) AND (?5 IS NULL OR last_seen_ns >= ?5) AND (?6 IS NULL OR first_seen_ns <= ?6) "
-      "AND (?7 IS NULL OR source_ip = ?7 OR destination_ip = ?7) AND (?8 IS NULL OR definition_id = ?8)";
+      "AND (?7 IS NULL OR source_ip = ?7 OR destination_ip = ?7) AND (?8 IS NULL OR definition_id = ?8) "
+      "AND (?11 IS NULL OR instr(lower(title || ' ' || message || ' ' || source_ip || ' ' || destination_ip || ' ' || "
+      "source_mac || ' ' || destination_mac || ' ' || protocol || ' ' || definition_id), ?11) > 0)";
+  std::string text = f.text;
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   auto bind_filters = [&](Statement& q) {
     if (f.engine) q.bind(1, engine_name(*f.engine));
     else q.bind_null(1);
@@ -256,6 +261,8 @@ AlertPage AlertStore::list(const AlertFilter& f) {
     else q.bind_null(7);
     if (!f.definition_id.empty()) q.bind(8, f.definition_id);
     else q.bind_null(8);
+    if (!text.empty()) q.bind(11, text);
+    else q.bind_null(11);
   };
   db_->exec("BEGIN");  // one read transaction: the count and the page agree
   try {

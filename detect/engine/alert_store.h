@@ -44,6 +44,9 @@ struct AlertFilter {
   int64_t to_ns = 0;
   std::optional<IpAddr> device_ip;  // source or destination
   std::string definition_id;        // "" = any
+  // Case-insensitive (ASCII) substring of the title, message, addresses, protocol or definition id;
+  // "" = any.
+  std::string text;
   int64_t offset = 0;
   int64_t limit = 100;
 };

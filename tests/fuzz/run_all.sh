@@ -15,9 +15,9 @@ run_one() {
   local binary=$1 corpus=$2 name
   name=$(basename "$binary")
   mkdir -p "$scratch/$name/new" "$scratch/$name/artifacts"
-  if "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=0 \
+  if "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix="$scratch/$name/artifacts/" "$scratch/$name/new" "$corpus" >"$scratch/$name/log" 2>&1; then
-    echo "fuzz $name: ok (${seconds} s, $(grep -oE '#[0-9]+' "$scratch/$name/log" | tail -1 | tr -d '#') inputs)"
+    echo "fuzz $name: ok (${seconds} s, $(grep -oE 'number_of_executed_units: *[0-9]+' "$scratch/$name/log" | grep -oE '[0-9]+$') inputs)"
   else
     echo "fuzz $name: FAILED — crashing input:" >&2
     ls "$scratch/$name/artifacts/" >&2

@@ -132,6 +132,15 @@ TEST(AlertStore, FiltersPaginationAndTotal) {
   EXPECT_EQ(store->list(device).total, 12);
   device.device_ip = ip("10.0.0.20");
   EXPECT_EQ(store->list(device).total, 25);
+  AlertFilter text;
+  text.text = "X.2";  // case-insensitive: x.2 and x.20 … x.24
+  EXPECT_EQ(store->list(text).total, 6);
+  text.text = "plc STOP";
+  EXPECT_EQ(store->list(text).total, 25);
+  text.text = "10.0.0.5";
+  EXPECT_EQ(store->list(text).total, 12);
+  text.text = "100%_";  // no LIKE wildcards: plain text that nothing contains
+  EXPECT_EQ(store->list(text).total, 0);
   AlertFilter time;
   time.from_ns = kT0 + 10 * kSecond;
   time.to_ns = kT0 + 14 * kSecond;

@@ -54,5 +54,19 @@ TEST(ListenAddress, ParsesHostAndPort) {
   }
 }
 
+TEST(UtcTime, ParsesSecondsAndFractionsAndRefusesWhatAnInt64ClockCannotHold) {
+  EXPECT_EQ(parse_utc_time("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(parse_utc_time("2024-01-02T03:04:05Z"), int64_t{1704164645} * 1'000'000'000);
+  EXPECT_EQ(parse_utc_time("2024-01-02T03:04:05.5Z"), int64_t{1704164645} * 1'000'000'000 + 500'000'000);
+  EXPECT_EQ(parse_utc_time("2024-01-02T03:04:05.123456789Z"), int64_t{1704164645} * 1'000'000'000 + 123'456'789);
+  EXPECT_TRUE(parse_utc_time("2261-12-31T23:59:59Z"));
+  // Year 2300 would overflow int64 nanoseconds: refused, not wrapped.
+  for (const char* bad : {"", "2024-01-02", "2024-01-02T03:04:05", "2024-01-02T03:04:05+01:00", "2024-01-02T03:04:05.Z",
+                          "2300-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "1969-12-31T23:59:59Z", " 2024-01-02T03:04:05Z",
+                          "2024-01-02T03:04:05Zjunk"}) {
+    EXPECT_FALSE(parse_utc_time(bad)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace ots
