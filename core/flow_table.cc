@@ -31,6 +31,9 @@ bool sender_is_client(const DecodedPacket& p) {
     if (syn && ack) return false;
   }
   if (p.ip_proto == static_cast<uint8_t>(IpProto::Tcp) || p.ip_proto == static_cast<uint8_t>(IpProto::Udp)) {
+    // DHCP's and DHCPv6's client ports are below 1024 too (and 546 < 547): name them first.
+    const auto client_only = [](uint16_t port) { return port == 68 || port == 546; };
+    if (client_only(p.src_port) != client_only(p.dst_port)) return client_only(p.src_port);
     if (is_server_port(p.src_port) && !is_server_port(p.dst_port)) return false;
     if (is_server_port(p.src_port) && is_server_port(p.dst_port) && p.src_port < p.dst_port) return false;
   }

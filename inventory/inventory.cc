@@ -240,6 +240,9 @@ std::map<std::string, Device> Inventory::derive_devices() const {
 
   for (const auto& [ip, obs] : ips_) {
     if (ip_has_home.count(ip)) continue;
+    // x.x.x.255 that never sent a packet is a directed broadcast (BACnet I-Am, NetBIOS
+    // announcements relayed to a subnet), not a host; a host there shows itself by sending.
+    if (ip.is_v4() && (ip.v4_host_order() & 0xFF) == 0xFF && obs.traffic.packets_sent == 0) continue;
     Device d;
     d.key = "ip:" + ip.str();
     d.ips = {ip};

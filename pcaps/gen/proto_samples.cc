@@ -479,10 +479,9 @@ void proto_it(Recorder& rec) {
   // DHCPv6 solicit from the link-local address.
   const IpAddr dhcpv6_servers = ip("ff02::1:2");
   {
-    // 546 -> 547 runs from the lower server port to the higher: the sensor makes the multicast group the client.
-    UdpConversation solicit(rec, ethernet_link(), {ipv6_multicast_mac(dhcpv6_servers), dhcpv6_servers},
-                            {ews.mac, ews_ll}, 547, 546);
-    solicit.send(false, dhcpv6_solicit(0x00a1b2, ews.mac, "ews-07.plant.example", 311, "MSFT 5.0"));
+    UdpConversation solicit(rec, ethernet_link(), {ews.mac, ews_ll},
+                            {ipv6_multicast_mac(dhcpv6_servers), dhcpv6_servers}, 546, 547);
+    solicit.send(true, dhcpv6_solicit(0x00a1b2, ews.mac, "ews-07.plant.example", 311, "MSFT 5.0"));
     rec.advance(5 * kMs);
   }
 

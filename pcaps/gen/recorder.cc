@@ -212,9 +212,13 @@ void UdpConversation::send(bool from_client, Bytes payload) {
   uint16_t src_port = from_client ? client_port_ : server_port_;
   uint16_t dst_port = from_client ? server_port_ : client_port_;
   if (first_) {
-    // Between two server ports the lower one is the server's (DHCP 67/68, DHCPv6 546/547 …).
-    bool swap = is_well_known_server_port(src_port) &&
-                (!is_well_known_server_port(dst_port) || src_port < dst_port);
+    // DHCP's 68 and DHCPv6's 546 are client ports; otherwise, between two server ports the lower
+    // one is the server's (core/flow_table.cc decides the same way).
+    const auto client_only = [](uint16_t port) { return port == 68 || port == 546; };
+    bool swap = client_only(src_port) != client_only(dst_port)
+                    ? client_only(dst_port)
+                    : is_well_known_server_port(src_port) &&
+                          (!is_well_known_server_port(dst_port) || src_port < dst_port);
     if (from_client == swap) {
       std::fprintf(stderr, "pcapgen: UDP roles of %s:%u -> %s:%u contradict the sensor's rule\n",
                    client_.ip.str().c_str(), client_port_, server_.ip.str().c_str(), server_port_);

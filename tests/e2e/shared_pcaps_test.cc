@@ -69,6 +69,7 @@ HostSets tshark_hosts(const std::string& file) {
                  " -T fields -E separator=/t -E occurrence=f -e eth.src -e eth.dst -e ip.src -e ip.dst -e ipv6.src "
                  "-e ipv6.dst -e arp.src.hw_mac -e arp.src.proto_ipv4 -e sll.src.eth");
   HostSets sets;
+  std::set<std::string> senders;
   std::istringstream lines(r.out);
   std::string line;
   while (std::getline(lines, line)) {
@@ -82,15 +83,23 @@ HostSets tshark_hosts(const std::string& file) {
     const std::string dst = !f[3].empty() ? f[3] : f[5];
     if (mac_is_unicast(eth_src)) sets.macs.insert(eth_src);
     if (mac_is_unicast(eth_dst)) sets.macs.insert(eth_dst);
-    if (ip_is_unicast(src)) sets.ips.insert(canonical_ip(src));
+    if (ip_is_unicast(src)) {
+      sets.ips.insert(canonical_ip(src));
+      senders.insert(canonical_ip(src));
+    }
     // Addressed to one host: no MAC layer, or a destination MAC without the group bit.
     const bool frame_to_one_host = eth_dst.empty() || (eth_dst.size() == 17 && !(std::stoi(eth_dst.substr(0, 2), nullptr, 16) & 1));
     if (ip_is_unicast(dst) && frame_to_one_host) sets.ips.insert(canonical_ip(dst));
     if (mac_is_unicast(f[6]) && ip_is_unicast(f[7])) {
       sets.macs.insert(f[6]);
       sets.ips.insert(canonical_ip(f[7]));
+      senders.insert(canonical_ip(f[7]));
     }
   }
+  // An IPv4 x.x.x.255 that never sends is a directed broadcast, which the inventory leaves out.
+  std::erase_if(sets.ips, [&](const std::string& ip) {
+    return ip.find('.') != std::string::npos && ip.ends_with(".255") && !senders.contains(ip);
+  });
   return sets;
 }
 

@@ -65,6 +65,21 @@ TEST(FlowTable, MidStreamServerPortDecidesTheRoles) {
   EXPECT_EQ(a.flow->server_port(), 47808);
 }
 
+TEST(FlowTable, DhcpClientPortsMakeTheirSenderTheClientWhateverTheNumbers) {
+  Ended ended;
+  FlowTable table({}, &Ended::on_end, &ended);
+  // DHCPv6: the server's reply 547 → 546 seen first still makes the 546 side the client.
+  DecodedPacket advertise = udp("fe80::1", 547, "fe80::9", 546, kSecond);
+  advertise.ip_version = 6;
+  auto reply = table.lookup(advertise);
+  EXPECT_EQ(reply.direction, Direction::FromServer);
+  EXPECT_EQ(reply.flow->server_port(), 547);
+  EXPECT_EQ(reply.flow->client_ip().str(), "fe80::9");
+  auto solicit = table.lookup(udp("10.0.0.9", 68, "10.0.0.1", 67, kSecond));
+  EXPECT_EQ(solicit.direction, Direction::FromClient);
+  EXPECT_EQ(solicit.flow->server_port(), 67);
+}
+
 TEST(FlowTable, VlansSeparateFlows) {
   Ended ended;
   FlowTable table({}, &Ended::on_end, &ended);

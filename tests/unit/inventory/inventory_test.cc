@@ -50,6 +50,22 @@ TEST(Inventory, HostKeepsItsAddressesAndIpOnlyDevicesAppearForTheRest) {
   EXPECT_TRUE(find(devices, "ip:10.9.9.9"));
 }
 
+TEST(Inventory, ASilentDotTwoFiftyFiveIsADirectedBroadcastNotADevice) {
+  OuiRegistry oui;
+  Inventory inv(oui);
+  Observations o;
+  TrafficCounters received;
+  received.first_seen_ns = received.last_seen_ns = 5;
+  received.packets_received = 7;
+  received.bytes_received = 420;
+  o.ips = {{ip("172.20.32.255"), received, {0}}, {ip("10.1.1.255"), sent(5), {0}}, {ip("10.1.1.7"), received, {0}}};
+  inv.fold(o);
+  const auto devices = inv.devices();
+  EXPECT_FALSE(find(devices, "ip:172.20.32.255"));  // only ever a destination
+  EXPECT_TRUE(find(devices, "ip:10.1.1.255"));      // sends: a host in a wider subnet
+  EXPECT_TRUE(find(devices, "ip:10.1.1.7"));        // silent, but not a broadcast address
+}
+
 TEST(Inventory, RouterMacDoesNotCollectTheAddressesItForwards) {
   OuiRegistry oui;
   Inventory inv(oui);
