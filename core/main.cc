@@ -22,6 +22,7 @@
 #include "web/json.h"
 #include "core/detection.h"
 #include "detect/engine/alerts_cli.h"
+#include "detect/export/forward_targets.h"
 #include "detect/engine/baseline_cli.h"
 #include "detect/ti/ti_cli.h"
 #include "web/console_cli.h"
@@ -113,7 +114,8 @@ void add_common(CLI::App* cmd, CaptureArgs& args) {
   add_console_options(cmd, args.console, false);
   cmd->add_option("--forward-alerts", args.forward_alerts,
                   "Send alerts to a SIEM: udp://H:P, tcp://H:P, tls://H:P?ca=FILE|pin=SHA256 (syslog CEF), "
-                  "jsonl:FILE or jsonl+tcp://H:P (repeatable)");
+                  "jsonl:FILE or jsonl+tcp://H:P (repeatable; in addition to the targets stored on the "
+                  "console's Settings page)");
   cmd->add_flag("--no-detection", args.no_detection, "Build the inventory only: no alert engines");
 }
 
@@ -156,6 +158,9 @@ int run_sensor(SignalStop& signals, const CaptureArgs& args, PipelineOptions opt
     try {
       DetectionOptions detection;
       for (const std::string& target : args.forward_alerts) detection.forwarders.push_back(parse_forwarder(target));
+      // The targets stored from the console's Settings page are used as well.
+      for (detect::ForwarderConfig& stored : detect::stored_forwarder_configs(args.db))
+        detection.forwarders.push_back(std::move(stored));
       options.worker.detection = std::make_shared<DetectionHub>(args.db, detection);
       for (const std::string& note : options.worker.detection->notes())
         std::fprintf(stderr, "otsensor: note: %s\n", note.c_str());

@@ -47,6 +47,7 @@ class ConsoleRoutes {
   virtual void get(const std::string& pattern, console::Role least, RouteHandler handler) = 0;
   virtual void post(const std::string& pattern, console::Role least, RouteHandler handler) = 0;
   virtual void patch(const std::string& pattern, console::Role least, RouteHandler handler) = 0;
+  virtual void put(const std::string& pattern, console::Role least, RouteHandler handler) = 0;
   virtual void del(const std::string& pattern, console::Role least, RouteHandler handler) = 0;
   virtual void upload(const std::string& pattern, console::Role least, UploadHandler handler) = 0;
   // Where uploads and module state may be kept (created 0700).

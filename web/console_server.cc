@@ -31,6 +31,7 @@
 #include "web/json.h"
 #include "web/openapi.h"
 #include "web/replay_jobs.h"
+#include "web/settings_routes.h"
 
 namespace ots {
 
@@ -211,6 +212,7 @@ struct ConsoleServer::Impl final : ConsoleRoutes {
   void patch(const std::string& p, Role r, RouteHandler h) override {
     routes.push_back({"PATCH", p, r, std::move(h), {}});
   }
+  void put(const std::string& p, Role r, RouteHandler h) override { routes.push_back({"PUT", p, r, std::move(h), {}}); }
   void del(const std::string& p, Role r, RouteHandler h) override { routes.push_back({"DELETE", p, r, std::move(h), {}}); }
   void upload(const std::string& p, Role r, UploadHandler h) override {
     routes.push_back({"UPLOAD", p, r, {}, std::move(h)});
@@ -312,6 +314,7 @@ struct ConsoleServer::Impl final : ConsoleRoutes {
     };
     if (route.method == "POST") server->Post(route.pattern, with_body);
     if (route.method == "PATCH") server->Patch(route.pattern, with_body);
+    if (route.method == "PUT") server->Put(route.pattern, with_body);
     if (route.method == "DELETE") server->Delete(route.pattern, with_body);
   }
 
@@ -815,7 +818,7 @@ void ConsoleServer::Impl::install_core_routes() {
   server->set_default_headers(headers);
   // Runs after the headers and before any body is read.
   server->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    static const std::set<std::string> kMethods = {"GET", "HEAD", "POST", "PATCH", "DELETE"};
+    static const std::set<std::string> kMethods = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
     if (!kMethods.count(req.method)) {
       send_error(res, 405, "method not allowed");
       return httplib::Server::HandlerResponse::Handled;
@@ -914,6 +917,7 @@ ConsoleStartInfo ConsoleServer::start() {
   s.replays->install(s);
   install_detection_routes(s);
   install_event_routes(s);
+  install_settings_routes(s);
   for (auto& installer : s.installers) installer(s);
   for (const auto& route : s.routes) {
     if (route.method == "UPLOAD") s.upload_paths.emplace_back(route.pattern);

@@ -485,14 +485,32 @@ test('upload a TI package, replay a capture through the console and see the new 
   expect(after.items.some((a) => a.title === title), `alerts on ${indicator}: ${JSON.stringify(after.items.map((a) => a.title))}`);
 });
 
-test('settings page renders', async () => {
+test('settings page renders; an admin saves and removes an alert-forwarding target', async () => {
   await admin.goto(`${base}/settings`);
   await admin.getByRole('heading', { name: 'Users and roles' }).waitFor();
   await admin.getByRole('heading', { name: 'Audit log' }).waitFor();
   await admin.locator('table', { hasText: 'auth.login' }).first().waitFor();
   await admin.getByRole('heading', { name: /Alert forwarding/ }).waitFor();
   await admin.getByRole('heading', { name: 'Baseline learning' }).waitFor();
+  // An alert-forwarding target saved here is what the next replay or capture forwards to.
+  await admin.getByRole('button', { name: 'Add target' }).click();
+  await admin.getByLabel('Host of target 1', { exact: true }).fill('127.0.0.1');
+  await admin.getByLabel('Port of target 1', { exact: true }).fill('6514');
+  await admin.getByLabel('Transport of target 1', { exact: true }).selectOption('tcp');
+  await admin.getByRole('button', { name: 'Save targets' }).click();
+  await admin.getByText('Syslog targets saved.').waitFor();
+  const stored = await apiGet(admin, '/api/v1/settings/export');
+  expect(stored.status === 200 && stored.body.syslog.length === 1 && stored.body.syslog[0].port === 6514 &&
+         stored.body.syslog[0].transport === 'tcp' && stored.body.syslog[0].format === 'cef',
+         `GET /api/v1/settings/export answered ${stored.status} ${JSON.stringify(stored.body)}`);
+  await admin.reload();
+  expect((await admin.getByLabel('Host of target 1', { exact: true }).inputValue()) === '127.0.0.1', 'the saved target is not shown after a reload');
   await shot(admin, '13-settings');
+  // Remove it again: later replays through the console must not try to reach it.
+  await admin.getByRole('button', { name: 'Remove' }).first().click();
+  await admin.getByRole('button', { name: 'Save targets' }).click();
+  await admin.getByText('Syslog targets saved.').waitFor();
+  expect((await apiGet(admin, '/api/v1/settings/export')).body.syslog.length === 0, 'the target was not removed');
 });
 
 test('log out returns to the login page and ends the session', async () => {

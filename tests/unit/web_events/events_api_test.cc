@@ -12,6 +12,7 @@
 #include "store/sqlite.h"
 #include "tests/unit/store/temp_dir.h"
 #include "web/auth/console_store.h"
+#include "tests/support/loopback_console.h"
 #include "web/console_server.h"
 
 namespace ots {
@@ -72,12 +73,7 @@ class EventsApiTest : public ::testing::Test {
     // At the same time as the discovery of device 2: alerts come first.
     alert_[3] = alerts->record(make_alert("Scan", detect::Severity::Warning, "10.0.0.1", "10.0.0.9", 20));
 
-    ConsoleOptions options;
-    options.db_path = db_;
-    options.listen = "127.0.0.1:0";
-    options.plain_http = true;
-    server_ = std::make_unique<ConsoleServer>(options);
-    server_->start();
+    server_ = testing_support::start_loopback_console(db_);
     auto store = console::ConsoleStore::open(db_);
     store->audit("admin", "device.update", std::to_string(device_[1]), "{\"name\":\"boiler\"}", "127.0.0.1",
                  kBase + 12 * kSecond);
@@ -246,15 +242,10 @@ TEST(EventsWithoutAlerts, ListsDevicesAlone) {
   StoreBatch batch;
   batch.devices = {make_device("10.0.0.7", nullptr, 5)};
   Database::open(db, Database::Mode::ReadWrite)->apply(batch);
-  ConsoleOptions options;
-  options.db_path = db;
-  options.listen = "127.0.0.1:0";
-  options.plain_http = true;
-  ConsoleServer server(options);
-  server.start();
+  auto server = testing_support::start_loopback_console(db);
   auto store = console::ConsoleStore::open(db);
   const std::string token = store->create_api_token(store->find_user("admin")->id, "t", kBase);
-  httplib::Client client("127.0.0.1", server.port());
+  httplib::Client client("127.0.0.1", server->port());
   auto res = client.Get("/api/v1/events?type=alert,device-discovered", {{"Authorization", "Bearer " + token}});
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;

@@ -11,6 +11,7 @@
 
 #include "store/database.h"
 #include "tests/unit/store/temp_dir.h"
+#include "tests/support/loopback_console.h"
 #include "web/console_server.h"
 
 namespace ots {
@@ -63,12 +64,7 @@ class OpenApiRoutesTest : public ::testing::Test {
   void SetUp() override {
     db_ = dir_.file("sensor.db");
     Database::open(db_, Database::Mode::ReadWrite);
-    ConsoleOptions options;
-    options.db_path = db_;
-    options.listen = "127.0.0.1:0";
-    options.plain_http = true;
-    server_ = std::make_unique<ConsoleServer>(options);
-    server_->start();
+    server_ = testing_support::start_loopback_console(db_);
     httplib::Client client("127.0.0.1", server_->port());
     auto res = client.Get("/api/openapi.json");
     ASSERT_TRUE(res);

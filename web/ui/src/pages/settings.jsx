@@ -29,6 +29,14 @@ function useAction(onDone) {
   return [run, view];
 }
 
+// The API takes ca and pin for tls only, and only when given.
+function syslogTarget({ host, port, transport, format, ca, pin }) {
+  const target = { host, port: Number(port), transport, format };
+  if (transport === 'tls' && ca) target.ca = ca;
+  if (transport === 'tls' && pin) target.pin = pin;
+  return target;
+}
+
 function SyslogTargets({ me }) {
   const { data, error, reload } = useApi('/api/v1/settings/export');
   const [targets, setTargets] = useState([]);
@@ -41,7 +49,7 @@ function SyslogTargets({ me }) {
   const save = (e) => {
     e.preventDefault();
     run(
-      () => api('/api/v1/settings/export', { method: 'PUT', body: { syslog: targets.map((t) => ({ ...t, port: Number(t.port) })) } }),
+      () => api('/api/v1/settings/export', { method: 'PUT', body: { syslog: targets.map(syslogTarget) } }),
       'Syslog targets saved.',
     );
   };
@@ -60,6 +68,7 @@ function SyslogTargets({ me }) {
                 <th scope="col">Port</th>
                 <th scope="col">Transport</th>
                 <th scope="col">Format</th>
+                <th scope="col">TLS: CA file or certificate SHA-256</th>
                 {editable && <th scope="col">Remove</th>}
               </tr>
             </thead>
@@ -93,6 +102,14 @@ function SyslogTargets({ me }) {
                       <option value="cef">CEF</option>
                       <option value="json">JSON</option>
                     </select>
+                  </td>
+                  <td>
+                    {t.transport === 'tls' && (
+                      <>
+                        <input aria-label={`CA file of target ${i + 1}`} placeholder="/etc/ssl/siem-ca.pem" value={t.ca || ''} disabled={!editable} onInput={(e) => change(i, 'ca', e.currentTarget.value)} />
+                        <input aria-label={`Certificate SHA-256 of target ${i + 1}`} placeholder="SHA-256 pin" value={t.pin || ''} disabled={!editable} onInput={(e) => change(i, 'pin', e.currentTarget.value)} />
+                      </>
+                    )}
                   </td>
                   {editable && (
                     <td>
@@ -382,12 +399,12 @@ export function Settings({ me }) {
     <>
       <h1>Settings</h1>
       <div class="grid">
-        <SyslogTargets me={me} />
+        {isAdmin(me) && <SyslogTargets me={me} />}
         <Baseline me={me} />
         <Tokens me={me} />
         {isAdmin(me) && <Users me={me} />}
         {isAdmin(me) && <Audit />}
-        {!isAdmin(me) && <p class="notice">Users, roles and the audit log are shown to administrators only.</p>}
+        {!isAdmin(me) && <p class="notice">Alert forwarding, users, roles and the audit log are shown to administrators only.</p>}
       </div>
     </>
   );
