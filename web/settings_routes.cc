@@ -27,7 +27,10 @@ ForwardTarget parse_target(const nlohmann::json& item, size_t position) {
   if (!item.is_object())
     throw std::invalid_argument(name + ": expected an object {host, port, transport, format}");
   ForwardTarget t;
-  for (const auto& [key, value] : item.items()) {
+  for (const auto& entry : item.items()) {
+    // Named copies: clang 14 cannot capture structured bindings in the lambda below.
+    const std::string& key = entry.key();
+    const nlohmann::json& value = entry.value();
     auto text = [&](std::string& field) {
       if (!value.is_string()) throw std::invalid_argument(name + ": " + key + " must be a string");
       field = value.get<std::string>();
