@@ -71,6 +71,19 @@ std::string audit_detail(const std::vector<ForwardTarget>& targets) {
 
 }  // namespace
 
+std::vector<ForwardTarget> parse_export_settings(const nlohmann::json& body) {
+  const auto syslog = body.is_object() ? body.find("syslog") : body.end();
+  if (syslog == body.end() || !syslog->is_array())
+    throw std::invalid_argument("expected {\"syslog\": [{host, port, transport, format}]}");
+  if (syslog->size() > detect::kMaxForwardTargets)
+    throw std::invalid_argument("at most " + std::to_string(detect::kMaxForwardTargets) + " targets (got " +
+                                std::to_string(syslog->size()) + ")");
+  std::vector<ForwardTarget> targets;
+  for (size_t i = 0; i < syslog->size(); ++i) targets.push_back(parse_target((*syslog)[i], i + 1));
+  detect::validate_forward_targets(targets);
+  return targets;
+}
+
 void install_settings_routes(ConsoleRoutes& routes) {
   const std::string db_path = routes.db_path();
   routes.get("/api/v1/settings/export", Role::Admin, [db_path](RequestContext& c) {
@@ -83,16 +96,9 @@ void install_settings_routes(ConsoleRoutes& routes) {
   routes.put("/api/v1/settings/export", Role::Admin, [db_path](RequestContext& c) {
     auto body = c.json_body();
     if (!body) return;
-    const auto syslog = body->find("syslog");
-    if (syslog == body->end() || !syslog->is_array())
-      return c.send_error(400, "expected {\"syslog\": [{host, port, transport, format}]}");
     std::vector<ForwardTarget> targets;
     try {
-      if (syslog->size() > detect::kMaxForwardTargets)
-        throw std::invalid_argument("at most " + std::to_string(detect::kMaxForwardTargets) +
-                                    " targets (got " + std::to_string(syslog->size()) + ")");
-      for (size_t i = 0; i < syslog->size(); ++i) targets.push_back(parse_target((*syslog)[i], i + 1));
-      detect::validate_forward_targets(targets);
+      targets = parse_export_settings(*body);
     } catch (const std::invalid_argument& e) {
       return c.send_error(400, e.what());
     }

@@ -3,10 +3,18 @@
 // --forward-alerts. Admins only; each change is audited.
 #pragma once
 
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "detect/export/forward_targets.h"
 #include "web/console_routes.h"
 
 namespace ots {
 
 void install_settings_routes(ConsoleRoutes& routes);
+
+// The targets of a PUT body {"syslog": [{host, port, transport, format[, ca | pin]}]}, checked;
+// throws std::invalid_argument with the reason (naming the bad target) otherwise.
+std::vector<detect::ForwardTarget> parse_export_settings(const nlohmann::json& body);
 
 }  // namespace ots
