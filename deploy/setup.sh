@@ -39,6 +39,13 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# Debian 12's own nodejs is 18: too old for the console's build (Vite 8) and playwright-core.
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)' 2>/dev/null; then
+  echo "setup: Node.js >= 20.19 is needed (found $(node --version 2>/dev/null || echo none)); install it" \
+       "(e.g. from NodeSource or the nodejs 20+ package of a newer Debian) and run this again" >&2
+  exit 2
+fi
+
 build() {
   cmake --preset "$1" >/dev/null
   cmake --build --preset "$1" -j "$(nproc)"
