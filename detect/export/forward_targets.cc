@@ -22,17 +22,6 @@ CREATE TABLE forward_targets (
 );
 )sql"};
 
-// 64 hex digits, colons between them allowed (as `openssl x509 -fingerprint` prints them).
-bool is_sha256_hex(std::string_view text) {
-  size_t digits = 0;
-  for (char c : text) {
-    if (c == ':') continue;
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
-    ++digits;
-  }
-  return digits == 64;
-}
-
 bool is_host(std::string_view host) {
   if (host.empty() || host.size() > kMaxForwardHostLength) return false;
   for (char c : host) {
@@ -76,8 +65,13 @@ ForwarderConfig forward_target_config(const ForwardTarget& target, size_t positi
   if (config.transport == ForwarderConfig::Transport::Tls) {
     if (target.ca_file.empty() && target.pinned_sha256.empty())
       fail("tls needs a CA file (ca) or a pinned certificate SHA-256 (pin)");
-    if (!target.pinned_sha256.empty() && !is_sha256_hex(target.pinned_sha256))
-      fail("pin must be a SHA-256 of 64 hex digits (colons allowed)");
+    if (!target.pinned_sha256.empty()) {
+      try {
+        parse_sha256_pin(target.pinned_sha256);
+      } catch (const std::invalid_argument&) {
+        fail("pin must be a SHA-256 of 64 hex digits (colons allowed)");
+      }
+    }
     if (target.ca_file.size() > 4096 || target.ca_file.find('\0') != std::string::npos)
       fail("ca is not a file path");
     config.ca_file = target.ca_file;

@@ -23,12 +23,7 @@
 
 namespace ots::detect {
 
-namespace {
-
-using Transport = ForwarderConfig::Transport;
-using Format = ForwarderConfig::Format;
-
-std::vector<uint8_t> parse_pin(const std::string& text) {
+std::vector<uint8_t> parse_sha256_pin(const std::string& text) {
   std::vector<uint8_t> out;
   std::string digits;
   for (char c : text)
@@ -43,6 +38,11 @@ std::vector<uint8_t> parse_pin(const std::string& text) {
   }
   return out;
 }
+
+namespace {
+
+using Transport = ForwarderConfig::Transport;
+using Format = ForwarderConfig::Format;
 
 // OpenSSL writes with write(), so a peer that closed would raise SIGPIPE and kill the sensor.
 // The signal is blocked for this thread while TLS runs and a pending one is consumed.
@@ -78,7 +78,7 @@ class SocketForwarder final : public AlertForwarder {
     if (config_.transport == Transport::Tls) {
       if (config_.ca_file.empty() && config_.pinned_sha256.empty())
         throw std::invalid_argument("TLS export needs a CA file or a pinned certificate SHA-256");
-      if (!config_.pinned_sha256.empty()) pin_ = parse_pin(config_.pinned_sha256);
+      if (!config_.pinned_sha256.empty()) pin_ = parse_sha256_pin(config_.pinned_sha256);
       ctx_ = SSL_CTX_new(TLS_client_method());
       if (!ctx_) throw std::runtime_error("cannot create a TLS context");
       SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);

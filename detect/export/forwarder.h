@@ -6,10 +6,15 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "detect/alert_model.h"
 
 namespace ots::detect {
+
+// A certificate SHA-256 as 64 hex digits, colons allowed (as `openssl x509 -fingerprint` prints
+// it) → its 32 bytes; throws std::invalid_argument otherwise.
+std::vector<uint8_t> parse_sha256_pin(const std::string& text);
 
 struct ForwarderConfig {
   enum class Format { Cef, JsonLines };
