@@ -13,8 +13,6 @@
 
 namespace ots {
 
-struct CommandObservation;
-
 struct FlowAppState {
   std::optional<TcpReassembler> tcp;  // inline: created at the flow's first payload, no allocation of its own
   std::unique_ptr<DissectorSession> session;
@@ -25,12 +23,17 @@ struct FlowAppState {
   bool ndpi_decided = false;  // nDPI labelled the flow or gave up: it never sees the flow again
   std::unique_ptr<NdpiLabeler::FlowState> ndpi;  // while nDPI is still deciding
   std::string_view application;                  // the flow's label once known (static storage)
-  // The command row this flow's last operation went to, valid while command_epoch
-  // matches the worker's (rows move out at every delta); saves a hash lookup per request.
-  CommandObservation* last_command = nullptr;
-  uint32_t last_command_code = 0;
-  std::string_view last_command_name;
-  uint64_t command_epoch = 0;
+  // Requests of the flow's current command not yet counted into the worker's
+  // command rows; folded with the flow's traffic (Worker::fold_flow) or when the
+  // command changes. A poll repeats one command, so a request costs no hash lookup.
+  struct PendingCommand {
+    std::string_view protocol, name;  // static storage (descriptor / Operation names)
+    uint32_t code = 0;
+    uint32_t requests = 0, errors = 0;
+    bool is_write = false;
+    int64_t first_seen_ns = 0, last_seen_ns = 0;
+    bool empty() const { return requests == 0 && errors == 0; }
+  } pending_command;
   detect::rules::FlowRuleState rules;  // flowbits of the rule engine
 };
 

@@ -126,6 +126,29 @@ void count_binding(BindingAggregate* b, uint8_t source, int64_t ts, std::vector<
   mark_dirty(b, dirty);
 }
 
+void add_traffic(TrafficAggregate* a, bool sent, uint64_t packets, uint64_t bytes, int64_t first, int64_t last,
+                 std::vector<TrafficAggregate*>& dirty) {
+  (sent ? a->delta.packets_sent : a->delta.packets_received) += packets;
+  (sent ? a->delta.bytes_sent : a->delta.bytes_received) += bytes;
+  stamp(a->delta.first_seen_ns, a->delta.last_seen_ns, first);
+  stamp(a->delta.first_seen_ns, a->delta.last_seen_ns, last);
+  mark_dirty(a, dirty);
+}
+
+// True when a packet of `flow` goes to exactly the aggregates the flow points at, so
+// that counting it in the flow and folding later gives what counting it now gives.
+bool counts_as_pending(const Flow& flow, const DecodedPacket& p, int sender, int receiver) {
+  if (!flow.ip_of[sender] || (flow.ip_of[receiver] != nullptr) != destination_is_device(p)) return false;
+  if (!p.has_ethernet) return !flow.mac_of[sender] && !flow.mac_of[receiver];
+  if (p.src_mac.is_unicast()) {
+    if (!flow.mac_of[sender] || !flow.binding_of[sender] || flow.side_mac[sender] != p.src_mac) return false;
+  } else if (flow.mac_of[sender]) {
+    return false;
+  }
+  if (p.dst_mac.is_unicast()) return flow.mac_of[receiver] && flow.side_mac[receiver] == p.dst_mac;
+  return !flow.mac_of[receiver];
+}
+
 }  // namespace
 
 void Worker::process(const PacketView& packet) {
@@ -192,7 +215,6 @@ void Worker::account_ip(const DecodedPacket& p, uint16_t vlan) {
 void Worker::account_flow(const DecodedPacket& p) {
   FlowTable::Lookup found = flows_.lookup(p);
   Flow& flow = *found.flow;
-  const uint16_t vlan = flow.key.vlan;
   const int sender = found.direction == Direction::FromClient ? 0 : 1;
   const int receiver = 1 - sender;
 
@@ -215,20 +237,55 @@ void Worker::account_flow(const DecodedPacket& p) {
     if (detector_) detect_flow_start(flow, p);
   }
 
+  // Flow counters.
+  const size_t d = static_cast<size_t>(found.direction);
+  flow.packets[d] += p.frames;
+  flow.bytes[d] += p.wire_len;
+  flow.last_ts_ns = p.ts_ns;
+  if (p.tcp_flags & (tcp_flag::Fin | tcp_flag::Rst)) flow.closing = true;
+
+  // Inventory counters: a packet that goes to the aggregates this flow already
+  // points at is only counted in the flow (folded later); any other one (a new
+  // flow, a side whose MAC changed, a group frame) takes the direct path.
+  if (counts_as_pending(flow, p, sender, receiver)) {
+    flow.pending_packets[d] += p.frames;
+    flow.pending_bytes[d] += p.wire_len;
+    stamp(flow.pending_first_ts_ns, flow.pending_last_ts_ns, p.ts_ns);
+    if (flow.binding_of[sender])
+      flow.pending_binding_sources[d] |= is_ndp(p) ? binding_source::IpSource | binding_source::Ndp
+                                                   : binding_source::IpSource;
+    queue_fold(flow);
+  } else {
+    account_flow_direct(flow, p, sender);
+  }
+
+  if (config_.dissectors_enabled) feed_dissectors(flow, found.direction, p);
+  if (detector_ && detection_->rules && !p.payload.empty() && flow.app) detect_rules(flow, found.direction, p);
+}
+
+void Worker::account_flow_direct(Flow& flow, const DecodedPacket& p, int sender) {
+  fold_traffic(flow);  // what is pending belongs to the aggregates cached now
+  const int receiver = 1 - sender;
+  const uint16_t vlan = flow.key.vlan;
   // L2: cached per side, re-resolved if the side's MAC changes (asymmetric paths).
   if (p.has_ethernet) {
     if (p.src_mac.is_unicast()) {
-      TrafficAggregate*& src = flow.mac_of[sender];
-      if (!src || src->mac != p.src_mac) src = mac_aggregate(p.src_mac, vlan);
-      count_sent(src, p, dirty_macs_);
+      if (!flow.mac_of[sender] || flow.side_mac[sender] != p.src_mac) {
+        flow.mac_of[sender] = mac_aggregate(p.src_mac, vlan);
+        flow.side_mac[sender] = p.src_mac;
+        flow.binding_of[sender] = nullptr;
+      }
+      count_sent(flow.mac_of[sender], p, dirty_macs_);
     }
     if (p.dst_mac.is_unicast()) {
-      TrafficAggregate*& dst = flow.mac_of[receiver];
-      if (!dst || dst->mac != p.dst_mac) dst = mac_aggregate(p.dst_mac, vlan);
-      count_received(dst, p, dirty_macs_);
+      if (!flow.mac_of[receiver] || flow.side_mac[receiver] != p.dst_mac) {
+        flow.mac_of[receiver] = mac_aggregate(p.dst_mac, vlan);
+        flow.side_mac[receiver] = p.dst_mac;
+        flow.binding_of[receiver] = nullptr;
+      }
+      count_received(flow.mac_of[receiver], p, dirty_macs_);
     }
   }
-
   // L3
   TrafficAggregate*& src_ip = flow.ip_of[sender];
   if (!src_ip) src_ip = ip_aggregate(p.src_ip, vlan);
@@ -240,20 +297,13 @@ void Worker::account_flow(const DecodedPacket& p) {
   }
   if (p.has_ethernet && p.src_mac.is_unicast()) {
     BindingAggregate*& binding = flow.binding_of[sender];
-    if (!binding || binding->key.mac != p.src_mac) binding = binding_aggregate(p.src_mac, p.src_ip);
+    if (!binding) binding = binding_aggregate(p.src_mac, p.src_ip);
     count_binding(binding, is_ndp(p) ? binding_source::IpSource | binding_source::Ndp : binding_source::IpSource,
                   p.ts_ns, dirty_bindings_);
   }
-
-  // Flow and connection counters.
-  const size_t d = static_cast<size_t>(found.direction);
-  flow.packets[d] += p.frames;
-  flow.bytes[d] += p.wire_len;
-  flow.last_ts_ns = p.ts_ns;
-  if (p.tcp_flags & (tcp_flag::Fin | tcp_flag::Rst)) flow.closing = true;
   if (ConnectionAggregate* c = flow.connection) {
     ConnectionObservation& o = c->delta;
-    if (found.direction == Direction::FromClient) {
+    if (sender == 0) {
       o.packets_to_server += p.frames;
       o.bytes_to_server += p.wire_len;
     } else {
@@ -263,9 +313,52 @@ void Worker::account_flow(const DecodedPacket& p) {
     stamp(o.first_seen_ns, o.last_seen_ns, p.ts_ns);
     mark_dirty(c, dirty_connections_);
   }
+}
 
-  if (config_.dissectors_enabled) feed_dissectors(flow, found.direction, p);
-  if (detector_ && detection_->rules && !p.payload.empty() && flow.app) detect_rules(flow, found.direction, p);
+void Worker::queue_fold(Flow& flow) {
+  if (flow.in_fold_list) return;
+  flow.in_fold_list = true;
+  fold_list_.push_back(&flow);
+}
+
+void Worker::fold_flow(Flow& flow) {
+  const flow_memory::Scope not_flow_memory(nullptr);  // inventory rows, not flow state
+  flow.in_fold_list = false;
+  if (flow.app) fold_command(flow);
+  fold_traffic(flow);
+}
+
+void Worker::fold_traffic(Flow& flow) {
+  const int64_t first = flow.pending_first_ts_ns, last = flow.pending_last_ts_ns;
+  for (int d = 0; d < 2; ++d) {
+    const uint32_t packets = flow.pending_packets[d];
+    if (packets == 0) continue;
+    const uint64_t bytes = flow.pending_bytes[d];
+    const int sender = d, receiver = 1 - d;
+    if (TrafficAggregate* a = flow.mac_of[sender]) add_traffic(a, true, packets, bytes, first, last, dirty_macs_);
+    if (TrafficAggregate* a = flow.mac_of[receiver]) add_traffic(a, false, packets, bytes, first, last, dirty_macs_);
+    if (TrafficAggregate* a = flow.ip_of[sender]) add_traffic(a, true, packets, bytes, first, last, dirty_ips_);
+    if (TrafficAggregate* a = flow.ip_of[receiver]) add_traffic(a, false, packets, bytes, first, last, dirty_ips_);
+    if (BindingAggregate* b = flow.binding_of[sender]) {
+      b->sources |= flow.pending_binding_sources[d];
+      b->packets += packets;
+      stamp(b->first_seen_ns, b->last_seen_ns, first);
+      stamp(b->first_seen_ns, b->last_seen_ns, last);
+      mark_dirty(b, dirty_bindings_);
+    }
+    if (ConnectionAggregate* c = flow.connection) {
+      ConnectionObservation& o = c->delta;
+      (d == 0 ? o.packets_to_server : o.packets_to_client) += packets;
+      (d == 0 ? o.bytes_to_server : o.bytes_to_client) += bytes;
+      stamp(o.first_seen_ns, o.last_seen_ns, first);
+      stamp(o.first_seen_ns, o.last_seen_ns, last);
+      mark_dirty(c, dirty_connections_);
+    }
+    flow.pending_packets[d] = 0;
+    flow.pending_bytes[d] = 0;
+    flow.pending_binding_sources[d] = 0;
+  }
+  flow.pending_first_ts_ns = flow.pending_last_ts_ns = 0;
 }
 
 FlowContext Worker::context_of(const Flow& flow, int64_t ts_ns) const {
@@ -421,7 +514,10 @@ void Worker::fold_tcp_stats(const TcpReassembler& tcp) {
 
 void Worker::on_flow_end(void* self, Flow& flow) {
   auto* worker = static_cast<Worker*>(self);
-  if (!flow.app) return;
+  if (!flow.app) {
+    worker->fold_flow(flow);
+    return;
+  }
   flow_memory::Scope heap_of_flows(&worker->flow_heap_);
   FlowAppState& app = *flow.app;
   FlowContext ctx = worker->context_of(flow, flow.last_ts_ns);
@@ -441,6 +537,7 @@ void Worker::on_flow_end(void* self, Flow& flow) {
     const std::string_view guess = worker->ndpi_->give_up(*app.ndpi);
     worker->set_application(flow, guess == "Unknown" ? std::string_view() : guess);
   }
+  worker->fold_flow(flow);  // after the session's last events
   flow.app.reset();  // inside the scope: the session's and nDPI's blocks leave the account
   worker->current_flow_ = nullptr;
 }
@@ -524,36 +621,54 @@ void Worker::operation(const FlowContext& ctx, std::string_view protocol, ots::S
   if (detector_) detector_->on_operation(ctx, protocol, from, op);
   if (ctx.transport == 0) return;  // L2 protocols have no client/server pair
   if (from == ots::Side::Server && !op.is_error) return;  // a normal response repeats its request
-  // A flow's sessions report its own client and server, and one protocol: its last
-  // command row is found again without hashing while the row has not moved out.
-  FlowAppState* app = current_flow_ ? current_flow_->app.get() : nullptr;
-  CommandObservation* row = nullptr;
-  if (app && app->last_command && app->command_epoch == command_epoch_ && app->last_command_code == op.code &&
-      app->last_command_name == op.name && app->last_command->protocol == protocol) {
-    row = app->last_command;
-  } else {
-    const CommandKey key{ctx.client_ip, ctx.server_ip, protocol, op.code, op.name};
-    auto [it, inserted] = commands_.try_emplace(key);
-    row = &it->second;
-    if (inserted) {
-      row->client = ctx.client_ip;
-      row->server = ctx.server_ip;
-      row->protocol = std::string(protocol);
-      row->code = op.code;
-      row->name = std::string(op.name);
-    }
-    if (app) {
-      app->last_command = row;
-      app->command_epoch = command_epoch_;
-      app->last_command_code = op.code;
-      app->last_command_name = op.name;
-    }
+  Flow* flow = current_flow_;
+  if (!flow || !flow->app || ctx.client_ip != flow->client_ip() || ctx.server_ip != flow->server_ip()) {
+    CommandObservation& row = command_row(ctx.client_ip, ctx.server_ip, protocol, op.code, op.name);
+    row.is_write = row.is_write || op.is_write;
+    stamp(row.first_seen_ns, row.last_seen_ns, ctx.ts_ns);
+    (from == ots::Side::Server ? row.errors : row.requests)++;
+    return;
   }
-  CommandObservation& o = *row;
-  o.is_write = o.is_write || op.is_write;
-  stamp(o.first_seen_ns, o.last_seen_ns, ctx.ts_ns);
-  if (from == ots::Side::Server) o.errors++;
-  else o.requests++;
+  FlowAppState::PendingCommand& pending = flow->app->pending_command;
+  if (!pending.empty() && (pending.code != op.code || pending.name != op.name || pending.protocol != protocol))
+    fold_command(*flow);
+  if (pending.empty()) {
+    pending.protocol = protocol;
+    pending.name = op.name;
+    pending.code = op.code;
+  }
+  pending.is_write = pending.is_write || op.is_write;
+  stamp(pending.first_seen_ns, pending.last_seen_ns, ctx.ts_ns);
+  (from == ots::Side::Server ? pending.errors : pending.requests)++;
+  queue_fold(*flow);
+}
+
+CommandObservation& Worker::command_row(const IpAddr& client, const IpAddr& server, std::string_view protocol,
+                                        uint32_t code, std::string_view name) {
+  auto [it, inserted] = commands_.try_emplace(CommandKey{client, server, protocol, code, name});
+  CommandObservation& row = it->second;
+  if (inserted) {
+    row.client = client;
+    row.server = server;
+    row.protocol = std::string(protocol);
+    row.code = code;
+    row.name = std::string(name);
+  }
+  return row;
+}
+
+void Worker::fold_command(Flow& flow) {
+  FlowAppState::PendingCommand& pending = flow.app->pending_command;
+  if (pending.empty()) return;
+  const flow_memory::Scope not_flow_memory(nullptr);  // inventory rows, not flow state
+  CommandObservation& row = command_row(flow.client_ip(), flow.server_ip(), pending.protocol, pending.code,
+                                        pending.name);
+  row.is_write = row.is_write || pending.is_write;
+  stamp(row.first_seen_ns, row.last_seen_ns, pending.first_seen_ns);
+  stamp(row.first_seen_ns, row.last_seen_ns, pending.last_seen_ns);
+  row.requests += pending.requests;
+  row.errors += pending.errors;
+  pending = FlowAppState::PendingCommand{};
 }
 
 void Worker::anomaly(const FlowContext& ctx, std::string_view protocol, std::string_view name) {
@@ -675,6 +790,9 @@ void Worker::take_delta(WorkerDelta& out) {
   out.worker = index_;
   Observations& o = out.observations;
   o = Observations{};
+  for (Flow* flow : fold_list_)
+    if (flow->in_fold_list) fold_flow(*flow);
+  fold_list_.clear();
   for (TrafficAggregate* a : dirty_macs_) {
     o.macs.push_back(MacObservation{a->mac, a->delta, a->vlans});
     a->delta = TrafficCounters{};
@@ -706,7 +824,6 @@ void Worker::take_delta(WorkerDelta& out) {
   identities_.clear();
   protocols_.clear();
   commands_.clear();
-  ++command_epoch_;
   dirty_macs_.clear();
   dirty_ips_.clear();
   dirty_bindings_.clear();

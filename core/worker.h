@@ -122,6 +122,14 @@ class Worker : private EventSink {
   void set_application(Flow& flow, std::string_view application);
   FlowContext context_of(const Flow& flow, int64_t ts_ns) const;
   void fold_tcp_stats(const TcpReassembler& tcp);
+  // Adds a flow's pending traffic and command counts to the worker's aggregates.
+  void fold_flow(Flow& flow);
+  void fold_traffic(Flow& flow);
+  void fold_command(Flow& flow);
+  void queue_fold(Flow& flow);
+  void account_flow_direct(Flow& flow, const DecodedPacket& p, int sender);
+  CommandObservation& command_row(const IpAddr& client, const IpAddr& server, std::string_view protocol,
+                                  uint32_t code, std::string_view name);
   void sample_flow_memory();
   static void on_flow_end(void* self, Flow& flow);
 
@@ -175,7 +183,7 @@ class Worker : private EventSink {
   std::unordered_map<std::string, IdentityObservation> identities_;
   std::unordered_map<std::string, ProtocolObservation> protocols_;
   std::unordered_map<CommandKey, CommandObservation, CommandKeyHash> commands_;
-  uint64_t command_epoch_ = 1;  // advances when commands_ moves out; see FlowAppState::last_command
+  std::vector<Flow*> fold_list_;  // flows with counts pending for the aggregates (Flow::in_fold_list)
 };
 
 }  // namespace ots
