@@ -204,8 +204,11 @@ FlowTable::Lookup FlowTable::lookup(const DecodedPacket& p) {
     const uint32_t index = index_[pos].slot;
     Flow& f = slot(index);
     if (p.ts_ns - f.last_ts_ns <= timeout_of(f)) {
-      lru_unlink(index);
-      lru_push_back(index);
+      if (p.ts_ns - f.lru_ts_ns >= kLruStepNs) {
+        lru_unlink(index);
+        lru_push_back(index);
+        f.lru_ts_ns = p.ts_ns;
+      }
       result.flow = &f;
       result.direction = (src_is_lo == f.client_is_lo) ? Direction::FromClient : Direction::FromServer;
       return result;
@@ -221,7 +224,7 @@ FlowTable::Lookup FlowTable::lookup(const DecodedPacket& p) {
   f.key = key;
   f.in_use = true;
   f.client_is_lo = sender_is_client(p) ? src_is_lo : !src_is_lo;
-  f.first_ts_ns = f.last_ts_ns = p.ts_ns;
+  f.first_ts_ns = f.last_ts_ns = f.lru_ts_ns = p.ts_ns;
   index_insert(hash, index);
   lru_push_back(index);
   ++stats_.created;
@@ -234,14 +237,22 @@ FlowTable::Lookup FlowTable::lookup(const DecodedPacket& p) {
 }
 
 void FlowTable::expire(int64_t now_ns, size_t budget) {
-  // The LRU list is ordered by last packet time, so the idle flows are at its head.
-  // Flows with a longer timeout at the head can hold back shorter ones briefly; that
-  // only delays freeing memory, since lookup() decides expiry by each flow's own clock.
+  // The LRU list is ordered by lru_ts_ns, so the idle flows are at its head. A flow
+  // there that had packets since it was queued goes to the back instead. Flows with a
+  // longer timeout at the head can hold back shorter ones briefly; that only delays
+  // freeing memory, since lookup() decides expiry by each flow's own clock.
   while (budget-- > 0) {
     const uint32_t head = slot(0).lru_next;
     if (head == 0) return;
-    const Flow& f = slot(head);
-    if (now_ns - f.last_ts_ns <= timeout_of(f)) return;
+    Flow& f = slot(head);
+    const int64_t timeout = timeout_of(f);
+    if (now_ns - f.lru_ts_ns <= timeout) return;
+    if (now_ns - f.last_ts_ns <= timeout) {
+      lru_unlink(head);
+      lru_push_back(head);
+      f.lru_ts_ns = f.last_ts_ns;
+      continue;
+    }
     end_flow(head, /*evicted=*/false);
   }
 }

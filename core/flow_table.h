@@ -81,7 +81,11 @@ struct Flow {
   uint8_t pending_binding_sources[2] = {0, 0};  // by Direction: binding_source bits the sender showed
   bool in_fold_list = false;                    // queued for the next delta's fold
   FlowAppStatePtr app;  // allocated once the flow carries payload (from the worker's pool)
-  uint32_t lru_prev = 0, lru_next = 0;  // intrusive LRU list over slots (ordered by last packet)
+  // Intrusive LRU list over slots, ordered by lru_ts_ns: a flow moves to the back at
+  // most once per FlowTable::kLruStepNs of packet time, not at every packet, since the
+  // move touches two other flows' entries (two cache misses) and the timeouts are long.
+  uint32_t lru_prev = 0, lru_next = 0;
+  int64_t lru_ts_ns = 0;
   bool in_use = false;
 
   const IpAddr& client_ip() const { return client_is_lo ? key.ip_lo : key.ip_hi; }
@@ -122,6 +126,7 @@ class FlowTable {
 
  private:
   static constexpr uint32_t kChunkFlows = 256;
+  static constexpr int64_t kLruStepNs = 1'000'000'000;
   struct IndexEntry {
     uint32_t tag = 0;   // upper hash bits; meaningless when slot == 0
     uint32_t slot = 0;  // 0: empty (slot 0 is the LRU sentinel, never indexed)

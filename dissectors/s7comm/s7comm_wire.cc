@@ -1,6 +1,7 @@
 #include "dissectors/s7comm/s7comm_wire.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 
 #include "dissectors/s7comm/s7comm_tables.h"
@@ -36,6 +37,30 @@ std::string_view format_into(std::span<char> buffer, const char* fmt, Args... ar
   if (n < 0) return {};
   return {buffer.data(), std::min(static_cast<size_t>(n), buffer.size() - 1)};
 }
+
+// Builds a short text into a caller's buffer without printf: the variable
+// addresses of every polled read pass through here. Truncates as snprintf does.
+class TextAppender {
+ public:
+  explicit TextAppender(std::span<char> buffer) : buffer_(buffer) {}
+  TextAppender& operator<<(std::string_view text) {
+    const size_t n = std::min(text.size(), room());
+    std::copy_n(text.data(), n, buffer_.data() + used_);
+    used_ += n;
+    return *this;
+  }
+  TextAppender& operator<<(uint32_t number) {
+    char digits[10];
+    const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, number);
+    return *this << std::string_view(digits, static_cast<size_t>(end - digits));
+  }
+  std::string_view view() const { return {buffer_.data(), used_}; }
+
+ private:
+  size_t room() const { return buffer_.empty() ? 0 : buffer_.size() - 1 - used_; }
+  std::span<char> buffer_;
+  size_t used_ = 0;
+};
 
 std::string_view trim_text(std::string_view s) {
   size_t nul = s.find('\0');
@@ -347,18 +372,17 @@ std::string_view format_address(const VarAddress& a, std::span<char> buffer) {
     return format_into(buffer, "area 0x%02x %u.%u %.*s %u", a.area, a.byte_offset(), a.bit(), size_len,
                        size.data(), a.length);
   }
-  const int prefix_len = static_cast<int>(ar->prefix.size());
+  TextAppender out(buffer);
+  const uint32_t offset = a.byte_offset(), bit = a.bit(), length = a.length;
   if (a.area == area::kDataBlock || a.area == area::kInstanceDataBlock) {
-    return format_into(buffer, "%.*s%u.%.*sX %u.%u %.*s %u", prefix_len, ar->prefix.data(), a.db_number,
-                       prefix_len, ar->prefix.data(), a.byte_offset(), a.bit(), size_len, size.data(),
-                       a.length);
+    out << ar->prefix << uint32_t{a.db_number} << "." << ar->prefix << "X " << offset << "." << bit << " " << size
+        << " " << length;
+  } else if (is_timer_or_counter_area(a.area)) {
+    out << ar->prefix << " " << offset << " " << size << " " << length;
+  } else {
+    out << ar->prefix << " " << offset << "." << bit << " " << size << " " << length;
   }
-  if (is_timer_or_counter_area(a.area)) {
-    return format_into(buffer, "%.*s %u %.*s %u", prefix_len, ar->prefix.data(), a.byte_offset(), size_len,
-                       size.data(), a.length);
-  }
-  return format_into(buffer, "%.*s %u.%u %.*s %u", prefix_len, ar->prefix.data(), a.byte_offset(), a.bit(),
-                     size_len, size.data(), a.length);
+  return out.view();
 }
 
 // ---- Userdata ------------------------------------------------------------------------------------

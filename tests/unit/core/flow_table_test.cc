@@ -131,13 +131,32 @@ TEST(FlowTable, FullTableEvictsTheLeastRecentlyUsedAndCountsIt) {
   config.max_flows = 3;
   FlowTable table(config, &Ended::on_end, &ended);
   for (uint16_t port = 1; port <= 3; ++port)
-    table.lookup(udp("10.0.0.9", static_cast<uint16_t>(5000 + port), "10.0.0.1", 2222, port));
-  table.lookup(udp("10.0.0.9", 5001, "10.0.0.1", 2222, 4));  // touch the first: now most recent
-  table.lookup(udp("10.0.0.9", 5009, "10.0.0.1", 2222, 5));  // evicts 5002
+    table.lookup(udp("10.0.0.9", static_cast<uint16_t>(5000 + port), "10.0.0.1", 2222, port * kSecond));
+  table.lookup(udp("10.0.0.9", 5001, "10.0.0.1", 2222, 4 * kSecond));  // touch the first: now most recent
+  table.lookup(udp("10.0.0.9", 5009, "10.0.0.1", 2222, 5 * kSecond));  // evicts 5002
   ASSERT_EQ(ended.keys.size(), 1u);
   EXPECT_TRUE(ended.keys[0].port_lo == 5002 || ended.keys[0].port_hi == 5002);
   EXPECT_EQ(table.stats().evicted, 1u);
   EXPECT_EQ(table.stats().active, 3u);
+}
+
+// A flow keeps its LRU place for packets within one step (no list update per
+// packet); the expiry sweep then finds it active and queues it again instead of ending it.
+TEST(FlowTable, SweepRequeuesAFlowActiveSinceItWasQueued) {
+  Ended ended;
+  FlowTableConfig config;
+  config.timeouts.udp_ns = 10 * kSecond;
+  FlowTable table(config, &Ended::on_end, &ended);
+  table.lookup(udp("10.0.0.9", 5001, "10.0.0.1", 2222, 1 * kSecond));
+  table.lookup(udp("10.0.0.9", 5002, "10.0.0.1", 2222, 2 * kSecond));
+  const int64_t again = 1 * kSecond + 900'000'000;  // same step: the flow stays first in the list
+  table.lookup(udp("10.0.0.9", 5001, "10.0.0.1", 2222, again)).flow->last_ts_ns = again;  // as the worker does
+  table.expire(11 * kSecond + 500'000'000, 100);
+  EXPECT_TRUE(ended.keys.empty());  // the first flow was last seen 9.6 s ago
+  EXPECT_EQ(table.stats().active, 2u);
+  table.expire(12 * kSecond + 500'000'000, 100);
+  EXPECT_EQ(ended.keys.size(), 2u);
+  EXPECT_EQ(table.stats().active, 0u);
 }
 
 TEST(FlowTable, BytesPerFlowStaysWithinBudget) { EXPECT_LE(FlowTable::bytes_per_flow(), 512u); }
