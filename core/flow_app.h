@@ -7,6 +7,7 @@
 
 #include "core/ndpi_labeler.h"
 #include "core/object_pool.h"
+#include "detect/engine/worker_detector.h"
 #include "detect/rules/rules.h"
 #include "dissectors/dissector.h"
 #include "dissectors/flow/tcp_reassembler.h"
@@ -35,6 +36,7 @@ struct FlowAppState {
     bool empty() const { return requests == 0 && errors == 0; }
   } pending_command;
   detect::rules::FlowRuleState rules;  // flowbits of the rule engine
+  detect::WorkerDetector::FlowMemo detection;  // the worker detector's per-flow shortcuts
 };
 
 using FlowAppPool = ObjectPool<FlowAppState>;

@@ -183,6 +183,9 @@ int run_sensor(SignalStop& signals, const CaptureArgs& args, PipelineOptions opt
                status.c_str(), static_cast<unsigned long long>(r.packets), static_cast<unsigned long long>(r.bytes),
                seconds, seconds > 0 ? static_cast<double>(r.packets) / seconds : 0.0,
                static_cast<unsigned long long>(r.flows), inventory.devices().size());
+  if (const double cpu = pipeline.worker_cpu_seconds(); cpu > 0 && r.packets > 0)
+    std::fprintf(stderr, "otsensor: workers used %.2f s of CPU: %.0f packets/s per worker core\n", cpu,
+                 static_cast<double>(r.packets) / cpu);
   if (options.worker.detection)
     std::fprintf(stderr, "otsensor: %llu alerts recorded (otsensor alerts --db %s)\n",
                  static_cast<unsigned long long>(options.worker.detection->alerts_stored()), args.db.c_str());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <ctime>
 
 #include "core/packet_ring.h"
 #include "dissectors/decode/packet_decoder.h"
@@ -17,6 +18,24 @@ int64_t wall_clock_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+// Adds the CPU time the calling thread spends in its scope to a counter.
+class ThreadCpuMeter {
+ public:
+  explicit ThreadCpuMeter(std::atomic<int64_t>& total) : total_(total), start_(now()) {}
+  ~ThreadCpuMeter() { total_.fetch_add(now() - start_); }
+  ThreadCpuMeter(const ThreadCpuMeter&) = delete;
+  ThreadCpuMeter& operator=(const ThreadCpuMeter&) = delete;
+
+ private:
+  static int64_t now() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec;
+  }
+  std::atomic<int64_t>& total_;
+  int64_t start_;
+};
 
 void add(SourceStats& into, const SourceStats& s) {
   into.packets += s.packets;
@@ -138,6 +157,7 @@ SourceOutcome outcome_of(const Burst& b, const PacketSource& source) {
 }  // namespace
 
 SourceOutcome Pipeline::run_inline(PacketSource& source) {
+  const ThreadCpuMeter cpu(worker_cpu_ns_);
   std::array<PacketView, kBurst> burst;
   IdleClock idle(options_.idle_stop_seconds);
   uint64_t since_expire = 0;
@@ -174,6 +194,7 @@ void Pipeline::start_threads() {
   for (auto& t : threads_) {
     WorkerThread* self = t.get();
     t->thread = std::thread([this, self] {
+      const ThreadCpuMeter cpu(worker_cpu_ns_);
       uint64_t seen_epoch = flush_epoch_.load();
       uint64_t since_delta = 0, since_expire = 0;
       auto post = [&] {
@@ -271,6 +292,7 @@ SourceOutcome Pipeline::run_per_queue(PacketSource& source) {
   for (size_t q = 0; q < queues; ++q) workers.push_back(std::make_unique<Worker>(q, options_.worker));
   for (size_t q = 0; q < queues; ++q) {
     threads.emplace_back([&, q] {
+      const ThreadCpuMeter cpu(worker_cpu_ns_);
       Worker& worker = *workers[q];
       std::array<PacketView, kBurst> burst;
       uint64_t seen_epoch = flush_epoch_.load();
@@ -409,6 +431,7 @@ void Pipeline::maybe_flush(bool force) {
 
 void Pipeline::finish(const std::string& status) {
   if (inline_worker_) {
+    const ThreadCpuMeter cpu(worker_cpu_ns_);
     inline_worker_->drain();
   }
   stop_threads();

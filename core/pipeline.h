@@ -57,6 +57,9 @@ class Pipeline {
   void finish(const std::string& status);
 
   const RunRecord& run_record() const { return run_; }
+  // CPU time the packet workers used so far: the figure to size a sensor by (packets
+  // per second per core). With one worker it includes reading the source, done on the same thread.
+  double worker_cpu_seconds() const { return static_cast<double>(worker_cpu_ns_.load()) / 1e9; }
 
  private:
   struct WorkerThread;
@@ -94,6 +97,7 @@ class Pipeline {
   SourceStats active_stats_;
   std::chrono::steady_clock::time_point last_flush_;
   std::atomic<uint64_t> flush_epoch_{0};
+  std::atomic<int64_t> worker_cpu_ns_{0};
 
   // Detection inputs gathered from the deltas until the next flush (inventory thread).
   std::vector<detect::Alert> detection_alerts_;

@@ -570,8 +570,12 @@ void endpoint_of(const FlowContext& ctx, ots::Side side, std::optional<IpAddr>& 
   else mac = side == ots::Side::Client ? ctx.client_mac : ctx.server_mac;
 }
 
+// A map key, never shown: the raw address bytes (text formatting cost more than the lookup).
 std::string endpoint_key(const std::optional<IpAddr>& ip, const std::optional<MacAddr>& mac) {
-  return ip ? ip->str() : mac ? mac->str() : std::string();
+  std::string key(1, ip ? 'i' : mac ? 'm' : '-');
+  if (ip) key.append(reinterpret_cast<const char*>(ip->bytes.data()), ip->bytes.size());
+  else if (mac) key.append(reinterpret_cast<const char*>(mac->bytes.data()), mac->bytes.size());
+  return key;
 }
 
 }  // namespace
@@ -617,12 +621,15 @@ void Worker::identity(const FlowContext& ctx, std::string_view protocol, ots::Si
 
 void Worker::operation(const FlowContext& ctx, std::string_view protocol, ots::Side from, const Operation& op) {
   const flow_memory::Scope not_flow_memory(nullptr);  // inventory rows, not flow state
+  // Operations a session reports about its own flow (nearly all) can use the flow's shortcuts.
+  Flow* flow = current_flow_;
+  const bool own_flow = flow && flow->app && ctx.transport != 0 && ctx.client_ip == flow->client_ip() &&
+                        ctx.server_ip == flow->server_ip();
   // Detection sees every operation, L2 ones (Profinet DCP Set IP, factory reset) included.
-  if (detector_) detector_->on_operation(ctx, protocol, from, op);
+  if (detector_) detector_->on_operation(ctx, protocol, from, op, own_flow ? &flow->app->detection : nullptr);
   if (ctx.transport == 0) return;  // L2 protocols have no client/server pair
   if (from == ots::Side::Server && !op.is_error) return;  // a normal response repeats its request
-  Flow* flow = current_flow_;
-  if (!flow || !flow->app || ctx.client_ip != flow->client_ip() || ctx.server_ip != flow->server_ip()) {
+  if (!own_flow) {
     CommandObservation& row = command_row(ctx.client_ip, ctx.server_ip, protocol, op.code, op.name);
     row.is_write = row.is_write || op.is_write;
     stamp(row.first_seen_ns, row.last_seen_ns, ctx.ts_ns);

@@ -180,6 +180,7 @@ void WorkerDetector::set_snapshot(std::shared_ptr<const DetectionSnapshot> snaps
   if (snapshot_->baseline.generation != baseline_generation_) {
     baseline_generation_ = snapshot_->baseline.generation;
     reported_activity_.clear();  // a reset baseline must hear about ongoing activity again
+    ++reported_activity_epoch_;
   }
 }
 
@@ -364,13 +365,14 @@ void WorkerDetector::on_anomaly(const FlowContext& ctx, std::string_view protoco
 // ---------------------------------------------------------------------------------------------
 // Operations: operational engine, anomalies, behaviours, activity for the central detector
 
-void WorkerDetector::on_operation(const FlowContext& ctx, std::string_view protocol, Side from, const Operation& op) {
+void WorkerDetector::on_operation(const FlowContext& ctx, std::string_view protocol, Side from, const Operation& op,
+                                  FlowMemo* memo) {
   const Proto p = proto_of(protocol);
   bool programming = false;
   if (op.is_request && !op.is_error) operational(p, ctx, protocol, op, programming);
-  if (snapshot_->engines.anomaly) anomalies_on_operation(p, ctx, protocol, from, op);
+  if (snapshot_->engines.anomaly) anomalies_on_operation(p, ctx, protocol, from, op, memo);
   if (snapshot_->engines.behaviours && op.is_request && !op.is_error) behaviours(p, ctx, protocol, op);
-  if (op.is_request && !op.is_error) record_activity(p, ctx, protocol, op, programming);
+  if (op.is_request && !op.is_error) record_activity(p, ctx, protocol, op, programming, memo);
 }
 
 void WorkerDetector::operational(Proto p, const FlowContext& ctx, std::string_view protocol, const Operation& op,
@@ -454,7 +456,7 @@ void WorkerDetector::count_auth_failure(const FlowContext& ctx, std::string_view
 }
 
 void WorkerDetector::anomalies_on_operation(Proto p, const FlowContext& ctx, std::string_view protocol, Side from,
-                                            const Operation& op) {
+                                            const Operation& op, FlowMemo* memo) {
   const AnomalySettings& a = snapshot_->anomaly;
   // Password guessing: failed logins answered by the server.
   if (!op.is_request && from == Side::Server) {
@@ -479,29 +481,42 @@ void WorkerDetector::anomalies_on_operation(Proto p, const FlowContext& ctx, std
             "hosts=" + std::to_string(set->count), flow_id(ctx), ctx.ts_ns);
     }
   }
-  if (from == Side::Client && ctx.transport != 0) polling(ctx, protocol, op);
+  if (from == Side::Client && ctx.transport != 0) polling(ctx, protocol, op, memo);
 }
 
-void WorkerDetector::polling(const FlowContext& ctx, std::string_view protocol, const Operation& op) {
+void WorkerDetector::polling(const FlowContext& ctx, std::string_view protocol, const Operation& op,
+                             FlowMemo* memo) {
   const AnomalySettings& a = snapshot_->anomaly;
   const uint32_t address = op.has_range ? op.address : 0;
-  const uint64_t key = channel_key(ctx.client_ip, ctx.server_ip, protocol, op.code, address);
-  auto it = polling_.find(key);
-  if (it == polling_.end()) {
-    if (polling_.size() >= a.max_tracked) {
-      ++counters_.untracked;
+  PollingChannel* channel = nullptr;
+  // A flow's operations share its client, server and protocol: the memo names the channel
+  // when code and address repeat (channels are never erased, so the pointer stays valid).
+  if (memo && memo->channel && memo->channel_code == op.code && memo->channel_address == address &&
+      memo->channel_protocol == protocol) {
+    channel = memo->channel;
+  } else {
+    const uint64_t key = channel_key(ctx.client_ip, ctx.server_ip, protocol, op.code, address);
+    auto it = polling_.find(key);
+    if (it == polling_.end()) {
+      if (polling_.size() >= a.max_tracked) {
+        ++counters_.untracked;
+        return;
+      }
+      PollingChannel fresh;
+      fresh.last_ts_ns = ctx.ts_ns;
+      if (auto learned = snapshot_->baseline.polling.find(key); learned != snapshot_->baseline.polling.end()) {
+        fresh.learned = true;
+        fresh.learned_stats = learned->second;
+      }
+      it = polling_.emplace(key, fresh).first;
+      channel = &it->second;
+      if (memo) *memo = FlowMemo{channel, protocol, op.code, address, memo->activity_key, memo->activity_epoch};
       return;
     }
-    PollingChannel channel;
-    channel.last_ts_ns = ctx.ts_ns;
-    if (auto learned = snapshot_->baseline.polling.find(key); learned != snapshot_->baseline.polling.end()) {
-      channel.learned = true;
-      channel.learned_stats = learned->second;
-    }
-    polling_.emplace(key, channel);
-    return;
+    channel = &it->second;
+    if (memo) *memo = FlowMemo{channel, protocol, op.code, address, memo->activity_key, memo->activity_epoch};
   }
-  PollingChannel& ch = it->second;
+  PollingChannel& ch = *channel;
   const double interval = static_cast<double>(ctx.ts_ns - ch.last_ts_ns);
   ch.last_ts_ns = ctx.ts_ns;
   if (interval <= 0) return;
@@ -729,7 +744,7 @@ void WorkerDetector::behaviours(Proto p, const FlowContext& ctx, std::string_vie
 // Activity for the central detector (policy engine and baseline)
 
 void WorkerDetector::record_activity(Proto p, const FlowContext& ctx, std::string_view protocol, const Operation& op,
-                                     bool programming) {
+                                     bool programming, FlowMemo* memo) {
   if (ctx.transport == 0) return;  // policy is about IP pairs
   const bool interesting = programming || op.is_write || (p == Proto::S7comm && (op.unit != 0 || !op.object.empty())) ||
                            (p == Proto::Enip && op.unit != 0);
@@ -739,8 +754,18 @@ void WorkerDetector::record_activity(Proto p, const FlowContext& ctx, std::strin
   key = mix(key, op.has_range ? (uint64_t{op.address} << 32 | op.quantity) : 0xFFFFFFFFFFFFull);
   key = mix(key, (op.is_write ? 2u : 0u) | (programming ? 1u : 0u));
   if (p == Proto::S7comm) key = mix(key, hash_text(op.object));
-  if (reported_activity_.size() >= 4 * snapshot_->anomaly.max_tracked) reported_activity_.clear();
-  if (!reported_activity_.insert(key).second) return;
+  // A flow repeating its last reported activity needs no look into the set.
+  if (memo && memo->activity_key == key && memo->activity_epoch == reported_activity_epoch_) return;
+  if (reported_activity_.size() >= 4 * snapshot_->anomaly.max_tracked) {
+    reported_activity_.clear();
+    ++reported_activity_epoch_;
+  }
+  const bool fresh = reported_activity_.insert(key).second;
+  if (memo) {
+    memo->activity_key = key;
+    memo->activity_epoch = reported_activity_epoch_;
+  }
+  if (!fresh) return;
   ActivityRecord record;
   record.client = ctx.client_ip;
   record.server = ctx.server_ip;

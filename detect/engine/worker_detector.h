@@ -104,7 +104,10 @@ class WorkerDetector {
   // type the worker skips this call and alerts carry no frames.
   void on_packet(int64_t ts_ns, std::span<const uint8_t> frame, uint64_t flow);
 
-  void on_operation(const FlowContext& ctx, std::string_view protocol, Side from, const Operation& op);
+  struct FlowMemo;  // below
+  // `memo`: the flow's own (kept by the worker with the flow), or null for an operation without one.
+  void on_operation(const FlowContext& ctx, std::string_view protocol, Side from, const Operation& op,
+                    FlowMemo* memo = nullptr);
   void on_anomaly(const FlowContext& ctx, std::string_view protocol, std::string_view name);
   void on_observable(const FlowContext& ctx, std::string_view protocol, Side side, Observable kind,
                      std::string_view value, const IndicatorMatcher& matcher);
@@ -155,6 +158,15 @@ class WorkerDetector {
     bool learned = false;
     PollingStats learned_stats;
   };
+  // What one flow remembers between its operations so that a poll repeating itself costs no
+  // hash-table lookup here.
+  struct FlowMemo {
+    PollingChannel* channel = nullptr;  // the polling channel of (channel_protocol, _code, _address)
+    std::string_view channel_protocol;
+    uint32_t channel_code = 0, channel_address = 0;
+    uint64_t activity_key = 0;    // the last activity this flow reported, while
+    uint64_t activity_epoch = 0;  // reported_activity_epoch_ had this value
+  };
   struct ArpEntry {
     MacAddr mac;
     int64_t last_seen_ns = 0;
@@ -179,11 +191,11 @@ class WorkerDetector {
                        std::string activity);
   void operational(Proto p, const FlowContext& ctx, std::string_view protocol, const Operation& op, bool& programming);
   void anomalies_on_operation(Proto p, const FlowContext& ctx, std::string_view protocol, Side from,
-                              const Operation& op);
-  void polling(const FlowContext& ctx, std::string_view protocol, const Operation& op);
+                              const Operation& op, FlowMemo* memo);
+  void polling(const FlowContext& ctx, std::string_view protocol, const Operation& op, FlowMemo* memo);
   void behaviours(Proto p, const FlowContext& ctx, std::string_view protocol, const Operation& op);
   void record_activity(Proto p, const FlowContext& ctx, std::string_view protocol, const Operation& op,
-                       bool programming);
+                       bool programming, FlowMemo* memo);
   void count_auth_failure(const FlowContext& ctx, std::string_view protocol, std::string_view what);
   bool unknown_engineer(const IpAddr& host, const IpAddr& target, const BehaviourParams& params) const;
   bool new_pair(const IpAddr& client, const IpAddr& server, std::string_view protocol,
@@ -217,6 +229,7 @@ class WorkerDetector {
   // Activity not yet drained, and what this worker already reported.
   ActivityBatch activity_;
   std::unordered_set<uint64_t> reported_activity_;
+  uint64_t reported_activity_epoch_ = 1;  // advances whenever reported_activity_ forgets (see FlowMemo)
 
   const char* last_protocol_data_ = nullptr;
   size_t last_protocol_size_ = 0;

@@ -288,6 +288,35 @@ TEST(Anomaly, AbnormalPollingPeriodAfterLearningOnly) {
   ASSERT_EQ(count_id(alerts, "ots.anomaly.abnormal_polling_period"), 1u);
 }
 
+// The flow memo (the worker passes one per flow) is a shortcut only: with two channels
+// alternating on one flow it keeps switching, and the periods learned and judged stay the same.
+TEST(Anomaly, PollingThroughAFlowMemoJudgesEachChannel) {
+  WorkerDetector d(snapshot());
+  WorkerDetector::FlowMemo memo;
+  int64_t t = kT0;
+  auto poll = [&](uint32_t code, uint32_t address) {
+    d.on_operation(tcp("10.0.0.9", "10.0.0.20", 502, t), "modbus", Side::Client,
+                   ranged(request(code, code == 3 ? "Read Holding Registers" : "Read Input Registers"), 1, address,
+                          10),
+                   &memo);
+  };
+  for (int i = 0; i < 200; ++i) {
+    poll(3, 0);
+    poll(4, 100);
+    t += 100 * kMs + ((i % 7) - 3) * kMs;
+  }
+  EXPECT_TRUE(drain(d).empty());
+  ActivityBatch activity;
+  d.drain_activity(activity);
+  EXPECT_EQ(activity.polling.size(), 2u);
+  t += 2 * kSecond;
+  poll(4, 100);
+  EXPECT_EQ(count_id(drain(d), "ots.anomaly.abnormal_polling_period"), 1u);
+  t += 100 * kMs;
+  poll(4, 100);  // back in rhythm (the memo now names this channel)
+  EXPECT_TRUE(drain(d).empty());
+}
+
 TEST(Anomaly, IrregularChannelIsNeverJudged) {
   WorkerDetector d(snapshot());
   int64_t t = kT0;
@@ -497,6 +526,29 @@ TEST(Activity, ReportedOnceUntilTheBaselineGenerationChanges) {
   next.generation = 1;
   d.set_snapshot(snapshot(next));
   d.on_operation(ctx, "modbus", Side::Client, ranged(request(6, "Write Single Register", true), 1, 5, 1));
+  ActivityBatch again;
+  d.drain_activity(again);
+  EXPECT_EQ(again.activities.size(), 1u);
+}
+
+TEST(Activity, AFlowMemoSkipsOnlyWhatWasReportedInTheCurrentBaseline) {
+  WorkerDetector d(snapshot());
+  WorkerDetector::FlowMemo memo;
+  FlowContext ctx = tcp("10.0.0.9", "10.0.0.50", 502, kT0);
+  auto write = [&](uint32_t address) {
+    d.on_operation(ctx, "modbus", Side::Client, ranged(request(6, "Write Single Register", true), 1, address, 1),
+                   &memo);
+  };
+  for (int i = 0; i < 5; ++i) write(5);
+  write(6);
+  write(5);  // reported before, though not the memo's last: the set still knows it
+  ActivityBatch batch;
+  d.drain_activity(batch);
+  EXPECT_EQ(batch.activities.size(), 2u);
+  BaselineView next;
+  next.generation = 1;
+  d.set_snapshot(snapshot(next));
+  write(5);  // the memo's key, but from before the baseline changed: reported again
   ActivityBatch again;
   d.drain_activity(again);
   EXPECT_EQ(again.activities.size(), 1u);
