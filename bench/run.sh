@@ -132,6 +132,22 @@ ratio "otsensor 1 worker" "ndpiReader"
 ratio "otsensor 1 worker" "tshark"
 echo
 
+# The per-worker figure the targets speak of: packets over the CPU seconds otsensor's packet
+# workers used (it prints both; in 1-worker mode that thread also reads the file). Unlike wall
+# time it does not count the inventory and SQLite threads, nor waiting for a busy shared CPU.
+# ndpiReader runs on one thread, so its wall rate is its per-core rate.
+echo "packets/s per worker core (otsensor's own accounting):"
+for name in "otsensor 1 worker" "otsensor 2 workers"; do
+  log="$OUT/${name// /_}.log"
+  rate=$(grep -o '[0-9]* packets/s per worker core' "$log" 2>/dev/null | awk '{ print $1 }' || true)
+  versus="n/a"
+  if [[ -n "$rate" && -n "${WALL[ndpiReader]:-}" && ${STATUS[ndpiReader]:-1} == 0 ]]; then
+    versus=$(awk -v r="$rate" -v p="$FILE_PACKETS" -v w="${WALL[ndpiReader]}" 'BEGIN { printf "%.2f", r / (p / w) }')
+  fi
+  printf '  %-20s %12s   (%s x ndpiReader)\n' "$name" "${rate:-n/a}" "$versus"
+done
+echo
+
 # Per-flow memory as otsensor measured it (flowMemory in `otsensor stats --json`, see bench/README.md).
 json_number() { grep -o "\"$1\"[[:space:]]*:[[:space:]]*[0-9.]*" | head -n 1 | sed 's/.*:[[:space:]]*//'; }
 BYTES_PER_FLOW="n/a" DETAIL=""
