@@ -169,23 +169,50 @@ void Worker::process(const PacketView& packet) {
     return;
   }
   account_l2(p, vlan);
-  if (p.has_arp) account_arp(p, vlan);
-  else if (p.ip_version != 0) account_ip(p, vlan);
-  else if (config_.dissectors_enabled && !l2_dissectors_.empty()) feed_l2_dissectors(p, vlan);
+  if (p.has_arp) {
+    account_arp(p, vlan);
+  } else if (p.ip_version != 0) {
+    account_ip(p, vlan);
+    // A host without an address yet (a DHCP client at 0.0.0.0) gets no flow (flows are keyed by IPs):
+    // its datagram is read like an L2 frame, about its MAC.
+    if (config_.dissectors_enabled && p.src_ip.is_unspecified()) feed_l2_dissectors(p, vlan);
+  } else if (config_.dissectors_enabled && !l2_dissectors_.empty()) {
+    feed_l2_dissectors(p, vlan);
+  }
 }
 
 void Worker::feed_l2_dissectors(const DecodedPacket& p, uint16_t vlan) {
-  auto found = l2_dissectors_.find(p.ethertype);
-  if (found == l2_dissectors_.end() || !p.has_ethernet) return;
-  const DissectorDescriptor* d = found->second;
+  if (!p.has_ethernet) return;
+  const DissectorDescriptor* d = nullptr;
+  FlowContext ctx;  // transport 0: the facts are about MACs, and there is no client/server pair
+  if (p.ip_version == 0) {
+    auto found = l2_dissectors_.find(p.ethertype);
+    if (found == l2_dissectors_.end()) return;
+    d = found->second;
+  } else {
+    // From 0.0.0.0, only a DHCP client's DISCOVER / REQUEST (UDP 68 → 67) says something.
+    static const DissectorDescriptor* const kDhcp = [] {
+      for (const DissectorDescriptor* candidate : all_dissectors())
+        if (candidate->name == "dhcp") return candidate;
+      return static_cast<const DissectorDescriptor*>(nullptr);
+    }();
+    const bool dhcp_client = kDhcp && p.ip_proto == static_cast<uint8_t>(IpProto::Udp) && !p.is_fragment &&
+                             p.src_port == 68 && p.dst_port == 67 &&
+                             (p.anomaly == DecodeAnomaly::None || p.anomaly == DecodeAnomaly::Ipv4BadChecksum);
+    if (!dhcp_client) return;
+    d = kDhcp;
+    ctx.client_ip = p.src_ip;
+    ctx.server_ip = p.dst_ip;
+    ctx.client_port = p.src_port;
+    ctx.server_port = p.dst_port;
+  }
   auto& session = l2_sessions_[d];
   if (!session || session->rejected()) session = d->make_session(*this);
-  FlowContext ctx;
   ctx.ts_ns = p.ts_ns;
   ctx.client_mac = p.src_mac;
   ctx.server_mac = p.dst_mac;
   ctx.vlan = vlan;
-  session->data(ctx, Direction::FromClient, p.l3_payload);
+  session->data(ctx, Direction::FromClient, p.ip_version == 0 ? p.l3_payload : p.payload);
 }
 
 void Worker::account_l2(const DecodedPacket& p, uint16_t vlan) {
@@ -564,25 +591,32 @@ void Worker::drain() {
 
 namespace {
 
-// The endpoint a fact is about: its IP for IP protocols, its MAC for L2 protocols.
+// The endpoint a fact is about: its IP for IP protocols, its MAC for L2 protocols and for
+// datagrams read without a flow (a DHCP client at 0.0.0.0): contexts whose transport is 0.
 void endpoint_of(const FlowContext& ctx, ots::Side side, std::optional<IpAddr>& ip, std::optional<MacAddr>& mac) {
   if (ctx.transport != 0) ip = side == ots::Side::Client ? ctx.client_ip : ctx.server_ip;
   else mac = side == ots::Side::Client ? ctx.client_mac : ctx.server_mac;
 }
 
-// A map key, never shown: the raw address bytes (text formatting cost more than the lookup).
-std::string endpoint_key(const std::optional<IpAddr>& ip, const std::optional<MacAddr>& mac) {
-  std::string key(1, ip ? 'i' : mac ? 'm' : '-');
-  if (ip) key.append(reinterpret_cast<const char*>(ip->bytes.data()), ip->bytes.size());
-  else if (mac) key.append(reinterpret_cast<const char*>(mac->bytes.data()), mac->bytes.size());
+EndpointKey endpoint_key(const std::optional<IpAddr>& ip, const std::optional<MacAddr>& mac) {
+  EndpointKey key;
+  if (ip) key = EndpointKey{*ip, MacAddr{}, 1};
+  else if (mac) key = EndpointKey{IpAddr{}, *mac, 2};
   return key;
+}
+
+// ++map[name] without building a string when the name is already there (the common case).
+void count_name(std::map<std::string, uint64_t, std::less<>>& counts, std::string_view name) {
+  auto it = counts.find(name);
+  if (it == counts.end()) it = counts.emplace(std::string(name), 0).first;
+  ++it->second;
 }
 
 }  // namespace
 
 void Worker::protocol_confirmed(const FlowContext& ctx, std::string_view protocol) {
   const flow_memory::Scope not_flow_memory(nullptr);  // inventory rows, not flow state
-  counters_.protocol_flows[std::string(protocol)]++;
+  count_name(counters_.protocol_flows, protocol);
   if (current_flow_ && current_flow_->app) {
     current_flow_->app->confirmed = true;
     set_application(*current_flow_, protocol);
@@ -595,7 +629,7 @@ void Worker::protocol_confirmed(const FlowContext& ctx, std::string_view protoco
     endpoint_of(ctx, side, ip, mac);
     if ((ip && !ip->is_unicast()) || (mac && !mac->is_unicast())) continue;
     const bool server = side == ots::Side::Server;
-    auto [it, inserted] = protocols_.try_emplace(endpoint_key(ip, mac) + '|' + std::string(protocol) + (server ? "|s" : "|c"));
+    auto [it, inserted] = protocols_.try_emplace(ProtocolKey{endpoint_key(ip, mac), protocol, server});
     ProtocolObservation& o = it->second;
     if (inserted) o = ProtocolObservation{ip, mac, std::string(protocol), server};
     stamp(o.first_seen_ns, o.last_seen_ns, ctx.ts_ns);
@@ -611,10 +645,15 @@ void Worker::identity(const FlowContext& ctx, std::string_view protocol, ots::Si
   std::optional<MacAddr> mac;
   endpoint_of(ctx, side, ip, mac);
   const char* field_name = identity_field_name(field);
-  std::string key = endpoint_key(ip, mac) + '|' + std::string(protocol) + '|' + field_name + '|' + std::string(value);
-  auto [it, inserted] = identities_.try_emplace(std::move(key));
+  const IdentityKeyView key{endpoint_key(ip, mac), protocol, field, value};
+  auto it = identities_.find(key);
+  if (it == identities_.end()) {
+    it = identities_
+             .emplace(IdentityKey{key.endpoint, protocol, field, std::string(value)},
+                      IdentityObservation{ip, mac, std::string(protocol), field_name, std::string(value)})
+             .first;
+  }
   IdentityObservation& o = it->second;
-  if (inserted) o = IdentityObservation{ip, mac, std::string(protocol), field_name, std::string(value)};
   stamp(o.first_seen_ns, o.last_seen_ns, ctx.ts_ns);
   o.count++;
 }
@@ -680,7 +719,7 @@ void Worker::fold_command(Flow& flow) {
 
 void Worker::anomaly(const FlowContext& ctx, std::string_view protocol, std::string_view name) {
   const flow_memory::Scope not_flow_memory(nullptr);  // inventory rows, not flow state
-  counters_.anomalies[std::string(name)]++;
+  count_name(counters_.anomalies, name);
   if (detector_) detector_->on_anomaly(ctx, protocol, name);
 }
 

@@ -49,8 +49,8 @@ struct WorkerCounters {
   FlowTableStats flows;
   TcpReassemblyStats tcp;
   FlowMemoryStats flow_memory;
-  std::map<std::string, uint64_t> protocol_flows;  // dissector name -> confirmed flows
-  std::map<std::string, uint64_t> anomalies;       // dissector anomaly name -> count
+  std::map<std::string, uint64_t, std::less<>> protocol_flows;  // dissector name -> confirmed flows
+  std::map<std::string, uint64_t, std::less<>> anomalies;       // dissector anomaly name -> count
 };
 
 // What a worker learned since its previous delta. Observation rows carry deltas:
@@ -88,6 +88,57 @@ struct CommandKeyHash {
            (std::hash<std::string_view>{}(k.protocol) * 131) ^ (k.code * 0x9E3779B97F4A7C15ull) ^
            std::hash<std::string_view>{}(k.name);
   }
+};
+// Where an identity fact or a spoken protocol belongs: an IP, or a MAC (L2 protocols, a DHCP
+// client without an address yet). Structured map keys: no text is built to find a row.
+struct EndpointKey {
+  IpAddr ip;
+  MacAddr mac;
+  uint8_t kind = 0;  // 0 none, 1 ip, 2 mac
+  bool operator==(const EndpointKey&) const = default;
+  uint64_t hash() const { return hash_bytes(ip.bytes.data(), 16, hash_bytes(mac.bytes.data(), 6, kind + 1)); }
+};
+struct ProtocolKey {
+  EndpointKey endpoint;
+  std::string_view protocol;  // static storage (descriptor names)
+  bool server = false;
+  bool operator==(const ProtocolKey&) const = default;
+};
+struct ProtocolKeyHash {
+  size_t operator()(const ProtocolKey& k) const noexcept {
+    return k.endpoint.hash() ^ (std::hash<std::string_view>{}(k.protocol) * 131) ^ (k.server ? 0x51ED27ull : 0);
+  }
+};
+// The row of one fact; found with an IdentityKeyView (no copy of the value) and stored owning it.
+struct IdentityKeyView {
+  EndpointKey endpoint;
+  std::string_view protocol;  // static storage
+  IdentityField field{};
+  std::string_view value;
+};
+struct IdentityKey {
+  EndpointKey endpoint;
+  std::string_view protocol;
+  IdentityField field{};
+  std::string value;
+  IdentityKeyView view() const { return {endpoint, protocol, field, value}; }
+};
+struct IdentityKeyHash {
+  using is_transparent = void;
+  size_t operator()(const IdentityKeyView& k) const noexcept {
+    return k.endpoint.hash() ^ (std::hash<std::string_view>{}(k.protocol) * 131) ^
+           (static_cast<size_t>(k.field) * 0x9E3779B97F4A7C15ull) ^ std::hash<std::string_view>{}(k.value);
+  }
+  size_t operator()(const IdentityKey& k) const noexcept { return (*this)(k.view()); }
+};
+struct IdentityKeyEqual {
+  using is_transparent = void;
+  static bool same(const IdentityKeyView& a, const IdentityKeyView& b) {
+    return a.endpoint == b.endpoint && a.field == b.field && a.protocol == b.protocol && a.value == b.value;
+  }
+  bool operator()(const IdentityKey& a, const IdentityKey& b) const { return same(a.view(), b.view()); }
+  bool operator()(const IdentityKeyView& a, const IdentityKey& b) const { return same(a, b.view()); }
+  bool operator()(const IdentityKey& a, const IdentityKeyView& b) const { return same(a.view(), b); }
 };
 struct BindingAggregate;     // per (MAC, IP)
 struct ConnectionAggregate;  // per connection key
@@ -180,8 +231,8 @@ class Worker : private EventSink {
   std::unordered_map<uint16_t, const DissectorDescriptor*> l2_dissectors_;
   std::unordered_map<const DissectorDescriptor*, std::unique_ptr<DissectorSession>> l2_sessions_;
   // Dissector events since the last delta (low volume except commands, which are coalesced).
-  std::unordered_map<std::string, IdentityObservation> identities_;
-  std::unordered_map<std::string, ProtocolObservation> protocols_;
+  std::unordered_map<IdentityKey, IdentityObservation, IdentityKeyHash, IdentityKeyEqual> identities_;
+  std::unordered_map<ProtocolKey, ProtocolObservation, ProtocolKeyHash> protocols_;
   std::unordered_map<CommandKey, CommandObservation, CommandKeyHash> commands_;
   std::vector<Flow*> fold_list_;  // flows with counts pending for the aggregates (Flow::in_fold_list)
 };

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <tuple>
 
+#include "inventory/module_fact.h"
 #include "store/database.h"
 
 namespace ots {
@@ -103,6 +105,59 @@ int purdue_level_of_type(std::string_view type) {
   for (const auto& [word, level] : kKeywords)
     if (lower.find(word) != std::string::npos) return level;
   return -1;
+}
+
+// Where a module attribute goes in the module's line; unknown attributes follow, by name.
+size_t module_attribute_rank(std::string_view attribute) {
+  static constexpr std::string_view kOrder[] = {"vendor",           "deviceType",      "productName",  "orderNumber",
+                                                "moduleName",       "hardwareRevision", "firmwareVersion",
+                                                "serialNumber"};
+  for (size_t i = 0; i < std::size(kOrder); ++i)
+    if (kOrder[i] == attribute) return i;
+  return std::size(kOrder);
+}
+
+// Module attribute facts (inventory/module_fact.h) leave the device's own fields and become one
+// "module" fact per (protocol, module address): "rack 0 slot 2: productName=CPU 315-2 PN/DP;
+// orderNumber=6ES7 315-2EH14-0AB0", first/last seen over its attributes. Each attribute shows its
+// latest value (ties: the greater value, so the result does not depend on folding order).
+void fold_module_facts(std::vector<DeviceFact>& facts) {
+  struct Attribute {
+    std::string value;
+    int64_t last_seen_ns = 0;
+  };
+  struct Module {
+    int64_t first_seen_ns = 0, last_seen_ns = 0;
+    std::map<std::string, Attribute> attributes;
+  };
+  std::map<std::pair<std::string, std::string>, Module> modules;  // (protocol, address)
+  std::erase_if(facts, [&](const DeviceFact& f) {
+    if (f.field != "description") return false;
+    const std::optional<module_fact::Parsed> parsed = module_fact::parse(f.value);
+    if (!parsed) return false;
+    Module& m = modules[{f.protocol, std::string(parsed->address)}];
+    merge_times(m.first_seen_ns, m.last_seen_ns, f.first_seen_ns, f.last_seen_ns);
+    if (!parsed->attribute.empty()) {
+      Attribute& a = m.attributes[std::string(parsed->attribute)];
+      if (a.value.empty() || f.last_seen_ns > a.last_seen_ns ||
+          (f.last_seen_ns == a.last_seen_ns && parsed->value > a.value)) {
+        a.value = std::string(parsed->value);
+        a.last_seen_ns = std::max(a.last_seen_ns, f.last_seen_ns);
+      }
+    }
+    return true;
+  });
+  for (const auto& [key, m] : modules) {
+    std::vector<const std::pair<const std::string, Attribute>*> ordered;
+    for (const auto& attribute : m.attributes) ordered.push_back(&attribute);
+    std::stable_sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) {
+      return module_attribute_rank(a->first) < module_attribute_rank(b->first);
+    });
+    std::string line = key.second;
+    for (size_t i = 0; i < ordered.size(); ++i)
+      line.append(i == 0 ? ": " : "; ").append(ordered[i]->first).append("=").append(ordered[i]->second.value);
+    facts.push_back(DeviceFact{"module", std::move(line), key.first, m.first_seen_ns, m.last_seen_ns});
+  }
 }
 
 bool is_claimed(const MacIpBinding& b) {
@@ -271,11 +326,25 @@ std::map<std::string, Device> Inventory::derive_devices() const {
         for (const ProtocolObservation* p : it->second)
           d.protocols.push_back(DeviceProtocol{p->protocol, p->server, p->flows, p->first_seen_ns, p->last_seen_ns});
     }
+    fold_module_facts(d.facts);
     if (!d.vendor.empty() && d.mac)
       d.facts.push_back(DeviceFact{"vendor", d.vendor, "oui", d.traffic.first_seen_ns, d.traffic.first_seen_ns});
     std::sort(d.facts.begin(), d.facts.end(), [](const DeviceFact& a, const DeviceFact& b) {
       return std::tie(a.field, a.protocol, a.value) < std::tie(b.field, b.protocol, b.value);
     });
+    // The same fact said about two of the device's addresses (an ENBT that changed its IP) is one fact.
+    size_t kept = 0;
+    for (size_t i = 0; i < d.facts.size(); ++i) {
+      DeviceFact& last = d.facts[kept == 0 ? 0 : kept - 1];
+      if (kept > 0 && std::tie(last.field, last.protocol, last.value) ==
+                          std::tie(d.facts[i].field, d.facts[i].protocol, d.facts[i].value)) {
+        merge_times(last.first_seen_ns, last.last_seen_ns, d.facts[i].first_seen_ns, d.facts[i].last_seen_ns);
+      } else {
+        if (kept != i) d.facts[kept] = std::move(d.facts[i]);
+        ++kept;
+      }
+    }
+    d.facts.resize(kept);
     std::sort(d.protocols.begin(), d.protocols.end(), [](const DeviceProtocol& a, const DeviceProtocol& b) {
       return std::tie(a.protocol, a.server) < std::tie(b.protocol, b.server);
     });

@@ -13,6 +13,13 @@
 // holding that IP (or MAC, for L2 protocols), with protocol and first/last seen;
 // the device type and Purdue level are decided from the protocols it serves or
 // uses and the commands it sends, and the reasons are kept.
+//
+// Modules: a dissector that knows a fact is about one module of the device (S7: the CPU the COTP
+// TSAP addresses by rack and slot; CIP: the module an Unconnected Send routes to over the
+// backplane) reports it as a module Description (inventory/module_fact.h). Such facts are not
+// the device's own productName / serialNumber …: each (protocol, module address) becomes one fact
+// with field "module" and value "<address>: attribute=value; …", e.g.
+// "rack 0 slot 2: productName=CPU 315-2 PN/DP; orderNumber=6ES7 315-2EH14-0AB0; firmwareVersion=V3.2.6".
 #pragma once
 
 #include <map>

@@ -51,7 +51,7 @@ constexpr MessageType kMessageTypes[] = {
     {9, "DHCPFORCERENEW"}, {10, "DHCPLEASEQUERY"}, {11, "DHCPLEASEUNASSIGNED"}, {12, "DHCPLEASEUNKNOWN"},
     {13, "DHCPLEASEACTIVE"}, {14, "DHCPBULKLEASEQUERY"}, {15, "DHCPLEASEQUERYDONE"},
 };
-constexpr uint8_t kMessageNak = 6;
+constexpr uint8_t kMessageAck = 5, kMessageNak = 6;
 std::string_view message_type_name(uint8_t code);  // "BOOTREQUEST"/"BOOTREPLY"-less: "" when unknown
 
 struct Message {

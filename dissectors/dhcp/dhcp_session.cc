@@ -25,10 +25,7 @@ void DhcpSession::data(const FlowContext& ctx, Direction dir, Bytes bytes) {
     return;
   }
   consecutive_violations_ = 0;
-  if (!confirmed_) {
-    confirmed_ = true;
-    sink_.protocol_confirmed(ctx, kProtocol);
-  }
+  confirm(ctx);
   Side sender = dir == Direction::FromClient ? Side::Client : Side::Server;
   Operation op;
   op.code = message_.message_type;
@@ -38,17 +35,64 @@ void DhcpSession::data(const FlowContext& ctx, Direction dir, Bytes bytes) {
   op.is_error = message_.message_type == kMessageNak;
   sink_.operation(ctx, kProtocol, sender, op);
 
-  const IpAddr& sender_ip = sender == Side::Client ? ctx.client_ip : ctx.server_ip;
-  if (sender_ip.is_unicast()) report_identity(ctx, sender, message_);
+  const bool from_client = sender == Side::Client;
+  const IpAddr& sender_ip = from_client ? ctx.client_ip : ctx.server_ip;
+  const MacAddr& sender_mac = from_client ? ctx.client_mac : ctx.server_mac;
+  const MacAddr& receiver_mac = from_client ? ctx.server_mac : ctx.client_mac;
+  const bool not_relayed = message_.giaddr.is_unspecified();
+  if (message_.op == kOpRequest) {
+    // A client speaks for itself: its chaddr is the frame's source MAC. A relay agent forwards
+    // other hosts' requests from its own MAC (and giaddr): those name no host the sensor can key.
+    const bool own_request = sender_mac.is_zero() ? not_relayed : sender_mac == message_.chaddr;
+    const bool addressable = sender_ip.is_unicast() || (sender_ip.is_unspecified() && sender_mac.is_unicast());
+    if (own_request && addressable) report_client(ctx, sender, message_);
+    return;
+  }
+  if (sender_ip.is_unicast()) report_vendor_class(ctx, sender, message_);
+  // A server's reply describes the client it names, when that client is on this link: the reply
+  // was delivered to its MAC, or the server answered without a relay.
+  if (message_.chaddr.is_unicast() && (receiver_mac == message_.chaddr || not_relayed)) {
+    FlowContext about_client = ctx;
+    about_client.transport = 0;  // a fact about a MAC (see dissectors/dissector.h FlowContext)
+    about_client.client_ip = IpAddr{};
+    about_client.client_mac = message_.chaddr;
+    report_assignment(about_client, message_);
+  }
 }
 
-void DhcpSession::report_identity(const FlowContext& ctx, Side sender, const Message& m) {
-  std::string_view vendor_class = trim_nul(m.vendor_class);
-  if (!vendor_class.empty()) {
-    scratch_.assign("vendor class ").append(vendor_class);
-    sink_.identity(ctx, kProtocol, sender, IdentityField::Description, scratch_);
+void DhcpSession::confirm(const FlowContext& ctx) {
+  if (ctx.transport != 0) {
+    if (!confirmed_) sink_.protocol_confirmed(ctx, kProtocol);
+    confirmed_ = true;
+    return;
   }
-  if (m.op != kOpRequest) return;  // the rest describes the client
+  // Without a flow (a worker's one session for unaddressed clients) each client confirms itself.
+  if (confirmed_clients_.contains(ctx.client_mac)) return;
+  if (confirmed_clients_.size() == kMaxConfirmedClients) confirmed_clients_.clear();
+  confirmed_clients_.insert(ctx.client_mac);
+  sink_.protocol_confirmed(ctx, kProtocol);
+}
+
+void DhcpSession::report_vendor_class(const FlowContext& ctx, Side sender, const Message& m) {
+  std::string_view vendor_class = trim_nul(m.vendor_class);
+  if (vendor_class.empty()) return;
+  scratch_.assign("vendor class ").append(vendor_class);
+  sink_.identity(ctx, kProtocol, sender, IdentityField::Description, scratch_);
+}
+
+void DhcpSession::report_assignment(const FlowContext& about_client, const Message& m) {
+  // DHCPACK, or a BOOTP reply (no option 53): the lease is the client's. An offer is only offered.
+  if (m.message_type != kMessageAck && m.message_type != 0) return;
+  std::string_view hostname = trim_nul(m.hostname);  // the name the server gives the client
+  if (!hostname.empty()) sink_.identity(about_client, kProtocol, Side::Client, IdentityField::Hostname, hostname);
+  if (m.yiaddr.is_unicast()) {
+    scratch_.assign("dhcp assigned address ").append(m.yiaddr.str());
+    sink_.identity(about_client, kProtocol, Side::Client, IdentityField::Description, scratch_);
+  }
+}
+
+void DhcpSession::report_client(const FlowContext& ctx, Side sender, const Message& m) {
+  report_vendor_class(ctx, sender, m);
   std::string_view hostname = trim_nul(m.hostname);
   if (!hostname.empty()) sink_.identity(ctx, kProtocol, sender, IdentityField::Hostname, hostname);
   std::string_view fqdn = trim_nul(m.fqdn());

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "dissectors/enip/enip_tables.h"
+#include "inventory/module_fact.h"
 
 namespace ots::enip {
 namespace {
@@ -224,7 +225,7 @@ bool EnipSession::handle_list_reply(const FlowContext& ctx, Direction dir, const
       valid = false;
       continue;
     }
-    report_identity(ctx, side_of(dir), identity);
+    report_identity(ctx, side_of(dir), nullptr, identity);
   }
   return valid;
 }
@@ -333,6 +334,16 @@ Anomaly EnipSession::describe_request(const CipMessage& msg, int depth, Operatio
     if (inner.is_response) return Anomaly::Truncated;
     pending.has_inner = true;
     anomaly = describe_request(inner, depth + 1, ops, pending, pending.inner);
+    const EPath& route = send.route;
+    const bool backplane = route.has_port && route.port == kBackplanePort && route.segments == 1;
+    const Target target = backplane ? Target::BackplaneModule : route.has_port ? Target::Beyond : Target::Device;
+    // The embedded request (and a Multiple_Service_Packet's entries) go where the route leads.
+    pending.inner.target = target;
+    pending.inner.slot = route.link_address;
+    for (size_t i = 0; pending.embedded && i < pending.embedded_count; ++i) {
+      pending.embedded[i].target = target;
+      pending.embedded[i].slot = route.link_address;
+    }
   } else if (msg.service == kSvcMultipleServicePacket && pending.embedded_count == 0 && depth <= kMaxUnwrapDepth) {
     EmbeddedIterator entries;
     if (!start_embedded(msg.data, entries)) return entries.anomaly;
@@ -469,18 +480,18 @@ void EnipSession::report_identity_response(const FlowContext& ctx, Side side, co
   switch (record.service) {
     case kSvcGetAttributesAll: {
       Identity identity;
-      if (parse_identity_attributes(msg.data, identity)) report_identity(ctx, side, identity);
+      if (parse_identity_attributes(msg.data, identity)) report_identity(ctx, side, &record, identity);
       break;
     }
     case kSvcGetAttributeSingle:
-      if (record.has_attribute) report_identity_attribute(ctx, side, record.attribute, msg.data);
+      if (record.has_attribute) report_identity_attribute(ctx, side, &record, record.attribute, msg.data);
       break;
     case kSvcGetAttributeList: {
       ByteReader reader(msg.data);
       uint16_t remaining = reader.le16();
       AttributeValue attribute;
       while (reader.ok() && next_identity_attribute(reader, remaining, attribute)) {
-        if (attribute.status == 0) report_identity_attribute(ctx, side, attribute.id, attribute.value);
+        if (attribute.status == 0) report_identity_attribute(ctx, side, &record, attribute.id, attribute.value);
       }
       break;
     }
@@ -488,9 +499,41 @@ void EnipSession::report_identity_response(const FlowContext& ctx, Side side, co
   }
 }
 
-void EnipSession::report_identity(const FlowContext& ctx, Side side, const Identity& identity) {
+namespace {
+
+// The module attribute (inventory/module_fact.h) an Identity object field becomes.
+std::string_view module_attribute(IdentityField field) {
+  switch (field) {
+    case IdentityField::Vendor: return "vendor";
+    case IdentityField::DeviceType: return "deviceType";
+    case IdentityField::FirmwareVersion: return "firmwareVersion";
+    case IdentityField::SerialNumber: return "serialNumber";
+    case IdentityField::ProductName: return "productName";
+    case IdentityField::CpuState: return "cpuState";
+    default: return {};  // the numeric Description repeats the others
+  }
+}
+
+}  // namespace
+
+void EnipSession::emit_identity(const FlowContext& ctx, Side side, const RequestRecord* request, IdentityField field,
+                                std::string_view value) {
+  if (value.empty()) return;
+  const Target target = request ? request->target : Target::Device;
+  if (target == Target::Device) {
+    sink_.identity(ctx, kProtocol, side, field, value);
+    return;
+  }
+  const std::string_view attribute = module_attribute(field);
+  if (target != Target::BackplaneModule || attribute.empty()) return;
+  sink_.identity(ctx, kProtocol, side, IdentityField::Description,
+                 module_fact::describe(module_fact::slot_address(request->slot), attribute, value));
+}
+
+void EnipSession::report_identity(const FlowContext& ctx, Side side, const RequestRecord* request,
+                                  const Identity& identity) {
   auto emit_field = [&](IdentityField field, std::string_view value) {
-    if (!value.empty()) sink_.identity(ctx, kProtocol, side, field, value);
+    emit_identity(ctx, side, request, field, value);
   };
   char text[96];
   emit_field(IdentityField::Vendor, vendor_name(identity.vendor));
@@ -511,9 +554,10 @@ void EnipSession::report_identity(const FlowContext& ctx, Side side, const Ident
   emit_field(IdentityField::Description, text);
 }
 
-void EnipSession::report_identity_attribute(const FlowContext& ctx, Side side, uint16_t attribute, Bytes value) {
+void EnipSession::report_identity_attribute(const FlowContext& ctx, Side side, const RequestRecord* request,
+                                            uint16_t attribute, Bytes value) {
   auto emit_field = [&](IdentityField field, std::string_view text) {
-    if (!text.empty()) sink_.identity(ctx, kProtocol, side, field, text);
+    emit_identity(ctx, side, request, field, text);
   };
   ByteReader r(value);
   char text[64];

@@ -44,6 +44,12 @@
 //                ProductName, CpuState (identity state name), Description "CIP vendor id V,
 //                device type T, product code P" (the numeric identity, also for unknown vendors).
 //                Not reported: ListIdentity socket address, encapsulation version, status word.
+//                A reply to a request an Unconnected Send routed over the backplane (route path: one
+//                port segment, port 1, link = slot) describes the module in that slot, not the device:
+//                its fields are reported as module attributes, Description "module slot N:
+//                productName=…" (inventory/module_fact.h; the numeric Description is left out). A
+//                reply from beyond (a route through another port or several hops) describes another
+//                device the sensor cannot name: its identity is not reported.
 //   anomaly()    the names of enip_parser.h. unmatched_response is not raised while the client
 //                direction has sent nothing (one-sided capture) nor after a gap.
 //   protocol_confirmed() once: after a valid PDU (or I/O packet) in each direction, or after
@@ -73,6 +79,7 @@ constexpr uint32_t kMaxConsecutiveViolations = 8;
 constexpr uint32_t kConfirmAfterOneSided = 3;
 constexpr size_t kHuntBytesPerViolation = 512;
 constexpr uint32_t kIoOperationCode = 0x8002;  // the sequenced address item type
+constexpr uint16_t kBackplanePort = 1;          // CIP port 1 of a chassis module: its backplane
 
 // A CIP connection set up by Forward Open on this session.
 struct Connection {
@@ -100,8 +107,14 @@ class EnipSession final : public DissectorSession {
   size_t pending_requests() const { return pending_.size(); }
 
  private:
+  // Where a request went: this device, the module in a slot of its backplane (an Unconnected Send
+  // routed through port 1), or on beyond it (another chassis or network). A reply's identity
+  // describes that target.
+  enum class Target : uint8_t { Device, BackplaneModule, Beyond };
   // What a response needs to know about the request it answers.
   struct RequestRecord {
+    Target target = Target::Device;
+    uint32_t slot = 0;  // Target::BackplaneModule
     uint8_t service = 0;
     bool has_class = false, symbolic = false, has_attribute = false;
     bool has_pccc = false, contains_write = false;
@@ -143,8 +156,11 @@ class EnipSession final : public DissectorSession {
                        const PendingRequest* pending);
   void report_identity_response(const FlowContext& ctx, Side side, const CipMessage& msg,
                                 const RequestRecord& record);
-  void report_identity(const FlowContext& ctx, Side side, const Identity& identity);
-  void report_identity_attribute(const FlowContext& ctx, Side side, uint16_t attribute, Bytes value);
+  void report_identity(const FlowContext& ctx, Side side, const RequestRecord* request, const Identity& identity);
+  void report_identity_attribute(const FlowContext& ctx, Side side, const RequestRecord* request, uint16_t attribute,
+                                 Bytes value);
+  void emit_identity(const FlowContext& ctx, Side side, const RequestRecord* request, IdentityField field,
+                     std::string_view value);
   void remember(const FlowContext& ctx, PendingRequest request);
   Connection* connection_by_triple(const ConnectionTriple& triple);
   Connection& add_connection(const ConnectionTriple& triple);

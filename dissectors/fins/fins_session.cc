@@ -105,6 +105,9 @@ void FinsSession::handle_frame(const FlowContext& ctx, Direction dir, Bytes byte
   if (!frame.model.empty() && !identity_reported_) {
     identity_reported_ = true;
     sink_.identity(ctx, kProtocol, side_of(dir), IdentityField::ProductName, frame.model);
+    // Only a controller (the CPU unit) answers Controller Data Read with its model: whoever sent the
+    // answer is the PLC, whichever way the flow runs or whatever commands it also sends.
+    sink_.identity(ctx, kProtocol, side_of(dir), IdentityField::DeviceType, "PLC");
     if (!frame.version.empty()) {
       sink_.identity(ctx, kProtocol, side_of(dir), IdentityField::FirmwareVersion, frame.version);
     }

@@ -18,7 +18,9 @@
 //                FINS/TCP node address exchanges carry no operation.
 //   identity()   from a successful Controller Data Read (0501) response, on the side that sent
 //                it: ProductName = controller model, FirmwareVersion = controller version
-//                (20 bytes each, trailing spaces / NULs trimmed); once per session.
+//                (20 bytes each, trailing spaces / NULs trimmed), DeviceType "PLC" (only a CPU
+//                unit answers it; the flow's direction and the commands the same host sends do not
+//                decide, see fins_cisagovfork_omron.pcap where one host sends both); once per session.
 //   anomaly()    the names of fins_parser.h.
 //   protocol_confirmed() once: after a valid command and a valid response, or after
 //                kConfirmAfterValidFrames valid frames (one-sided captures).

@@ -1,6 +1,6 @@
 // The S7comm descriptor: TCP port 102 as a hint, a probe that looks for TPKT +
-// COTP DT carrying classic S7 (protocol id 0x32; connect request/confirm wait for it), and the
-// session factory.
+// COTP DT carrying classic S7 (protocol id 0x32) or a connect request to a classic S7 TSAP (other
+// connect requests/confirms wait for the first DT), and the session factory.
 #include "dissectors/dissector.h"
 #include "dissectors/s7comm/s7comm_session.h"
 #include "dissectors/s7comm/s7comm_wire.h"
@@ -31,6 +31,9 @@ ProbeResult probe(Direction, Bytes payload) {
     return ProbeResult::NoMatch;
   }
   if (is_s7plus_tsap(tpdu.called_tsap) || is_s7plus_tsap(tpdu.calling_tsap)) return ProbeResult::NoMatch;
+  // A connect request to a classic S7 TSAP (PG/OP/S7 basic connection to rack R slot S; MMS and
+  // S7comm-plus use others) is S7comm: taking it here lets the session read rack and slot.
+  if (type == cotp::kConnectRequest && rack_slot_from_tsap(tpdu.called_tsap)) return ProbeResult::Match;
   return ProbeResult::NeedMoreData;
 }
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "dissectors/s7comm/s7comm_tables.h"
+#include "inventory/module_fact.h"
 
 namespace ots::s7comm {
 
@@ -587,9 +588,8 @@ void Session::maybe_confirm() {
   identity(Side::Server, IdentityField::Vendor, "Siemens");
   identity(Side::Server, IdentityField::DeviceType, "PLC");
   if (rack_slot_) {
-    std::array<char, 32> text{};
-    int n = std::snprintf(text.data(), text.size(), "rack=%u slot=%u", rack_slot_->rack, rack_slot_->slot);
-    identity(Side::Server, IdentityField::Description, {text.data(), static_cast<size_t>(std::max(n, 0))});
+    identity(Side::Server, IdentityField::Description,
+             module_fact::describe(module_fact::rack_slot_address(rack_slot_->rack, rack_slot_->slot)));
   }
 }
 
@@ -608,6 +608,20 @@ void Session::violation(Anomaly a) {
   if (violations_ >= limit) rejected_ = true;
 }
 
+// The fields SZL 0x0011 / 0x001C report that describe the addressed module (the PLC name and the
+// CPU state describe the station).
+std::string_view Session::module_attribute(IdentityField field) {
+  switch (field) {
+    case IdentityField::OrderNumber: return "orderNumber";
+    case IdentityField::HardwareRevision: return "hardwareRevision";
+    case IdentityField::FirmwareVersion: return "firmwareVersion";
+    case IdentityField::ModuleName: return "moduleName";
+    case IdentityField::SerialNumber: return "serialNumber";
+    case IdentityField::ProductName: return "productName";
+    default: return {};
+  }
+}
+
 void Session::identity(Side side, IdentityField field, std::string_view value) {
   const uint8_t key = static_cast<uint8_t>(static_cast<size_t>(side) * static_cast<size_t>(IdentityField::kCount) +
                                            static_cast<size_t>(field));
@@ -622,6 +636,13 @@ void Session::identity(Side side, IdentityField field, std::string_view value) {
   }
   reported->hash = h;
   sink_.identity(*ctx_, kProtocolName, side, field, value);
+  // SZL answers describe the module the connection addresses: the CPU at the TSAP's rack and slot.
+  const std::string_view attribute = module_attribute(field);
+  if (side == Side::Server && rack_slot_ && !attribute.empty()) {
+    sink_.identity(*ctx_, kProtocolName, side, IdentityField::Description,
+                   module_fact::describe(module_fact::rack_slot_address(rack_slot_->rack, rack_slot_->slot),
+                                         attribute, value));
+  }
 }
 
 void Session::operation(Direction dir, const Operation& op) {

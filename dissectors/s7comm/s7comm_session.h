@@ -13,9 +13,13 @@
 //    HardwareRevision (index 6), FirmwareVersion (index 7, "V3.2.7"), Hostname (SZL 0x001C
 //    index 1, PLC name), ModuleName (index 2), SerialNumber (index 5), ProductName (index 7,
 //    module type name such as "CPU 315-2 PN/DP"), CpuState (SZL 0x0424, mode-transition pushes).
-//    On confirmation the server side also gets Vendor "Siemens", DeviceType "PLC" and, from the
-//    COTP CR's called TSAP, Description "rack=R slot=S" (the contract has no rack/slot field) when the
-//    session sees the CR: the probe waits for the first DT, so the flow layer starts it after the CR.
+//    On confirmation the server side also gets Vendor "Siemens", DeviceType "PLC" and, when the
+//    session saw the COTP CR (the probe takes a CR whose called TSAP is a classic S7 one), the
+//    module the called TSAP addresses: Description "module rack R slot S" (inventory/module_fact.h).
+//    With that address known, each SZL fact that describes the module (order number, hardware
+//    revision, firmware, module name, serial, module type name) is also reported as a module
+//    attribute, Description "module rack R slot S: orderNumber=…", so the inventory shows the CPU
+//    module with its rack and slot.
 //  - S7comm-plus (protocol id 0x72, "SIMATIC-…" TSAPs) is left to its own dissector: an
 //    unconfirmed session rejects itself quietly, without anomalies.
 #pragma once
@@ -109,6 +113,7 @@ class Session final : public DissectorSession {
   void anomaly(Anomaly a);
   void violation(Anomaly a);
   void identity(Side side, IdentityField field, std::string_view value);
+  static std::string_view module_attribute(IdentityField field);
   void operation(Direction dir, const Operation& op);
 
   EventSink& sink_;

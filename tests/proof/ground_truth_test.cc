@@ -5,7 +5,8 @@
 //
 // The table below quotes GROUND_TRUTH.md's key facts per file. A device is selected by one
 // of its addresses ("ip:…" or "mac:…"); a fact matches when the device holds `field` with a
-// value equal to `value` (or containing it, for free-text fields marked `contains`).
+// value equal to `value` (or containing it, for free-text fields marked `contains`); a fact marked
+// `absent` must not be on the device (a module's identity is not the device's own).
 #include <gtest/gtest.h>
 
 #include <map>
@@ -24,7 +25,7 @@ using nlohmann::json;
 
 const std::filesystem::path kShared = std::filesystem::path(OTS_SOURCE_DIR) / ".." / "shared" / "pcaps";
 
-enum class Match { Exact, Contains };
+enum class Match { Exact, Contains, Absent };
 
 struct ExpectedFact {
   const char* device;  // "ip:10.0.0.3" or "mac:00:0e:8c:ef:75:c5"
@@ -75,22 +76,46 @@ const std::vector<CaptureProof>& proofs() {
        {{"ip:134.217.61.211", "s7comm", "server"}}},
       {"s7comm_iti_gymgit_wincc_s400_production.pcapng", {}, {{"ip:194.250.63.170", "s7comm", "server"}}},
       {"s7comm_iti_gymgit_step7_s300_download.pcapng", {}, {{"ip:134.249.61.182", "s7comm", "server"}}},
+      // This capture starts with the COTP connect request: the called TSAP puts the CPU in rack 0 slot 2.
       {"s7comm_iti_reading_plc_status.pcap",
-       {{"ip:192.168.1.40", "orderNumber", "6ES7 151-8AB01-0AB0"},
+       {{"ip:192.168.1.40", "module", "rack 0 slot 2: productName=IM151-8 PN/DP CPU; orderNumber=6ES7 151-8AB01-0AB0",
+         Match::Contains},
+        {"ip:192.168.1.40", "module", "firmwareVersion=V3.2.6; serialNumber=S C-C6TW74882012", Match::Contains},
+        {"ip:192.168.1.40", "orderNumber", "6ES7 151-8AB01-0AB0"},
         {"ip:192.168.1.40", "hostname", "IM151-8-CPU"},
         {"ip:192.168.1.40", "moduleName", "IM151-8 PN/DP CPU"},
         {"ip:192.168.1.40", "serialNumber", "S C-C6TW74882012"}},
        {{"ip:192.168.1.40", "s7comm", "server"}}},
-      {"s7comm_iti_varservice_libnodavedemo_bench.pcap", {}, {{"ip:192.168.1.40", "s7comm", "server"}}},
+      {"s7comm_iti_varservice_libnodavedemo_bench.pcap",
+       {{"ip:192.168.1.40", "module", "rack 0 slot 2"}},
+       {{"ip:192.168.1.40", "s7comm", "server"}}},
       // --- EtherNet/IP: ListIdentity / Identity object; LLDP and CDP on the same segment ---
       {"enip_cisagov_enip_cip_example.pcap",
        {{"ip:10.1.1.164", "productName", "1756-ENBT/A"},
         {"ip:10.1.1.164", "serialNumber", "0x00524d8e"},
         {"ip:10.1.1.164", "vendor", "Rockwell Automation/Allen-Bradley"}},
        {{"ip:10.1.1.164", "enip", "server"}}},
+      // 192.168.10.105 walks the backplane behind the ENBT (Unconnected Send, route port 1 slot N):
+      // each module's Identity is a module of the device, not a second product name or serial.
+      // DHCP: the client 00:e0:62:60:35:d0 only ever speaks from 0.0.0.0; the server's ACK names it
+      // KoyoDL405 and gives it .131; 00:00:bc:3e:eb:e4 (the ENBT) gets ConLgxEIP by BOOTP.
       {"enip_iti_quickdraw_EIP-IPAddressChangeAttempt.pcap",
        {{"ip:192.168.10.120", "productName", "1756-ENBT/A"},
         {"ip:192.168.10.120", "serialNumber", "0x0051aec3"},
+        {"ip:192.168.10.125", "module",
+         "slot 0: vendor=Rockwell Automation/Allen-Bradley; deviceType=Programmable Logic Controller; "
+         "productName=1756-L61/B LOGIX5561; firmwareVersion=16.20; serialNumber=0x0051823f"},
+        {"ip:192.168.10.125", "module",
+         "slot 3: vendor=Prosoft Technology; deviceType=Communications Adapter; "
+         "productName=MVI56 ProSoft Technology, Inc.; firmwareVersion=1.2; serialNumber=0x0000ad5e"},
+        {"ip:192.168.10.125", "productName", "1756-L61/B LOGIX5561", Match::Absent},
+        {"ip:192.168.10.125", "productName", "MVI56 ProSoft Technology, Inc.", Match::Absent},
+        {"ip:192.168.10.125", "serialNumber", "0x0051823f", Match::Absent},
+        {"ip:192.168.10.125", "deviceType", "Programmable Logic Controller", Match::Absent},
+        {"mac:00:e0:62:60:35:d0", "hostname", "KoyoDL405"},
+        {"mac:00:e0:62:60:35:d0", "description", "dhcp fingerprint 1,3,28,6"},
+        {"mac:00:e0:62:60:35:d0", "description", "dhcp assigned address 192.168.10.131"},
+        {"mac:00:00:bc:3e:eb:e4", "hostname", "ConLgxEIP"},
         {"mac:00:1e:f6:73:59:81", "hostname", "Ns5gt"},
         {"mac:00:1e:f6:73:59:81", "productName", "cisco WS-CE500-24TT"}},
        {{"ip:192.168.10.120", "enip", "server"}, {"mac:00:1e:f6:73:59:81", "cdp", "client"}}},
@@ -131,8 +156,13 @@ const std::vector<CaptureProof>& proofs() {
        {}},
       {"bacnet_cisagov_bacnet_error_reject_abort.pcap", {{"ip:10.10.10.10", "description", "device instance 101"}}, {}},
       // --- Profinet DCP: name of station of the devices that answered ---
+      // DHCP DISCOVERs from 0.0.0.0 name their clients (by MAC).
       {"profinet_cisagov_profinet_io_cm_mixed_1.pcap",
        {{"ip:192.168.1.2", "hostname", "versamax-pns11"},
+        {"mac:00:0e:8c:ef:75:c5", "hostname", "siemens-x208-switch"},
+        {"mac:00:0e:8c:ef:75:c5", "description", "dhcp fingerprint 1,28,3"},
+        {"mac:e4:11:5b:5a:d9:73", "hostname", "LT-US-DSWANSON"},
+        {"mac:e4:11:5b:5a:d9:73", "description", "vendor class MSFT 5.0"},
         {"mac:00:0e:8c:ef:75:c9", "description", "Siemens AG SIMATIC S7 MULTIPORT SCALANCE X 200 FAM"}},
        {}},
       {"profinet_iti_ChangeIPUsingDCP.pcap",
@@ -180,12 +210,17 @@ const std::vector<CaptureProof>& proofs() {
        {}},
       {"goose_iti_GOOSE.pcap", {{"mac:00:a0:f4:08:2f:77", "description", "gocbRef GEDeviceF650/LLN0$GO$gcb01"}}, {}},
       // --- Omron FINS: controller data read (model, version) from the PLC ---
+      // One host (10.4.14.102) sends the commands and the Controller Data Read answers: the answer
+      // makes it the PLC, whatever else it sends.
       {"fins_cisagovfork_omron.pcap",
-       {{"ip:10.4.14.102", "productName", "AAAAAAAAAAAAAAAAAAAA"},
+       {{"ip:10.4.14.102", "deviceType", "PLC"},
+        {"ip:10.4.14.102", "productName", "AAAAAAAAAAAAAAAAAAAA"},
         {"ip:10.4.14.102", "firmwareVersion", "BBBBBBBBBBBBBBBBBBBB"}},
        {}},
       {"fins_cisagovfork_omron_fins_tcp_commands_responses.pcap",
-       {{"ip:192.168.0.1", "productName", "AAAAAAAAAAAAAAAAAAAA"}},
+       {{"ip:192.168.0.1", "productName", "AAAAAAAAAAAAAAAAAAAA"},
+        {"ip:192.168.0.1", "deviceType", "PLC"},
+        {"ip:192.168.0.2", "deviceType", "PLC", Match::Absent}},
        {{"ip:192.168.0.1", "fins", "server"}}},
       // --- LLDP / CDP system names ---
       {"lldp_assimilation_lldp.detailed.pcap", {{"mac:00:01:30:f9:ad:a0", "hostname", "Summit300-48"}}, {}},
@@ -199,6 +234,12 @@ const std::vector<CaptureProof>& proofs() {
        {{"mac:00:0f:23:b0:62:84", "hostname", "csr706a.pbm.ihost.com"},
         {"mac:00:0f:23:b0:62:84", "productName", "cisco WS-C3750G-24TS"}},
        {}},
+      // --- DHCP: the client speaks only from 0.0.0.0; its facts land on its MAC ---
+      {"dhcp_zeek_dhcp.pcap",
+       {{"mac:90:b1:1c:99:49:29", "hostname", "btest.is.cool"},
+        {"mac:90:b1:1c:99:49:29", "description", "dhcp assigned address 128.2.6.189"},
+        {"mac:00:0c:29:40:0e:ef", "description", "vendor class ArubaAP"}},
+       {{"mac:90:b1:1c:99:49:29", "dhcp", "client"}}},
       // --- Names: mDNS, NetBIOS, SNMP sysDescr ---
       {"dns_zeek_mdns.pcap", {{"ip:10.0.2.7", "hostname", "johanna-QEMU-Virtual-Machine"}}, {}},
       {"nbns_ndpi_netbios.pcap",
@@ -262,10 +303,15 @@ TEST_P(GroundTruth, IdentitiesAndProtocolsLandOnTheRightDevices) {
     for (const auto& f : (*device)["facts"]) {
       if (f["field"] != fact.field) continue;
       const std::string value = f["value"].get<std::string>();
-      found |= fact.match == Match::Exact ? value == fact.value : value.find(fact.value) != std::string::npos;
+      found |= fact.match == Match::Contains ? value.find(fact.value) != std::string::npos : value == fact.value;
     }
-    EXPECT_TRUE(found) << proof.file << ": " << fact.device << " lacks " << fact.field << " = '" << fact.value
-                       << "'; it has:\n" << describe_facts(*device);
+    if (fact.match == Match::Absent) {
+      EXPECT_FALSE(found) << proof.file << ": " << fact.device << " holds " << fact.field << " = '" << fact.value
+                          << "' (not its own); it has:\n" << describe_facts(*device);
+    } else {
+      EXPECT_TRUE(found) << proof.file << ": " << fact.device << " lacks " << fact.field << " = '" << fact.value
+                         << "'; it has:\n" << describe_facts(*device);
+    }
   }
   for (const auto& expected : proof.protocols) {
     const json* device = find_device(devices, expected.device);

@@ -248,12 +248,68 @@ TEST(EnipSession, UnconnectedSendIsUnwrapped) {
   ASSERT_EQ(f.sink.operations.size(), 3u);
   EXPECT_EQ(f.sink.operations[2].name, "Get_Attributes_All");
   EXPECT_EQ(f.sink.operations[2].unit, 1u);
-  EXPECT_TRUE(f.sink.has_identity(Side::Server, IdentityField::ProductName, "1756-ENBT/A"));
+  // Routed to backplane slot 0: the reply describes that module, not the device answering on TCP.
+  EXPECT_TRUE(f.sink.has_identity(Side::Server, IdentityField::Description, "module slot 0: productName=1756-ENBT/A"));
+  EXPECT_FALSE(f.sink.has_identity(Side::Server, IdentityField::ProductName, "1756-ENBT/A"));
   // A routing failure answers the Unconnected Send itself.
   f.send(kClient, rr_data(cip_request(0x52, path(6, 1), send)));
   f.send(kServer, rr_data(cip_response(0x52, 0x01, {}, le16(0x0204))));
   EXPECT_EQ(f.sink.operations.back().name, "Unconnected Send");
   EXPECT_TRUE(f.sink.operations.back().is_error);
+  EXPECT_TRUE(f.sink.anomalies.empty());
+}
+
+// A client walking an ENBT's backplane (route path port 1, link = slot) reads each module's Identity
+// object: each becomes a module of the device, never a second product name or serial of the device.
+TEST(EnipSession, BackplaneWalkReportsModulesNotDeviceFacts) {
+  Fixture f;
+  auto routed_identity_read = [](uint8_t slot) {
+    Buffer inner = cip_request(0x01, path(1, 1));
+    return rr_data(cip_request(0x52, path(6, 1), cat({{0x06, 0x9A}, le16(uint32_t(inner.size())), inner,
+                                                      {1, 0, 0x01, slot}})));
+  };
+  f.send(kClient, routed_identity_read(0));
+  f.send(kServer, rr_data(cip_response(0x01, 0, identity_attributes(1, 0x0E, 54, 16, 20, 0x0051823f,
+                                                                    "1756-L61/B LOGIX5561"))));
+  f.send(kClient, routed_identity_read(3));
+  f.send(kServer, rr_data(cip_response(0x01, 0, identity_attributes(309, 0x0C, 5, 1, 2, 0x0000ad5e,
+                                                                    "MVI56 ProSoft Technology, Inc."))));
+  std::vector<std::string> descriptions;
+  for (const auto& i : f.sink.identities) {
+    EXPECT_EQ(i.field, IdentityField::Description) << "a module's field reached the device: " << i.value;
+    if (i.field == IdentityField::Description) descriptions.push_back(i.value);
+  }
+  const std::vector<std::string> expected = {
+      "module slot 0: vendor=Rockwell Automation/Allen-Bradley",
+      "module slot 0: deviceType=Programmable Logic Controller",
+      "module slot 0: firmwareVersion=16.20",
+      "module slot 0: serialNumber=0x0051823f",
+      "module slot 0: productName=1756-L61/B LOGIX5561",
+      "module slot 0: cpuState=Operational",
+      "module slot 3: vendor=Prosoft Technology",
+      "module slot 3: deviceType=Communications Adapter",
+      "module slot 3: firmwareVersion=1.2",
+      "module slot 3: serialNumber=0x0000ad5e",
+      "module slot 3: productName=MVI56 ProSoft Technology, Inc.",
+      "module slot 3: cpuState=Operational",
+  };
+  EXPECT_EQ(descriptions, expected);
+  EXPECT_TRUE(f.sink.anomalies.empty());
+}
+
+// A route through another port (port 2 = Ethernet, to another address) ends at another device,
+// which the sensor cannot name: its identity is reported nowhere.
+TEST(EnipSession, IdentityFromBeyondTheDeviceIsNotReported) {
+  Fixture f;
+  Buffer inner = cip_request(0x01, path(1, 1));
+  // Port 2 (extended link address "10.0.0.100"), then port 1 slot 0 of that chassis.
+  Buffer route = {0x12, 10, '1', '0', '.', '0', '.', '0', '.', '1', '0', '0', 0x01, 0x00};
+  Buffer send = cat({{0x0A, 0x0E}, le16(uint32_t(inner.size())), inner, {uint8_t(route.size() / 2), 0}, route});
+  f.send(kClient, rr_data(cip_request(0x52, path(6, 1), send)));
+  ASSERT_EQ(f.sink.operations.size(), 2u);
+  f.send(kServer, rr_data(cip_response(0x01, 0, kEnbtIdentity)));
+  EXPECT_EQ(f.sink.operations.back().name, "Get_Attributes_All");
+  EXPECT_TRUE(f.sink.identities.empty());
   EXPECT_TRUE(f.sink.anomalies.empty());
 }
 

@@ -94,6 +94,8 @@ TEST(FinsSession, UdpCommandResponseAndIdentity) {
   EXPECT_TRUE(sink.anomalies.empty());
   EXPECT_TRUE(sink.has_identity(Side::Server, IdentityField::ProductName, "CJ2M-CPU31"));
   EXPECT_TRUE(sink.has_identity(Side::Server, IdentityField::FirmwareVersion, "02.01"));
+  EXPECT_TRUE(sink.has_identity(Side::Server, IdentityField::DeviceType, "PLC"));
+  EXPECT_FALSE(sink.has_identity(Side::Client, IdentityField::DeviceType, "PLC"));
   ASSERT_EQ(sink.operations.size(), 5u);
   EXPECT_EQ(sink.operations[0].name, "Controller Data Read");
   EXPECT_EQ(sink.operations[0].unit, 0x0Au);
@@ -112,6 +114,10 @@ TEST(FinsSession, ResponseSideFollowsTheSender) {
   FinsSession s(sink);
   s.data(udp(), Direction::FromClient, response(0x0501, 0, controller_data()));
   EXPECT_TRUE(sink.has_identity(Side::Client, IdentityField::ProductName, "CJ2M-CPU31"));
+  // The controller that answered is the PLC even though it is the flow's client
+  // (fins_cisagovfork_omron.pcap: the host at 10.4.14.102 sends commands and the answers).
+  EXPECT_TRUE(sink.has_identity(Side::Client, IdentityField::DeviceType, "PLC"));
+  EXPECT_FALSE(sink.has_identity(Side::Server, IdentityField::DeviceType, "PLC"));
 }
 
 TEST(FinsSession, TcpHandshakeFramesSplitAndCoalesced) {

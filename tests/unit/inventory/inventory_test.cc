@@ -176,6 +176,118 @@ TEST(Inventory, IdentityFactsTypeAndProgrammingDevice) {
   EXPECT_EQ(ews->purdue_level, 2);
 }
 
+IdentityObservation fact_of(const char* address, const char* protocol, const char* field, const char* value,
+                            int64_t ts) {
+  return IdentityObservation{ip(address), std::nullopt, protocol, field, value, ts, ts, 1};
+}
+
+std::vector<std::string> facts_named(const Device& d, const std::string& field) {
+  std::vector<std::string> out;
+  for (const DeviceFact& f : d.facts)
+    if (f.field == field) out.push_back(f.value);
+  return out;
+}
+
+// Module attribute facts (inventory/module_fact.h) become one "module" fact per (protocol, address),
+// and are not the device's own fields; the device keeps what it says about itself.
+TEST(Inventory, ModuleAttributesFoldIntoOneModuleFactPerAddress) {
+  OuiRegistry oui;
+  Observations o;
+  o.ips = {{ip("192.168.10.125"), sent(1), {0}}, {ip("192.168.1.40"), sent(1), {0}}};
+  o.identities = {
+      // An ENBT's own identity, and the modules a client found walking its backplane.
+      fact_of("192.168.10.125", "enip", "productName", "1756-ENBT/A", 5),
+      fact_of("192.168.10.125", "enip", "serialNumber", "0x0051aec3", 5),
+      fact_of("192.168.10.125", "enip", "description", "module slot 0: serialNumber=0x0051823f", 10),
+      fact_of("192.168.10.125", "enip", "description", "module slot 0: productName=1756-L61/B LOGIX5561", 10),
+      fact_of("192.168.10.125", "enip", "description", "module slot 0: firmwareVersion=16.19", 10),
+      fact_of("192.168.10.125", "enip", "description", "module slot 0: firmwareVersion=16.20", 30),
+      fact_of("192.168.10.125", "enip", "description", "module slot 3: productName=MVI56 ProSoft Technology, Inc.", 20),
+      fact_of("192.168.10.125", "enip", "description", "CIP vendor id 1, device type 12, product code 58", 5),
+      // An S7 CPU addressed as rack 0 slot 2.
+      fact_of("192.168.1.40", "s7comm", "orderNumber", "6ES7 151-8AB01-0AB0", 7),
+      fact_of("192.168.1.40", "s7comm", "description", "module rack 0 slot 2", 6),
+      fact_of("192.168.1.40", "s7comm", "description", "module rack 0 slot 2: orderNumber=6ES7 151-8AB01-0AB0", 7),
+      fact_of("192.168.1.40", "s7comm", "description", "module rack 0 slot 2: productName=IM151-8 PN/DP CPU", 8)};
+  // Folded in both orders: the result must not depend on it.
+  for (bool reversed : {false, true}) {
+    Inventory inv(oui);
+    Observations ordered = o;
+    if (reversed) std::reverse(ordered.identities.begin(), ordered.identities.end());
+    inv.fold(ordered);
+    const auto devices = inv.devices();
+    const Device* enbt = find(devices, "ip:192.168.10.125");
+    ASSERT_TRUE(enbt);
+    EXPECT_EQ(facts_named(*enbt, "productName"), std::vector<std::string>{"1756-ENBT/A"});
+    EXPECT_EQ(facts_named(*enbt, "serialNumber"), std::vector<std::string>{"0x0051aec3"});
+    EXPECT_EQ(facts_named(*enbt, "description"),
+              std::vector<std::string>{"CIP vendor id 1, device type 12, product code 58"});
+    EXPECT_EQ(facts_named(*enbt, "module"),
+              (std::vector<std::string>{
+                  "slot 0: productName=1756-L61/B LOGIX5561; firmwareVersion=16.20; serialNumber=0x0051823f",
+                  "slot 3: productName=MVI56 ProSoft Technology, Inc."}));
+    for (const DeviceFact& f : enbt->facts) {
+      if (f.field != "module" || !f.value.starts_with("slot 0")) continue;
+      EXPECT_EQ(f.protocol, "enip");
+      EXPECT_EQ(f.first_seen_ns, 10);
+      EXPECT_EQ(f.last_seen_ns, 30);
+    }
+    const Device* cpu = find(devices, "ip:192.168.1.40");
+    ASSERT_TRUE(cpu);
+    EXPECT_EQ(cpu->fact("orderNumber"), "6ES7 151-8AB01-0AB0");
+    EXPECT_EQ(facts_named(*cpu, "module"),
+              std::vector<std::string>{
+                  "rack 0 slot 2: productName=IM151-8 PN/DP CPU; orderNumber=6ES7 151-8AB01-0AB0"});
+    EXPECT_TRUE(facts_named(*cpu, "description").empty());
+  }
+}
+
+// The same fact said about two addresses of one device (an ENBT that changed its IP) is one fact.
+TEST(Inventory, SameFactOnTwoAddressesOfOneDeviceIsOneFact) {
+  OuiRegistry oui;
+  Inventory inv(oui);
+  Observations o;
+  o.macs = {{mac("00:00:bc:3e:eb:e4"), sent(1), {0}}};
+  o.bindings = {binding("00:00:bc:3e:eb:e4", "192.168.10.120", binding_source::ArpSender),
+                binding("00:00:bc:3e:eb:e4", "192.168.10.125", binding_source::ArpSender)};
+  o.identities = {fact_of("192.168.10.120", "enip", "productName", "1756-ENBT/A", 5),
+                  fact_of("192.168.10.125", "enip", "productName", "1756-ENBT/A", 50)};
+  inv.fold(o);
+  const auto devices = inv.devices();
+  const Device* enbt = find(devices, "mac:00:00:bc:3e:eb:e4");
+  ASSERT_TRUE(enbt);
+  ASSERT_EQ(facts_named(*enbt, "productName"), std::vector<std::string>{"1756-ENBT/A"});
+  for (const DeviceFact& f : enbt->facts) {
+    if (f.field != "productName") continue;
+    EXPECT_EQ(f.first_seen_ns, 5);
+    EXPECT_EQ(f.last_seen_ns, 50);
+  }
+}
+
+// fins_cisagovfork_omron.pcap: one host sends the commands (Stop among them) and also the
+// Controller Data Read answer; the FINS dissector says the answering side is a PLC. It stays a PLC
+// (flagged as a programming device), not an engineering workstation.
+TEST(Inventory, ReportedPlcThatAlsoSendsProgrammingCommandsStaysAPlc) {
+  OuiRegistry oui;
+  Inventory inv(oui);
+  Observations o;
+  o.ips = {{ip("10.4.14.102"), sent(1), {0}}, {ip("10.130.130.130"), sent(1), {0}}};
+  o.identities = {fact_of("10.4.14.102", "fins", "productName", "CJ2M-CPU31", 5),
+                  fact_of("10.4.14.102", "fins", "deviceType", "PLC", 5)};
+  o.protocols = {ProtocolObservation{ip("10.4.14.102"), std::nullopt, "fins", false, 1, 9, 1},
+                 ProtocolObservation{ip("10.130.130.130"), std::nullopt, "fins", true, 1, 9, 1}};
+  o.commands = {CommandObservation{ip("10.4.14.102"), ip("10.130.130.130"), "fins", 0x0402, "Stop", true, 3, 3, 1, 0}};
+  inv.fold(o);
+  const auto devices = inv.devices();
+  const Device* plc = find(devices, "ip:10.4.14.102");
+  ASSERT_TRUE(plc);
+  EXPECT_EQ(plc->type, "PLC");
+  EXPECT_EQ(plc->purdue_level, 1);
+  EXPECT_TRUE(plc->programming_device);
+  ASSERT_FALSE(plc->type_reasons.empty());
+  EXPECT_EQ(plc->type_reasons[0], "reported by the device as PLC");
+}
+
 TEST(Inventory, TakeChangesWritesOnlyWhatChangedAndRemovesStaleDevices) {
   OuiRegistry oui;
   Inventory inv(oui);

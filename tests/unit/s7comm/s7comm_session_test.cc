@@ -97,7 +97,7 @@ TEST_F(S7commSessionTest, HandshakeConfirmsAndReportsRackSlot) {
   EXPECT_EQ(sink.confirmations[0], "s7comm");
   EXPECT_EQ(sink.identity_value(Side::Server, IdentityField::Vendor), "Siemens");
   EXPECT_EQ(sink.identity_value(Side::Server, IdentityField::DeviceType), "PLC");
-  EXPECT_EQ(sink.identity_value(Side::Server, IdentityField::Description), "rack=0 slot=2");
+  EXPECT_EQ(sink.identity_value(Side::Server, IdentityField::Description), "module rack 0 slot 2");
   server(kSetupResponse);
   ASSERT_EQ(sink.operations.size(), 2u);
   EXPECT_EQ(sink.operations[0].name, "Setup Communication");
@@ -198,6 +198,41 @@ TEST_F(S7commSessionTest, SzlModuleIdentification) {
   client(szl_request(0x0501, 0x0011, 0x0000));
   server(szl_response(0x0501, szl_0011_payload()));
   EXPECT_EQ(sink.identities.size(), identities);
+}
+
+// The CR's called TSAP addresses the CPU (rack 0 slot 2): the SZL facts describe that module too.
+TEST_F(S7commSessionTest, SzlFactsAlsoDescribeTheModuleTheTsapAddresses) {
+  handshake();
+  client(szl_request(0x0500, 0x0011, 0x0000));
+  server(szl_response(0x0500, szl_0011_payload()));
+  client(szl_request(0x0600, 0x001C, 0x0000));
+  server(szl_response(0x0600, szl_001c_payload()));
+  std::vector<std::string> modules;
+  for (const auto& i : sink.identities)
+    if (i.side == Side::Server && i.field == IdentityField::Description) modules.push_back(i.value);
+  const std::vector<std::string> expected = {
+      "module rack 0 slot 2",
+      "module rack 0 slot 2: orderNumber=6ES7 315-2EH14-0AB0",
+      "module rack 0 slot 2: hardwareRevision=3",
+      "module rack 0 slot 2: firmwareVersion=V3.2.7",
+      "module rack 0 slot 2: moduleName=PLC_1",
+      "module rack 0 slot 2: serialNumber=S C-B1U393142011",
+      "module rack 0 slot 2: productName=CPU 315-2 PN/DP",
+  };
+  EXPECT_EQ(modules, expected);
+  // The device keeps its own facts; the PLC name describes the station, not the module.
+  EXPECT_EQ(sink.identity_value(Side::Server, IdentityField::OrderNumber), "6ES7 315-2EH14-0AB0");
+  EXPECT_EQ(sink.identity_value(Side::Server, IdentityField::Hostname), "S7300/ET200M station_1");
+}
+
+// Without the CR (capture started later) the module's address is unknown: no module facts.
+TEST_F(S7commSessionTest, NoModuleFactsWithoutConnectRequest) {
+  client(kSetupRequest);
+  server(kSetupResponse);
+  client(szl_request(0x0500, 0x0011, 0x0000));
+  server(szl_response(0x0500, szl_0011_payload()));
+  EXPECT_EQ(sink.identity_value(Side::Server, IdentityField::OrderNumber), "6ES7 315-2EH14-0AB0");
+  for (const auto& i : sink.identities) EXPECT_NE(i.field, IdentityField::Description) << i.value;
 }
 
 TEST_F(S7commSessionTest, SzlComponentIdentificationInTwoFragments) {

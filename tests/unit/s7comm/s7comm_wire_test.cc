@@ -300,10 +300,12 @@ TEST(S7commTables, NamesAndLookups) {
   EXPECT_EQ(find_pi_service("_DELE")->operation, "Delete Block");
 }
 
-TEST(S7commProbe, RecognisesClassicS7OnlyByItsFirstData) {
+TEST(S7commProbe, RecognisesClassicS7ByItsConnectRequestTsapOrItsFirstData) {
   Buf cr = s7test::tpkt(s7test::cotp_cr(0x0102));
-  // Connect request/confirm are shared with S7comm-plus and IEC 61850 MMS: the first DT decides.
-  EXPECT_EQ(probe(Direction::FromClient, cr), ProbeResult::NeedMoreData);
+  // A CR to a classic S7 TSAP (PG connection, rack 0 slot 2) is S7comm: the session then sees it.
+  EXPECT_EQ(probe(Direction::FromClient, cr), ProbeResult::Match);
+  // Other connect requests/confirms are shared with S7comm-plus and IEC 61850 MMS: the first DT decides.
+  EXPECT_EQ(probe(Direction::FromClient, s7test::tpkt(s7test::cotp_cr(0x0001))), ProbeResult::NeedMoreData);
   EXPECT_EQ(probe(Direction::FromServer, s7test::tpkt(s7test::cotp_cc())), ProbeResult::NeedMoreData);
   Buf mms_initiate = s7test::tpkt(s7test::cotp_dt({0x0D, 0x00, 0xA8, 0x00}));  // ISO session CONNECT SPDU
   EXPECT_EQ(probe(Direction::FromClient, mms_initiate), ProbeResult::NoMatch);
