@@ -98,6 +98,7 @@ export const FACT_LABELS = {
   moduleName: 'Module name',
   plantId: 'Plant identification',
   stationName: 'Station name',
+  module: 'Module',
 };
 
 export function factLabel(field) {
