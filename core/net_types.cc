@@ -30,18 +30,6 @@ std::optional<MacAddr> MacAddr::parse(std::string_view text) {
   return m;
 }
 
-bool MacAddr::is_broadcast() const {
-  for (uint8_t b : bytes)
-    if (b != 0xff) return false;
-  return true;
-}
-
-bool MacAddr::is_zero() const {
-  for (uint8_t b : bytes)
-    if (b != 0) return false;
-  return true;
-}
-
 uint64_t MacAddr::as_u64() const {
   uint64_t v = 0;
   for (uint8_t b : bytes) v = v << 8 | b;
@@ -84,24 +72,6 @@ std::optional<IpAddr> IpAddr::parse(std::string_view text) {
   if (inet_pton(AF_INET6, s.c_str(), buf) == 1) return v6(buf);
   return std::nullopt;
 }
-
-uint32_t IpAddr::v4_host_order() const {
-  return uint32_t{bytes[12]} << 24 | uint32_t{bytes[13]} << 16 | uint32_t{bytes[14]} << 8 | bytes[15];
-}
-
-bool IpAddr::is_unspecified() const {
-  if (is_v4()) return v4_host_order() == 0;
-  for (uint8_t b : bytes)
-    if (b != 0) return false;
-  return true;
-}
-
-bool IpAddr::is_multicast() const {
-  if (is_v4()) return (bytes[12] & 0xf0) == 0xe0;
-  return bytes[0] == 0xff;
-}
-
-bool IpAddr::is_limited_broadcast() const { return is_v4() && v4_host_order() == 0xffffffffu; }
 
 bool IpAddr::is_link_local() const {
   if (is_v4()) return bytes[12] == 169 && bytes[13] == 254;

@@ -24,14 +24,22 @@ struct MacAddr {
   static std::optional<MacAddr> parse(std::string_view text);  // "aa:bb:cc:dd:ee:ff"
 
   bool is_group() const { return bytes[0] & 1; }  // multicast or broadcast
-  bool is_broadcast() const;
-  bool is_zero() const;
+  bool is_broadcast() const { return word() == 0xffffffffffffull; }
+  bool is_zero() const { return word() == 0; }
   bool is_unicast() const { return !is_group() && !is_zero(); }
   uint32_t oui() const { return uint32_t{bytes[0]} << 16 | uint32_t{bytes[1]} << 8 | bytes[2]; }
   uint64_t as_u64() const;
   std::string str() const;
 
   auto operator<=>(const MacAddr&) const = default;
+  // The six bytes in one word (byte order irrelevant: for equality tests only).
+  uint64_t word() const {
+    uint32_t a4;
+    uint16_t a2;
+    std::memcpy(&a4, bytes.data(), 4);
+    std::memcpy(&a2, bytes.data() + 4, 2);
+    return uint64_t{a4} << 16 | a2;
+  }
   // Two word compares: the defaulted form calls memcmp, and this runs several times per packet.
   bool operator==(const MacAddr& other) const {
     uint32_t a4, b4;
@@ -61,10 +69,20 @@ struct IpAddr {
     std::memcpy(&mapped, bytes.data() + 8, 4);
     return head == 0 && mapped == kV4MappedMarker;
   }
-  uint32_t v4_host_order() const;  // only meaningful when is_v4()
-  bool is_unspecified() const;     // 0.0.0.0 or ::
-  bool is_multicast() const;       // 224.0.0.0/4 or ff00::/8
-  bool is_limited_broadcast() const;  // 255.255.255.255
+  // Inline, like the predicates below: several of them run for every packet.
+  uint32_t v4_host_order() const {  // only meaningful when is_v4()
+    return uint32_t{bytes[12]} << 24 | uint32_t{bytes[13]} << 16 | uint32_t{bytes[14]} << 8 | bytes[15];
+  }
+  bool is_unspecified() const {  // 0.0.0.0 or ::
+    uint64_t w[2];
+    std::memcpy(w, bytes.data(), 16);
+    if (w[0] == 0 && w[1] == 0) return true;
+    return is_v4() && v4_host_order() == 0;
+  }
+  bool is_multicast() const {  // 224.0.0.0/4 or ff00::/8
+    return is_v4() ? (bytes[12] & 0xf0) == 0xe0 : bytes[0] == 0xff;
+  }
+  bool is_limited_broadcast() const { return is_v4() && v4_host_order() == 0xffffffffu; }  // 255.255.255.255
   bool is_link_local() const;         // 169.254/16 or fe80::/10
   bool is_loopback() const;
   // True for an address that can name one host: not multicast, broadcast or unspecified.
