@@ -153,9 +153,17 @@ void DetectionHub::publish() {
 }
 
 void DetectionHub::on_flush(const StoreBatch& changes, std::vector<detect::Alert>& worker_alerts,
-                            const std::vector<detect::ActivityBatch>& activity, int64_t newest_ts_ns) {
+                            const std::vector<detect::ActivityBatch>& activity, int64_t newest_ts_ns,
+                            std::optional<int64_t> new_timeline,
+                            const std::vector<std::pair<int64_t, int64_t>>* quiet) {
   bool republish = false;
   if (baseline_->refresh()) republish = true;
+  if (new_timeline) central_->begin_timeline(*new_timeline);
+  if (quiet) {
+    std::vector<detect::QuietPeriod> periods;
+    for (const auto& [from, to] : *quiet) periods.push_back({from, to});
+    central_->on_quiet_periods(periods);
+  }
   central_->on_batch(changes, newest_ts_ns);
   for (const auto& batch : activity) central_->on_activity(batch, newest_ts_ns);
   std::vector<detect::Alert> alerts = std::move(worker_alerts);

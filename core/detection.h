@@ -9,7 +9,9 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "detect/alert_model.h"
@@ -54,9 +56,13 @@ class DetectionHub {
 
   // Inventory thread, once per flush: the inventory's changes, the workers' alerts and
   // activity, and the newest packet time. Stores and forwards alerts; republishes the
-  // bundle when the baseline or the TI packages changed.
+  // bundle when the baseline or the TI packages changed. `new_timeline`: this flush is the
+  // first of another source (the next file of a replay), whose clock is its own and starts
+  // at this packet time. `quiet`: the source's pauses (from, to) since the previous flush, or
+  // null when nobody measured them.
   void on_flush(const StoreBatch& changes, std::vector<detect::Alert>& worker_alerts,
-                const std::vector<detect::ActivityBatch>& activity, int64_t newest_ts_ns);
+                const std::vector<detect::ActivityBatch>& activity, int64_t newest_ts_ns,
+                std::optional<int64_t> new_timeline, const std::vector<std::pair<int64_t, int64_t>>* quiet);
 
   // Messages for the operator (pack, TI or rule problems), collected at load time.
   const std::vector<std::string>& notes() const { return notes_; }

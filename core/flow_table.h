@@ -81,6 +81,7 @@ struct Flow {
   uint8_t pending_binding_sources[2] = {0, 0};  // by Direction: binding_source bits the sender showed
   bool in_fold_list = false;                    // queued for the next delta's fold
   FlowAppStatePtr app;  // allocated once the flow carries payload (from the worker's pool)
+  uint64_t evidence_id = 0;  // the detector's flow id for its evidence ring, computed once
   // Intrusive LRU list over slots, ordered by lru_ts_ns: a flow moves to the back at
   // most once per FlowTable::kLruStepNs of packet time, not at every packet, since the
   // move touches two other flows' entries (two cache misses) and the timeouts are long.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <ctime>
+#include <utility>
 
 #include "core/packet_ring.h"
 #include "dissectors/decode/packet_decoder.h"
@@ -80,8 +81,7 @@ void Pipeline::inventory_loop() {
       inventory_flush_requested_ = false;
       totals = inventory_source_stats_;
     }
-    collect_deltas();
-    write_changes(totals);
+    collect_and_write(totals);
   }
 }
 
@@ -120,6 +120,10 @@ void Pipeline::pace(const PacketView& p) {
 }
 
 SourceOutcome Pipeline::run(PacketSource& source) {
+  if (source_started_) start_new_timeline();
+  source_started_ = true;
+  source_first_seen_ = false;
+  previous_packet_ts_ = 0;  // a pause is measured within a source; between sources, see timelines
   active_source_.store(&source);
   if (stop_.load()) source.request_stop();
   SourceOutcome outcome;
@@ -171,10 +175,12 @@ SourceOutcome Pipeline::run_inline(PacketSource& source) {
       continue;
     }
     idle.packets();
+    if (!source_first_seen_) note_first_packet(burst[0].ts_ns);
     for (size_t i = 0; i < b.count; ++i) {
       // The next packet's headers load while this one is processed (a sequential
       // reader has touched only its record header so far).
       if (i + 1 < b.count) __builtin_prefetch(burst[i + 1].data.data());
+      note_gap(burst[i].ts_ns);
       pace(burst[i]);
       inline_worker_->process(burst[i]);
     }
@@ -200,8 +206,7 @@ void Pipeline::start_threads() {
       auto post = [&] {
         WorkerDelta delta;
         self->worker->take_delta(delta);
-        std::lock_guard lock(deltas_mutex_);
-        pending_deltas_.push_back(std::move(delta));
+        post_delta(std::move(delta));
         since_delta = 0;
       };
       unsigned idle_rounds = 0;
@@ -260,8 +265,10 @@ SourceOutcome Pipeline::run_dispatch(PacketSource& source) {
       continue;
     }
     idle.packets();
+    if (!source_first_seen_) note_first_packet(burst[0].ts_ns);
     for (size_t i = 0; i < b.count; ++i) {
       const PacketView& p = burst[i];
+      note_gap(p.ts_ns);
       pace(p);
       WorkerThread& w = *threads_[symmetric_dispatch_hash(p) % n_workers];
       while (!w.ring.try_push(p)) {
@@ -280,6 +287,7 @@ SourceOutcome Pipeline::run_dispatch(PacketSource& source) {
 }
 
 SourceOutcome Pipeline::run_per_queue(PacketSource& source) {
+  gaps_measured_ = false;  // no thread sees every packet: the detector judges pauses by batch times
   // One worker per queue; the receiving thread only keeps time and flushes.
   const size_t queues = source.queue_count();
   std::vector<std::unique_ptr<Worker>> workers;
@@ -299,8 +307,7 @@ SourceOutcome Pipeline::run_per_queue(PacketSource& source) {
       auto post = [&] {
         WorkerDelta delta;
         worker.take_delta(delta);
-        std::lock_guard lock(deltas_mutex_);
-        pending_deltas_.push_back(std::move(delta));
+        post_delta(std::move(delta));
       };
       while (!done.load(std::memory_order_relaxed)) {
         const Burst b = source.receive_burst(q, burst);
@@ -343,28 +350,77 @@ SourceOutcome Pipeline::run_per_queue(PacketSource& source) {
   return outcome;
 }
 
+void Pipeline::post_delta(WorkerDelta delta) {
+  std::lock_guard lock(deltas_mutex_);
+  pending_deltas_.push_back({timeline_, std::move(delta)});
+}
+
+void Pipeline::note_first_packet(int64_t ts_ns) {
+  source_first_seen_ = true;
+  std::lock_guard lock(deltas_mutex_);
+  if (timeline_starts_.size() <= timeline_) timeline_starts_.resize(timeline_ + 1, 0);
+  timeline_starts_[timeline_] = ts_ns;
+}
+
+void Pipeline::record_gap(int64_t from_ns, int64_t to_ns) {
+  std::lock_guard lock(deltas_mutex_);
+  quiet_gaps_.push_back({timeline_, from_ns, to_ns});
+}
+
+void Pipeline::start_new_timeline() {
+  // The previous source's workers end their flows on its clock and hand in their last deltas;
+  // the next source gets fresh workers, whose clocks start at its own packets.
+  if (inline_worker_) {
+    WorkerDelta delta;
+    {
+      const ThreadCpuMeter cpu(worker_cpu_ns_);
+      inline_worker_->drain();
+      inline_worker_->take_delta(delta);
+    }
+    post_delta(std::move(delta));
+    inline_worker_ = std::make_unique<Worker>(0, options_.worker);
+  } else {
+    stop_threads();  // each thread drains its worker and posts its last delta
+    for (const auto& t : threads_) retired_dispatch_drops_ += t->dispatch_drops;
+    threads_.clear();
+  }
+  std::lock_guard lock(deltas_mutex_);
+  ++timeline_;
+}
+
 void Pipeline::fold(const WorkerDelta& delta) {
   inventory_.fold(delta.observations);
   if (delta.worker >= latest_counters_.size()) latest_counters_.resize(delta.worker + 1);
   latest_counters_[delta.worker] = delta.counters;
   detection_alerts_.insert(detection_alerts_.end(), delta.alerts.begin(), delta.alerts.end());
-  if (!delta.activity.activities.empty() || !delta.activity.polling.empty())
-    detection_activity_.push_back(delta.activity);
+  if (!delta.activity.empty()) detection_activity_.push_back(delta.activity);
   newest_ts_ns_ = std::max(newest_ts_ns_, delta.newest_ts_ns);
 }
 
-void Pipeline::collect_deltas() {
-  std::vector<WorkerDelta> deltas;
+void Pipeline::collect_and_write(const SourceStats& totals) {
+  std::vector<PendingDelta> deltas;
   {
     std::lock_guard lock(deltas_mutex_);
     deltas.swap(pending_deltas_);
   }
-  for (const WorkerDelta& d : deltas) fold(d);
+  for (const PendingDelta& d : deltas) {
+    if (d.timeline != folded_timeline_) {
+      write_changes(totals);  // the previous timeline's last changes, on its own clock
+      folded_timeline_ = d.timeline;
+      for (WorkerCounters& c : latest_counters_) retired_counters_.push_back(std::move(c));
+      latest_counters_.assign(options_.workers, WorkerCounters{});
+      newest_ts_ns_ = 0;
+      timeline_changed_ = true;
+    }
+    fold(d.delta);
+  }
+  write_changes(totals);
 }
 
 SourceStats Pipeline::source_snapshot() const {
   SourceStats s = source_totals_;
   add(s, active_stats_);
+  s.dropped_by_sensor += retired_dispatch_drops_;
   for (const auto& t : threads_) s.dropped_by_sensor += t->dispatch_drops;
   return s;
 }
@@ -378,7 +434,7 @@ void Pipeline::write_changes(const SourceStats& s) {
   r.flows = r.flow_evictions = 0;
   r.protocol_packets.clear();
   r.malformed.clear();
-  for (const WorkerCounters& c : latest_counters_) {
+  auto counters = [&](const WorkerCounters& c, bool current) {
     r.flows += c.flows.created;
     r.flow_evictions += c.flows.evicted;
     const DecoderStats& d = c.decoder;
@@ -395,18 +451,39 @@ void Pipeline::write_changes(const SourceStats& s) {
     // Flow memory at each worker's busiest sample, summed (the run record has no
     // column of its own for it; `otsensor stats` lifts these keys out again).
     const FlowMemoryStats& m = c.flow_memory;
-    if (m.flows) {
+    if (current && m.flows) {
       r.protocol_packets["flowMemory.flows"] += m.flows;
       r.protocol_packets["flowMemory.tableBytes"] += m.table_bytes;
       r.protocol_packets["flowMemory.appStateBytes"] += m.app_state_bytes;
       r.protocol_packets["flowMemory.heapBytes"] += m.heap_bytes;
     }
     for (const auto& [name, count] : c.anomalies) r.malformed[name] += count;
-  }
+  };
+  for (const WorkerCounters& c : retired_counters_) counters(c, false);
+  for (const WorkerCounters& c : latest_counters_) counters(c, true);
   StoreBatch batch;
   inventory_.take_changes(batch);
   if (options_.worker.detection) {
-    options_.worker.detection->on_flush(batch, detection_alerts_, detection_activity_, newest_ts_ns_);
+    // A new timeline is announced with its first packet's time (known once the receiving thread
+    // saw it; sources with a queue per worker do not say, and the detector takes its newest time).
+    std::optional<int64_t> timeline_start;
+    if (timeline_changed_) {
+      std::lock_guard lock(deltas_mutex_);
+      const int64_t start = folded_timeline_ < timeline_starts_.size() ? timeline_starts_[folded_timeline_] : 0;
+      if (start != 0 || newest_ts_ns_ != 0) timeline_start = start != 0 ? start : newest_ts_ns_;
+    }
+    if (timeline_start) timeline_changed_ = false;
+    std::vector<std::pair<int64_t, int64_t>> quiet;
+    {
+      std::lock_guard lock(deltas_mutex_);
+      std::erase_if(quiet_gaps_, [&](const QuietGap& g) {
+        if (g.timeline > folded_timeline_) return false;  // the next source's: with its own deltas
+        if (g.timeline == folded_timeline_) quiet.emplace_back(g.from_ns, g.to_ns);
+        return true;
+      });
+    }
+    options_.worker.detection->on_flush(batch, detection_alerts_, detection_activity_, newest_ts_ns_, timeline_start,
+                                        gaps_measured_ ? &quiet : nullptr);
     detection_activity_.clear();
   }
   batch.runs.push_back(r);
@@ -422,7 +499,7 @@ void Pipeline::maybe_flush(bool force) {
   else flush_epoch_.fetch_add(1, std::memory_order_relaxed);  // workers post their deltas
   {
     std::lock_guard lock(deltas_mutex_);
-    if (inline_worker_) pending_deltas_.push_back(std::move(delta));
+    if (inline_worker_) pending_deltas_.push_back({timeline_, std::move(delta)});
     inventory_source_stats_ = source_snapshot();
     inventory_flush_requested_ = true;
   }
@@ -439,12 +516,11 @@ void Pipeline::finish(const std::string& status) {
   if (inline_worker_) {
     WorkerDelta delta;
     inline_worker_->take_delta(delta);
-    fold(delta);
+    post_delta(std::move(delta));
   }
-  collect_deltas();
   run_.status = status;
   run_.ended_at_ns = wall_clock_ns();
-  write_changes(source_snapshot());
+  collect_and_write(source_snapshot());
   store_.flush();
 }
 

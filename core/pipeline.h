@@ -47,7 +47,10 @@ class Pipeline {
   Pipeline(PipelineOptions options, StoreWriter& store, Inventory& inventory, RunRecord run);
   ~Pipeline();
 
-  // Reads `source` until its end, an error, idle stop or request_stop().
+  // Reads `source` until its end, an error, idle stop or request_stop(). Each source after the
+  // first (the next file of a replay) gets its own timeline: the previous source's flows end on
+  // its own clock and fresh workers start, so packet times of different files never meet in
+  // one flow table or one silence clock.
   SourceOutcome run(PacketSource& source);
   // Safe from any thread.
   void request_stop();
@@ -68,7 +71,11 @@ class Pipeline {
   SourceOutcome run_per_queue(PacketSource& source);
   void pace(const PacketView& p);
   void maybe_flush(bool force);
-  void collect_deltas();
+  void post_delta(WorkerDelta delta);
+  void start_new_timeline();
+  // Folds the pending deltas and writes the changes; a timeline boundary among them is written
+  // in two batches, so one batch never mixes two sources' times.
+  void collect_and_write(const SourceStats& totals);
   void fold(const WorkerDelta& delta);
   void write_changes(const SourceStats& totals);
   SourceStats source_snapshot() const;
@@ -86,8 +93,35 @@ class Pipeline {
 
   std::unique_ptr<Worker> inline_worker_;
   std::vector<std::unique_ptr<WorkerThread>> threads_;
-  std::mutex deltas_mutex_;                 // guards pending_deltas_ and the inventory_* requests
-  std::vector<WorkerDelta> pending_deltas_;
+  std::mutex deltas_mutex_;                 // guards pending_deltas_, timeline_ and the inventory_* requests
+  struct PendingDelta {
+    uint64_t timeline = 0;  // the source the delta belongs to
+    WorkerDelta delta;
+  };
+  std::vector<PendingDelta> pending_deltas_;
+  uint64_t timeline_ = 0;          // sources started so far, minus one
+  uint64_t folded_timeline_ = 0;   // the timeline of the deltas folded last (inventory thread)
+  bool timeline_changed_ = false;  // the next detection flush starts a new timeline (inventory thread)
+  std::vector<int64_t> timeline_starts_;  // first packet time of each timeline (0: not known yet)
+  bool source_first_seen_ = false;        // the receiving thread saw the current source's first packet
+  void note_first_packet(int64_t ts_ns);
+  // Pauses of the source (no packet for a while, in packet time), seen by the receiving thread.
+  struct QuietGap {
+    uint64_t timeline;
+    int64_t from_ns, to_ns;
+  };
+  void note_gap(int64_t ts_ns) {
+    if (ts_ns - previous_packet_ts_ > kQuietGapNs && previous_packet_ts_ != 0) record_gap(previous_packet_ts_, ts_ns);
+    previous_packet_ts_ = ts_ns;
+  }
+  void record_gap(int64_t from_ns, int64_t to_ns);
+  static constexpr int64_t kQuietGapNs = 60'000'000'000;
+  int64_t previous_packet_ts_ = 0;    // receiving thread
+  std::vector<QuietGap> quiet_gaps_;  // guarded by deltas_mutex_
+  bool gaps_measured_ = true;         // false once a source with a queue per worker ran
+  std::vector<WorkerCounters> retired_counters_;  // of workers of finished timelines (inventory thread)
+  uint64_t retired_dispatch_drops_ = 0;
+  bool source_started_ = false;
   std::condition_variable inventory_wake_;
   bool inventory_flush_requested_ = false;
   bool inventory_stopping_ = false;

@@ -160,12 +160,11 @@ void Worker::process(const PacketView& packet) {
   const DecodedPacket& p = packet_;
   if (p.ts_ns > now_ns_) now_ns_ = p.ts_ns;
   const uint16_t vlan = innermost_vlan(p);
-  if (detector_) detect_packet(packet, p);
-
   const bool has_transport = p.ip_version != 0 && !p.is_fragment && p.src_ip.is_unicast() &&
                              (p.anomaly == DecodeAnomaly::None || p.anomaly == DecodeAnomaly::Ipv4BadChecksum);
+  if (detector_) detect_packet(packet, p, has_transport);
   if (has_transport) {
-    account_flow(p);
+    account_flow(p, packet);
     return;
   }
   account_l2(p, vlan);
@@ -239,12 +238,18 @@ void Worker::account_ip(const DecodedPacket& p, uint16_t vlan) {
   }
 }
 
-void Worker::account_flow(const DecodedPacket& p) {
+void Worker::account_flow(const DecodedPacket& p, const PacketView& frame) {
   FlowTable::Lookup found = flows_.lookup(p);
   Flow& flow = *found.flow;
   const int sender = found.direction == Direction::FromClient ? 0 : 1;
   const int receiver = 1 - sender;
 
+  if (detector_) {
+    // Every frame goes to the evidence ring before its events (alerts copy frames from there).
+    if (found.created)
+      flow.evidence_id = detect::WorkerDetector::flow_id(p.src_ip, p.src_port, p.dst_ip, p.dst_port, p.ip_proto);
+    if (frame.link == LinkType::Ethernet) detector_->on_packet(p.ts_ns, frame.data, flow.evidence_id);
+  }
   if (found.created) {
     // Group destinations (broadcast, multicast) are kept as connections too: who
     // publishes to which group is part of the communication map.
@@ -541,6 +546,22 @@ void Worker::fold_tcp_stats(const TcpReassembler& tcp) {
 
 void Worker::on_flow_end(void* self, Flow& flow) {
   auto* worker = static_cast<Worker*>(self);
+  if (worker->detector_) {
+    // Unanswered and refused flows are the probes scan detection counts.
+    detect::EndedFlow ended;
+    ended.first_ts_ns = flow.first_ts_ns;
+    ended.last_ts_ns = flow.last_ts_ns;
+    ended.transport = flow.key.proto;
+    ended.client = flow.client_ip();
+    ended.server = flow.server_ip();
+    ended.client_port = flow.client_port();
+    ended.server_port = flow.server_port();
+    ended.client_packets = flow.packets[static_cast<size_t>(Direction::FromClient)];
+    ended.server_packets = flow.packets[static_cast<size_t>(Direction::FromServer)];
+    ended.payload = flow.app != nullptr;  // allocated with the first payload byte
+    ended.closed = flow.closing;
+    worker->detector_->on_flow_end(ended);
+  }
   if (!flow.app) {
     worker->fold_flow(flow);
     return;
@@ -769,9 +790,9 @@ void Worker::refresh_detection() {
   }
 }
 
-void Worker::detect_packet(const PacketView& packet, const DecodedPacket& p) {
+void Worker::detect_packet(const PacketView& packet, const DecodedPacket& p, bool has_flow) {
   // Evidence frames are Ethernet (the alert pcaps say so); other link types carry none.
-  if (packet.link == LinkType::Ethernet) {
+  if (packet.link == LinkType::Ethernet && !has_flow) {
     const uint64_t flow = p.ip_version != 0
                               ? detect::WorkerDetector::flow_id(p.src_ip, p.src_port, p.dst_ip, p.dst_port, p.ip_proto)
                               : detect::WorkerDetector::l2_flow_id(p.src_mac, p.dst_mac);
@@ -793,8 +814,10 @@ void Worker::detect_indicator(const FlowContext& ctx, std::string_view protocol,
 void Worker::detect_flow_start(const Flow& flow, const DecodedPacket& p) {
   const flow_memory::Scope not_flow_memory(nullptr);
   const FlowContext ctx = context_of(flow, p.ts_ns);
+  const bool echo_request = (flow.key.proto == static_cast<uint8_t>(IpProto::Icmp) && p.icmp_type == 8) ||
+                            (flow.key.proto == static_cast<uint8_t>(IpProto::Icmpv6) && p.icmp_type == 128);
   detector_->on_flow_start(p.ts_ns, flow.key.proto, ctx.client_ip, ctx.client_port, ctx.server_ip, ctx.server_port,
-                           p.has_ethernet ? p.src_mac : MacAddr{}, p.has_ethernet ? p.dst_mac : MacAddr{});
+                           p.has_ethernet ? p.dst_mac : MacAddr{}, echo_request);
   if (!detection_->indicators) return;
   const auto& set = *detection_->indicators;
   auto client = set.match_ip(ctx.client_ip, p.ts_ns, detect::EndpointRole::Source, ctx.client_port);

@@ -165,7 +165,7 @@ class Worker : private EventSink {
   void account_l2(const DecodedPacket& p, uint16_t vlan);
   void account_arp(const DecodedPacket& p, uint16_t vlan);
   void account_ip(const DecodedPacket& p, uint16_t vlan);
-  void account_flow(const DecodedPacket& p);
+  void account_flow(const DecodedPacket& p, const PacketView& frame);
   void feed_l2_dissectors(const DecodedPacket& p, uint16_t vlan);
   void feed_dissectors(Flow& flow, Direction dir, const DecodedPacket& p);
   void choose_dissector(Flow& flow, Direction dir, Bytes payload);
@@ -195,7 +195,8 @@ class Worker : private EventSink {
 
   // Detection: the bundle in force (refreshed at burst boundaries) and the per-packet hooks.
   void refresh_detection();
-  void detect_packet(const PacketView& packet, const DecodedPacket& p);
+  // Evidence ring and ARP checks for a packet without a flow (flows feed the ring in account_flow).
+  void detect_packet(const PacketView& packet, const DecodedPacket& p, bool has_flow);
   void detect_flow_start(const Flow& flow, const DecodedPacket& p);
   void detect_rules(Flow& flow, Direction dir, const DecodedPacket& p);
   void detect_indicator(const FlowContext& ctx, std::string_view protocol, const detect::ti::IndicatorMatch& match,
@@ -216,7 +217,6 @@ class Worker : private EventSink {
   std::unique_ptr<detect::WorkerDetector> detector_;
   std::unique_ptr<detect::rules::RuleEvaluator> rule_evaluator_;
   std::vector<detect::rules::RuleMatch> rule_matches_;
-  PacketView current_packet_;
   Flow* current_flow_ = nullptr;  // the flow whose bytes the dissectors are reading right now
 
   std::unordered_map<MacAddr, std::unique_ptr<TrafficAggregate>> macs_;

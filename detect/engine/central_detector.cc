@@ -1,5 +1,6 @@
 #include "detect/engine/central_detector.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace ots::detect {
@@ -17,6 +18,18 @@ constexpr std::string_view kNewCip = "ots.policy.new_cip_service";
 constexpr std::string_view kFirmwareChanged = "ots.policy.firmware_changed";
 constexpr std::string_view kDeviceSilent = "ots.operational.device_disconnected";
 constexpr std::string_view kInterfaceIdle = "ots.operational.no_traffic";
+constexpr std::string_view kPortScan = "ots.anomaly.port_scan";
+constexpr std::string_view kAddressScan = "ots.anomaly.address_scan";
+constexpr std::string_view kPlcScan = "ots.anomaly.plc_scan";
+
+uint64_t mix(uint64_t h, uint64_t v) {
+  h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+  return h * 0xff51afd7ed558ccdull;
+}
+uint64_t ip_hash(const IpAddr& ip) { return std::hash<IpAddr>{}(ip); }
+uint64_t text_hash(std::string_view text) {
+  return hash_bytes(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+}
 
 // The value of `key` in an activity text "key=value key=value …" ("" when absent). Values run
 // to the next " key=" so names with spaces survive.
@@ -128,12 +141,38 @@ void CentralDetector::drain_alerts(std::vector<Alert>& out) {
   pending_.clear();
 }
 
+void CentralDetector::begin_timeline(int64_t first_ts_ns) {
+  if (last_batch_ns_ == 0) return;
+  if (first_ts_ns >= last_batch_ns_ && first_ts_ns - last_batch_ns_ <= settings_.device_silence_ns) return;
+  devices_.clear();
+  scans_.clear();
+  quiet_.clear();
+  last_batch_ns_ = 0;
+  last_silence_check_ns_ = 0;
+}
+
+void CentralDetector::on_quiet_periods(std::span<const QuietPeriod> periods) {
+  quiet_reported_ = true;
+  constexpr size_t kMaxQuiet = 256;
+  for (const QuietPeriod& q : periods) {
+    if (quiet_.size() >= kMaxQuiet) quiet_.erase(quiet_.begin());
+    quiet_.push_back(q);
+  }
+}
+
+int64_t CentralDetector::quiet_after(int64_t ts_ns, int64_t now_ns) const {
+  int64_t quiet = 0;
+  for (const QuietPeriod& q : quiet_)
+    if (q.from_ns >= ts_ns && q.to_ns <= now_ns) quiet += q.to_ns - q.from_ns;
+  return quiet;
+}
+
 void CentralDetector::on_batch(const StoreBatch& changes, int64_t now_ns) {
   clock(now_ns);
   // A gap in which nobody talked (the capture paused, the sensor was down, or the next replayed
   // file starts years later) is no evidence that one device went quiet: silence is counted only
   // while traffic flows, so every device's activity moves forward by the gap.
-  if (last_batch_ns_ != 0 && now_ns - last_batch_ns_ > settings_.device_silence_ns) {
+  if (!quiet_reported_ && last_batch_ns_ != 0 && now_ns - last_batch_ns_ > settings_.device_silence_ns) {
     const int64_t gap = now_ns - last_batch_ns_;
     for (auto& [key, activity] : devices_) {
       activity.first_seen_ns += gap;
@@ -220,6 +259,8 @@ void CentralDetector::on_batch(const StoreBatch& changes, int64_t now_ns) {
     for (auto& [key, activity] : devices_) {
       const bool talked_long = activity.last_seen_ns - activity.first_seen_ns >= settings_.device_silence_ns;
       if (!talked_long || activity.alerted || now_ns - activity.last_seen_ns < settings_.device_silence_ns) continue;
+      if (now_ns - activity.last_seen_ns - quiet_after(activity.last_seen_ns, now_ns) < settings_.device_silence_ns)
+        continue;
       activity.alerted = true;
       raise(kDeviceSilent, "Device suspected disconnected", Severity::Major, "Operation Failures", "T0826",
             activity.ip, IpAddr{}, "",
@@ -231,7 +272,84 @@ void CentralDetector::on_batch(const StoreBatch& changes, int64_t now_ns) {
   transaction.commit();
 }
 
+void CentralDetector::on_probe(const ProbeRecord& probe) {
+  const AnomalySettings& a = settings_.anomaly;
+  const bool identity = probe.kind == ProbeKind::Identity;
+  if (!identity && baseline_.has_pair(probe.client, probe.server)) return;  // a known pair failing is no scan
+  // One probe counts towards up to two scans: the ports of its host, and the hosts of its source.
+  struct Count {
+    std::string_view id;
+    uint64_t key, target;
+    uint32_t threshold;
+  };
+  const uint64_t source = mix(ip_hash(probe.client), text_hash(probe.protocol));
+  std::array<Count, 2> counts{};
+  size_t n = 0;
+  if (identity) {
+    counts[n++] = {kPlcScan, mix(source, 3), ip_hash(probe.server), a.plc_scan_hosts};
+  } else {
+    counts[n++] = {kPortScan, mix(mix(source, 1), ip_hash(probe.server)),
+                   uint64_t{probe.server_port} | uint64_t{probe.transport} << 16, a.port_scan_ports};
+    counts[n++] = {kAddressScan, mix(source, 2), ip_hash(probe.server), a.address_scan_hosts};
+  }
+  const int64_t bucket = probe_bucket(probe.ts_ns, a.scan_window_ns);
+  for (size_t i = 0; i < n; ++i) {
+    const Count& c = counts[i];
+    const uint32_t threshold = std::max<uint32_t>(c.threshold, 1);
+    auto it = scans_.find(c.key);
+    if (it == scans_.end()) {
+      if (scans_.size() >= a.max_tracked) {
+        // Forget keys whose newest bucket is a window old: they cannot complete a scan any more.
+        std::erase_if(scans_, [&](const auto& entry) { return entry.second.newest_bucket < bucket - 2; });
+        if (scans_.size() >= a.max_tracked) {
+          ++scan_keys_untracked_;
+          continue;
+        }
+      }
+      it = scans_.emplace(c.key, ScanKey{}).first;
+    }
+    ScanKey& key = it->second;
+    if (bucket < key.newest_bucket - 2) continue;  // older than every bucket kept
+    key.newest_bucket = std::max(key.newest_bucket, bucket);
+    ScanBucket& slot = key.buckets[static_cast<size_t>(((bucket % 3) + 3) % 3)];
+    if (slot.bucket != bucket) slot = ScanBucket{bucket, {}, false};  // the slot held a bucket 3 older
+    if (std::find(slot.targets.begin(), slot.targets.end(), c.target) != slot.targets.end()) continue;
+    if (slot.targets.size() >= threshold) continue;
+    slot.targets.push_back(c.target);
+    // Distinct targets of the buckets kept (at most three consecutive ones: at most 1.5 windows).
+    std::vector<uint64_t> seen;
+    bool alerted = false;
+    for (const ScanBucket& b : key.buckets) {
+      if (b.targets.empty() || b.bucket < key.newest_bucket - 2) continue;
+      seen.insert(seen.end(), b.targets.begin(), b.targets.end());
+      alerted = alerted || b.alerted;
+    }
+    std::sort(seen.begin(), seen.end());
+    const size_t distinct = static_cast<size_t>(std::unique(seen.begin(), seen.end()) - seen.begin());
+    if (alerted || distinct < threshold) continue;
+    for (ScanBucket& b : key.buckets) b.alerted = b.alerted || !b.targets.empty();
+    const std::string what = std::string(probe.protocol);
+    if (c.id == kPortScan) {
+      raise(kPortScan, "Port scan", Severity::Major, "Scan", "T0846", probe.client, probe.server, probe.protocol,
+            probe.client.str() + " probed " + std::to_string(distinct) + " " + what + " ports of " +
+                probe.server.str() + " that did not answer or refused",
+            "ports=" + std::to_string(distinct), probe.ts_ns, EngineKind::Anomaly);
+    } else if (c.id == kAddressScan) {
+      raise(kAddressScan, "Address scan", Severity::Major, "Scan", "T0846", probe.client, IpAddr{}, probe.protocol,
+            probe.client.str() + " probed " + std::to_string(distinct) + " hosts over " + what +
+                " that did not answer or refused",
+            "hosts=" + std::to_string(distinct), probe.ts_ns, EngineKind::Anomaly);
+    } else {
+      raise(kPlcScan, "PLC scan", Severity::Major, "Scan", "T0846,T0888", probe.client, IpAddr{}, probe.protocol,
+            probe.client.str() + " asked " + std::to_string(distinct) + " hosts for their identity (" + what + ")",
+            "hosts=" + std::to_string(distinct), probe.ts_ns, EngineKind::Anomaly);
+    }
+  }
+}
+
 void CentralDetector::on_activity(const ActivityBatch& activity, int64_t now_ns) {
+  if (settings_.scans)
+    for (const ProbeRecord& probe : activity.probes) on_probe(probe);
   if (activity.activities.empty() && activity.polling.empty()) return;
   clock(now_ns);
   Transaction transaction(baseline_.connection());

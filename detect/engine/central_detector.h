@@ -6,6 +6,8 @@
 // Wiring (core/pipeline.cc, the thread that folds worker deltas into the inventory):
 //   after Inventory::take_changes(batch):  central.on_batch(batch, latest packet time)
 //   with every worker delta:               central.on_activity(worker's ActivityBatch, latest packet time)
+//                                          (its probes feed the scan detection: port, address and PLC
+//                                          scans are counted here, over all workers)
 //   once a second (wall clock):            central.on_interface_packets(name, received, wall ns)
 //   then:                                  central.drain_alerts(alerts) → AlertStore::record_all and export;
 //                                          if central.take_view_change(): publish a new DetectionSnapshot
@@ -13,10 +15,13 @@
 //   on "learn" of an alert (web/CLI):      central.learn(alert), then AlertStore::set_state(id, Learned …).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "detect/alert_model.h"
@@ -26,6 +31,11 @@
 
 namespace ots::detect {
 
+// A stretch of packet time in which a source delivered no packet at all.
+struct QuietPeriod {
+  int64_t from_ns = 0, to_ns = 0;
+};
+
 struct CentralSettings {
   bool policy = true;
   bool operational = true;
@@ -33,12 +43,27 @@ struct CentralSettings {
   // while others keep talking) is suspected disconnected.
   int64_t device_silence_ns = 300'000'000'000;
   int64_t interface_idle_ns = 300'000'000'000;  // wall time without a packet on a monitored interface
+  bool scans = true;
+  AnomalySettings anomaly;  // scan windows and thresholds (the same as the workers')
 };
 
 class CentralDetector {
  public:
   explicit CentralDetector(Baseline& baseline, CentralSettings settings = {});
 
+  // The next batch belongs to another source (the next file of a replay) whose first packet
+  // has time `first_ts_ns`. When it does not continue the previous source's clock (it lies
+  // before the previous source's newest packet, or after it by more than the silence time), the
+  // previous source's devices leave the silence watch: a jump between files, backwards or
+  // forwards, is nobody's silence. Scan counts restart too. A continuing file (a capture
+  // rotated into several files) keeps every clock.
+  void begin_timeline(int64_t first_ts_ns);
+  // Stretches of packet time in which the source delivered no packet at all (the capture
+  // paused, the sensor was down) are nobody's silence. Whoever sees every packet time (the
+  // pipeline's receiving thread) reports them here, with every flush (an empty list too); device
+  // silence is then measured minus these periods, whatever order batches arrive in. Until a
+  // report, a jump of the batch time beyond the silence time counts as such a pause.
+  void on_quiet_periods(std::span<const QuietPeriod> periods);
   // The inventory's changed rows of one flush (absolute values).
   void on_batch(const StoreBatch& changes, int64_t now_ns);
   // New activity from the workers (write ranges, S7 blocks, CIP class/service, writers,
@@ -57,7 +82,8 @@ class CentralDetector {
   Baseline& baseline() { return baseline_; }
 
  private:
-  bool comparing() const;  // policy alerts are raised: learning has ended and is not running again
+  bool comparing() const;
+  void on_probe(const ProbeRecord& probe);  // policy alerts are raised: learning has ended and is not running again
   void clock(int64_t now_ns);
   void raise(std::string_view id, std::string_view title, Severity severity, std::string_view group,
              std::string_view techniques, const IpAddr& source, const IpAddr& destination, std::string_view protocol,
@@ -79,6 +105,23 @@ class CentralDetector {
   std::map<std::string, DeviceActivity> devices_;
   int64_t last_silence_check_ns_ = 0;
   int64_t last_batch_ns_ = 0;  // packet time of the previous batch
+  std::vector<QuietPeriod> quiet_;  // the newest ones (bounded)
+  bool quiet_reported_ = false;
+  int64_t quiet_after(int64_t ts_ns, int64_t now_ns) const;  // quiet time between the two
+
+  // Distinct targets of one scan key (kind, source[, host], protocol) in one probe bucket;
+  // a key keeps its three newest buckets.
+  struct ScanBucket {
+    int64_t bucket = 0;
+    std::vector<uint64_t> targets;  // distinct, at most the threshold
+    bool alerted = false;
+  };
+  struct ScanKey {
+    std::array<ScanBucket, 3> buckets;
+    int64_t newest_bucket = INT64_MIN / 2;
+  };
+  std::unordered_map<uint64_t, ScanKey> scans_;
+  uint64_t scan_keys_untracked_ = 0;
 
   struct InterfaceActivity {
     uint64_t received = 0;

@@ -69,9 +69,7 @@ constexpr Head kCipReset{kOp, Severity::Major, "ots.operational.cip_reset", "CIP
                          "Restart/Stop Commands", "T0816"};
 
 // Anomaly engine.
-constexpr Head kPortScan{kAn, Severity::Major, "ots.anomaly.port_scan", "Port scan", "Scan", "T0846"};
-constexpr Head kAddressScan{kAn, Severity::Major, "ots.anomaly.address_scan", "Address scan", "Scan", "T0846"};
-constexpr Head kPlcScan{kAn, Severity::Major, "ots.anomaly.plc_scan", "PLC scan", "Scan", "T0846,T0888"};
+// (Port, address and PLC scans are decided by the CentralDetector over every worker's probes.)
 constexpr Head kArpSpoofing{kAn, Severity::Major, "ots.anomaly.arp_spoofing",
                             "ARP spoofing: an IP address claimed by a second MAC", "Abnormal Communication Behavior",
                             "T0830"};
@@ -102,7 +100,6 @@ uint64_t hash_text(std::string_view text) {
   return hash_bytes(reinterpret_cast<const uint8_t*>(text.data()), text.size());
 }
 uint64_t ip_hash(const IpAddr& ip) { return std::hash<IpAddr>{}(ip); }
-uint32_t ip_hash32(const IpAddr& ip) { return static_cast<uint32_t>(ip_hash(ip) >> 17); }
 
 // Names of the dissectors not written yet when this was: decided by keywords of the operation name.
 const Head* operational_by_name(std::string_view name) {
@@ -184,10 +181,26 @@ void WorkerDetector::set_snapshot(std::shared_ptr<const DetectionSnapshot> snaps
   }
 }
 
+namespace {
+
+// (a, port_a) <= (b, port_b) in IpAddr's byte order, as two big-endian word compares (no memcmp).
+bool endpoint_order(const IpAddr& a, uint16_t port_a, const IpAddr& b, uint16_t port_b) {
+  uint64_t aw[2], bw[2];
+  std::memcpy(aw, a.bytes.data(), 16);
+  std::memcpy(bw, b.bytes.data(), 16);
+  for (int i = 0; i < 2; ++i) {
+    const uint64_t x = __builtin_bswap64(aw[i]), y = __builtin_bswap64(bw[i]);
+    if (x != y) return x < y;
+  }
+  return port_a <= port_b;
+}
+
+}  // namespace
+
 uint64_t WorkerDetector::flow_id(const IpAddr& a, uint16_t port_a, const IpAddr& b, uint16_t port_b,
                                  uint8_t transport) {
   uint8_t key[37];
-  const bool a_first = std::tie(a, port_a) <= std::tie(b, port_b);
+  const bool a_first = endpoint_order(a, port_a, b, port_b);
   const IpAddr& lo = a_first ? a : b;
   const IpAddr& hi = a_first ? b : a;
   const uint16_t lo_port = a_first ? port_a : port_b, hi_port = a_first ? port_b : port_a;
@@ -342,8 +355,10 @@ void WorkerDetector::drain_alerts(std::vector<Alert>& out) {
 void WorkerDetector::drain_activity(ActivityBatch& out) {
   for (ActivityRecord& record : activity_.activities) out.activities.push_back(std::move(record));
   for (PollingRecord& record : activity_.polling) out.polling.push_back(std::move(record));
+  out.probes.insert(out.probes.end(), activity_.probes.begin(), activity_.probes.end());
   activity_.activities.clear();
   activity_.polling.clear();
+  activity_.probes.clear();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -367,7 +382,16 @@ void WorkerDetector::on_anomaly(const FlowContext& ctx, std::string_view protoco
 
 void WorkerDetector::on_operation(const FlowContext& ctx, std::string_view protocol, Side from, const Operation& op,
                                   FlowMemo* memo) {
-  const Proto p = proto_of(protocol);
+  Proto p;
+  if (memo && memo->proto_name.data() == protocol.data() && memo->proto_name.size() == protocol.size()) {
+    p = static_cast<Proto>(memo->proto);
+  } else {
+    p = proto_of(protocol);
+    if (memo) {
+      memo->proto_name = protocol;
+      memo->proto = static_cast<uint8_t>(p);
+    }
+  }
   bool programming = false;
   if (op.is_request && !op.is_error) operational(p, ctx, protocol, op, programming);
   if (snapshot_->engines.anomaly) anomalies_on_operation(p, ctx, protocol, from, op, memo);
@@ -466,23 +490,36 @@ void WorkerDetector::anomalies_on_operation(Proto p, const FlowContext& ctx, std
     return;
   }
   if (!op.is_request) return;
-  // PLC scan: identity requests to many hosts.
-  const bool identity_request = (p == Proto::Enip && op.code == 0x63) ||
-                                (p == Proto::Modbus && op.code == 43 && op.object == "Read Device Identification") ||
-                                (p == Proto::S7comm && op.name == "Read SZL");
-  if (identity_request && ctx.server_ip.is_unicast()) {
-    DistinctSet* set = track(plc_scans_, ip_hash(ctx.client_ip), ctx.ts_ns, a.scan_window_ns);
-    const uint32_t threshold = std::min<uint32_t>(a.plc_scan_hosts, kMaxDistinct);
-    if (set && set->add(ip_hash32(ctx.server_ip)) && set->count >= threshold && !set->alerted) {
-      set->alerted = true;
-      raise(kPlcScan, {ctx.client_ip, IpAddr{}, ctx.client_mac, MacAddr{}}, protocol,
-            ctx.client_ip.str() + " asked " + std::to_string(set->count) + " hosts for their identity (" +
-                std::string(op.name) + ")",
-            "hosts=" + std::to_string(set->count), flow_id(ctx), ctx.ts_ns);
+  // PLC scan: identity requests to many hosts, reported once per pair and probe bucket; the
+  // central detector counts the hosts over all workers.
+  const std::string_view identity_protocol = (p == Proto::Enip && op.code == 0x63) ? "enip"
+      : (p == Proto::Modbus && op.code == 43 && op.object == "Read Device Identification") ? "modbus"
+      : (p == Proto::S7comm && op.name == "Read SZL") ? "s7comm" : "";
+  if (!identity_protocol.empty() && ctx.server_ip.is_unicast()) {
+    const int64_t bucket = probe_bucket(ctx.ts_ns, a.scan_window_ns);
+    if (identity_reported_.size() >= a.max_tracked) identity_reported_.clear();  // only costs a repeat report
+    auto [it, added] = identity_reported_.try_emplace(pair_key(ctx.client_ip, ctx.server_ip), bucket);
+    if (added || it->second != bucket) {
+      it->second = bucket;
+      activity_.probes.push_back({ProbeKind::Identity, ctx.client_ip, ctx.server_ip, ctx.server_port, ctx.transport,
+                                  identity_protocol, ctx.ts_ns});
     }
   }
   if (from == Side::Client && ctx.transport != 0) polling(ctx, protocol, op, memo);
 }
+
+namespace {
+
+void remember_channel(WorkerDetector::FlowMemo* memo, WorkerDetector::PollingChannel* channel,
+                      std::string_view protocol, uint32_t code, uint32_t address) {
+  if (!memo) return;
+  memo->channel = channel;
+  memo->channel_protocol = protocol;
+  memo->channel_code = code;
+  memo->channel_address = address;
+}
+
+}  // namespace
 
 void WorkerDetector::polling(const FlowContext& ctx, std::string_view protocol, const Operation& op,
                              FlowMemo* memo) {
@@ -510,11 +547,11 @@ void WorkerDetector::polling(const FlowContext& ctx, std::string_view protocol, 
       }
       it = polling_.emplace(key, fresh).first;
       channel = &it->second;
-      if (memo) *memo = FlowMemo{channel, protocol, op.code, address, memo->activity_key, memo->activity_epoch};
+      remember_channel(memo, channel, protocol, op.code, address);
       return;
     }
     channel = &it->second;
-    if (memo) *memo = FlowMemo{channel, protocol, op.code, address, memo->activity_key, memo->activity_epoch};
+    remember_channel(memo, channel, protocol, op.code, address);
   }
   PollingChannel& ch = *channel;
   const double interval = static_cast<double>(ctx.ts_ns - ch.last_ts_ns);
@@ -853,11 +890,12 @@ void WorkerDetector::on_arp(int64_t ts_ns, const MacAddr& sender_mac, const IpAd
 }
 
 void WorkerDetector::on_flow_start(int64_t ts_ns, uint8_t transport, const IpAddr& client, uint16_t client_port,
-                                   const IpAddr& server, uint16_t server_port, const MacAddr& client_mac,
-                                   const MacAddr& server_mac) {
+                                   const IpAddr& server, uint16_t server_port, const MacAddr& server_mac,
+                                   bool echo_request) {
   if (!snapshot_->engines.anomaly || !server.is_unicast()) return;
   const AnomalySettings& a = snapshot_->anomaly;
   const uint64_t flow = flow_id(client, client_port, server, server_port, transport);
+  if (echo_request && echo_flows_.size() < a.max_tracked) echo_flows_.insert(flow);
   if (transport == 17) {
     WindowCounter* flood = track(udp_floods_, ip_hash(server), ts_ns, a.flood_window_ns);
     if (flood && ++flood->count >= a.udp_flood_flows && !flood->alerted) {
@@ -868,25 +906,24 @@ void WorkerDetector::on_flow_start(int64_t ts_ns, uint8_t transport, const IpAdd
             "flows=" + std::to_string(flood->count), flow, ts_ns);
     }
   }
-  if (snapshot_->baseline.known_pairs.contains(pair_key(client, server))) return;
-  const std::string_view transport_name = transport == 6 ? "tcp" : transport == 17 ? "udp" : "ip";
-  DistinctSet* ports = track(port_scans_, mix(pair_key(client, server), transport), ts_ns, a.scan_window_ns);
-  if (ports && ports->add(uint32_t{server_port} | uint32_t{transport} << 16) &&
-      ports->count >= std::min<uint32_t>(a.port_scan_ports, kMaxDistinct) && !ports->alerted) {
-    ports->alerted = true;
-    raise(kPortScan, {client, server, client_mac, server_mac}, transport_name,
-          client.str() + " probed " + std::to_string(ports->count) + " " + std::string(transport_name) +
-              " ports of " + server.str(),
-          "ports=" + std::to_string(ports->count), flow, ts_ns);
-  }
-  DistinctSet* hosts = track(address_scans_, ip_hash(client), ts_ns, a.scan_window_ns);
-  if (hosts && hosts->add(ip_hash32(server)) &&
-      hosts->count >= std::min<uint32_t>(a.address_scan_hosts, kMaxDistinct) && !hosts->alerted) {
-    hosts->alerted = true;
-    raise(kAddressScan, {client, IpAddr{}, client_mac, MacAddr{}}, transport_name,
-          client.str() + " probed " + std::to_string(hosts->count) + " hosts", "hosts=" +
-          std::to_string(hosts->count), flow, ts_ns);
-  }
+}
+
+void WorkerDetector::on_flow_end(const EndedFlow& flow) {
+  const bool tcp = flow.transport == 6, udp = flow.transport == 17;
+  if (!tcp && !udp &&
+      echo_flows_.erase(flow_id(flow.client, flow.client_port, flow.server, flow.server_port, flow.transport)) == 0)
+    return;  // ICMP other than a ping (and other IP protocols): not an attempt to reach a host
+  if (!snapshot_->engines.anomaly || !flow.server.is_unicast() || flow.client == flow.server) return;
+  // No reply at all, or (TCP) a reset or half-open answer without a byte of payload: nothing a
+  // poller does. A master polling its field devices gets answers and never counts.
+  const bool unanswered = flow.server_packets == 0 && (!tcp || !flow.payload);
+  const bool refused = tcp && !unanswered && flow.server_packets == 1 && flow.closed && !flow.payload;
+  if (!unanswered && !refused) return;
+  const std::string_view transport_name = tcp ? "tcp" : udp ? "udp" : "icmp";
+  activity_.probes.push_back({unanswered ? ProbeKind::Unanswered : ProbeKind::Refused, flow.client, flow.server,
+                              flow.server_port, flow.transport, transport_name, flow.first_ts_ns});
+  if (tcp && unanswered) on_tcp_syn_unanswered(flow.first_ts_ns, flow.client, flow.client_port, flow.server,
+                                               flow.server_port);
 }
 
 void WorkerDetector::on_tcp_syn_unanswered(int64_t ts_ns, const IpAddr& client, uint16_t client_port,

@@ -9,7 +9,7 @@
 //                      flow id = WorkerDetector::flow_id(src ip, src port, dst ip, dst port, ip proto)
 //                      (l2_flow_id(src mac, dst mac) for frames without IP; Ethernet link type only);
 //                      on_arp(...) for ARP frames; on_flow_start(...) when the flow table creates a
-//                      flow; on_tcp_syn_unanswered(...) when a flow ends that saw a SYN and no SYN-ACK.
+//                      flow; on_flow_end(...) when it ends one (timeout, eviction, end of input).
 //   EventSink:         operation() → on_operation(), anomaly() → on_anomaly(),
 //                      observable() → on_observable(…, matcher) when a TI matcher is loaded.
 //   burst boundary:    set_snapshot(latest) when the published pointer changed.
@@ -17,6 +17,7 @@
 //                      the detection thread (AlertStore::record_all, CentralDetector::on_activity).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -72,9 +73,38 @@ struct PollingRecord {
   PollingStats stats;
 };
 
+// What scan detection counts. Scans are decided centrally (CentralDetector) over the probes of
+// every worker, so the verdict does not depend on how flows are spread over workers.
+enum class ProbeKind : uint8_t {
+  Unanswered,  // a flow the server never answered (TCP: only the client's SYNs; UDP/ICMP: no reply)
+  Refused,     // a TCP flow the server reset or half-opened, no byte of payload either way
+  Identity,    // an identity request (ListIdentity, Read Device Identification, Read SZL)
+};
+struct ProbeRecord {
+  ProbeKind kind = ProbeKind::Unanswered;
+  IpAddr client, server;
+  uint16_t server_port = 0;
+  uint8_t transport = 0;
+  std::string_view protocol;  // "tcp"/"udp"/"ip", or the identity request's protocol (static names)
+  int64_t ts_ns = 0;          // the flow's first packet: the same whichever worker saw it
+};
+
 struct ActivityBatch {
   std::vector<ActivityRecord> activities;
   std::vector<PollingRecord> polling;
+  std::vector<ProbeRecord> probes;
+  bool empty() const { return activities.empty() && polling.empty() && probes.empty(); }
+};
+
+// A flow the flow table ended, as the scan and flood engines see it.
+struct EndedFlow {
+  int64_t first_ts_ns = 0, last_ts_ns = 0;
+  uint8_t transport = 0;
+  IpAddr client, server;
+  uint16_t client_port = 0, server_port = 0;
+  uint64_t client_packets = 0, server_packets = 0;
+  bool payload = false;  // a byte of payload passed either way
+  bool closed = false;   // FIN or RST seen
 };
 
 struct WorkerDetectorCounters {
@@ -83,6 +113,13 @@ struct WorkerDetectorCounters {
   uint64_t untracked = 0;          // new keys not tracked because a table was full
   uint64_t activities = 0;
 };
+
+// Probes are counted in fixed buckets of half a scan window; any window-long stretch of time lies
+// within three consecutive buckets, and a bucket's content does not depend on arrival order.
+inline int64_t probe_bucket(int64_t ts_ns, int64_t scan_window_ns) {
+  const int64_t width = std::max<int64_t>(scan_window_ns / 2, 1);
+  return ts_ns >= 0 ? ts_ns / width : (ts_ns - width + 1) / width;
+}
 
 class WorkerDetector {
  public:
@@ -117,9 +154,14 @@ class WorkerDetector {
                         std::string message, std::string activity);
   void on_arp(int64_t ts_ns, const MacAddr& sender_mac, const IpAddr& sender_ip, const MacAddr& target_mac,
               const IpAddr& target_ip, bool is_reply);
-  // A new flow (the client is the side that sent the first packet): scans and UDP floods.
-  void on_flow_start(int64_t ts_ns, uint8_t transport, const IpAddr& client, uint16_t client_port, const IpAddr& server,
-                     uint16_t server_port, const MacAddr& client_mac, const MacAddr& server_mac);
+  // A new flow (the client is the side that sent the first packet): UDP floods. `echo_request`:
+  // an ICMP flow opened by an echo request (only those count as probes when unanswered; other
+  // ICMP, such as a router's unreachables, is no attempt to reach anyone).
+  void on_flow_start(int64_t ts_ns, uint8_t transport, const IpAddr& client, uint16_t client_port,
+                     const IpAddr& server, uint16_t server_port, const MacAddr& server_mac, bool echo_request = false);
+  // A flow ended: an unanswered or refused one is a probe (reported for the central scan
+  // detection); an unanswered TCP one also counts towards SYN floods.
+  void on_flow_end(const EndedFlow& flow);
   // A TCP flow ended (or timed out) after a SYN that no SYN-ACK answered: SYN floods.
   void on_tcp_syn_unanswered(int64_t ts_ns, const IpAddr& client, uint16_t client_port, const IpAddr& server,
                              uint16_t server_port);
@@ -166,6 +208,8 @@ class WorkerDetector {
     uint32_t channel_code = 0, channel_address = 0;
     uint64_t activity_key = 0;    // the last activity this flow reported, while
     uint64_t activity_epoch = 0;  // reported_activity_epoch_ had this value
+    std::string_view proto_name;  // the protocol name last classified (static storage) …
+    uint8_t proto = 0;            // … and its Proto
   };
   struct ArpEntry {
     MacAddr mac;
@@ -235,7 +279,9 @@ class WorkerDetector {
   size_t last_protocol_size_ = 0;
   Proto last_proto_{};
 
-  Table<DistinctSet> port_scans_, address_scans_, plc_scans_;
+  // Identity requests already reported, by (client, server) → probe bucket (see probe_bucket()).
+  std::unordered_map<uint64_t, int64_t> identity_reported_;
+  std::unordered_set<uint64_t> echo_flows_;  // ICMP flows opened by an echo request, until they end
   Table<WindowCounter> syn_floods_, udp_floods_, auth_failures_, arp_storms_;
   std::unordered_map<IpAddr, ArpEntry> arp_;
   std::unordered_map<uint64_t, PollingChannel> polling_;

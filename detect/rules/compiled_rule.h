@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -201,6 +202,30 @@ struct RuleGroup {
 
 namespace ots::detect::rules {
 
+// Counts of threshold / detection_filter (per rule and tracked address, over the rule's window,
+// in packet time). One table is shared by every evaluator of a RuleSet — all the workers — so a
+// count is the same whichever worker saw each match; a private one serves single evaluators
+// that ask for it (RuleEvaluator(capacity)). Bounded: a full probe run overwrites its oldest entry.
+class ThresholdTable {
+ public:
+  static constexpr size_t kSharedCapacity = 65536;
+  explicit ThresholdTable(size_t capacity);
+  // Whether this match of `rule` alerts under its threshold; counts an overwritten entry in `evictions`.
+  bool allow(const Rule& rule, const RuleInput& input, uint64_t& evictions);
+
+ private:
+  struct Entry {
+    IpAddr a, b;
+    uint32_t gid = 0, sid = 0;
+    int64_t window_start_ns = 0;
+    uint32_t count = 0;
+    bool used = false;
+  };
+  size_t capacity_;
+  std::mutex mutex_;          // taken only for a matching rule that has a threshold
+  std::vector<Entry> slots_;  // allocated on first use
+};
+
 class RuleSet {
  public:
   std::vector<Rule> rules;  // evaluation order: pass, flowbit setters, the rest (file order within)
@@ -213,6 +238,7 @@ class RuleSet {
   uint64_t id = 0;  // unique per compiled set (flowbit numbering belongs to it)
   size_t flowbit_count = 0;
   bool needs_threshold = false;
+  std::shared_ptr<ThresholdTable> thresholds;  // when needs_threshold: shared by every evaluator
 };
 
 }  // namespace ots::detect::rules

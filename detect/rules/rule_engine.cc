@@ -22,82 +22,6 @@ u128 to_u128(const IpAddr& ip) {
   return v;
 }
 
-// ---- Threshold / detection_filter tracking ----
-
-class ThresholdTable {
- public:
-  explicit ThresholdTable(size_t capacity) : capacity_(std::bit_ceil(std::max<size_t>(capacity, kThresholdProbe))) {}
-
-  // Whether this match of `rule` alerts under its threshold.
-  bool allow(const Rule& rule, const RuleInput& input, uint64_t& evictions) {
-    if (slots_.empty()) slots_.resize(capacity_);
-    const ThresholdSpec& spec = *rule.threshold;
-    Entry key;
-    key.gid = rule.gid;
-    key.sid = rule.sid;
-    switch (spec.track) {
-      case ThresholdSpec::Track::BySrc: key.a = input.src_ip; break;
-      case ThresholdSpec::Track::ByDst: key.a = input.dst_ip; break;
-      case ThresholdSpec::Track::ByRule: break;
-      case ThresholdSpec::Track::ByBoth:
-        key.a = input.src_ip;
-        key.b = input.dst_ip;
-        break;
-    }
-    uint64_t hash = hash_bytes(key.a.bytes.data(), 16, hash_bytes(key.b.bytes.data(), 16, uint64_t{key.gid} << 32 | key.sid));
-    Entry* slot = nullptr;
-    Entry* oldest = nullptr;
-    for (size_t i = 0; i < kThresholdProbe; ++i) {
-      Entry& e = slots_[(hash + i) & (capacity_ - 1)];
-      if (!e.used) {
-        slot = &e;
-        break;
-      }
-      if (e.gid == key.gid && e.sid == key.sid && e.a == key.a && e.b == key.b) {
-        slot = &e;
-        break;
-      }
-      if (!oldest || e.window_start_ns < oldest->window_start_ns) oldest = &e;
-    }
-    if (!slot) {
-      slot = oldest;
-      slot->used = false;
-      ++evictions;
-    }
-    const int64_t window_ns = int64_t{spec.seconds} * 1'000'000'000;
-    if (!slot->used || input.ts_ns - slot->window_start_ns >= window_ns || input.ts_ns < slot->window_start_ns) {
-      *slot = key;
-      slot->used = true;
-      slot->window_start_ns = input.ts_ns;
-      slot->count = 0;
-    }
-    uint32_t count = ++slot->count;
-    switch (spec.type) {
-      case ThresholdSpec::Type::Limit: return count <= spec.count;
-      case ThresholdSpec::Type::Both: return count == spec.count;
-      case ThresholdSpec::Type::DetectionFilter: return count > spec.count;
-      case ThresholdSpec::Type::Threshold:
-        if (count >= spec.count) {
-          slot->count = 0;
-          return true;
-        }
-        return false;
-    }
-    return false;
-  }
-
- private:
-  struct Entry {
-    IpAddr a, b;
-    uint32_t gid = 0, sid = 0;
-    int64_t window_start_ns = 0;
-    uint32_t count = 0;
-    bool used = false;
-  };
-  size_t capacity_;
-  std::vector<Entry> slots_;  // allocated on first use
-};
-
 // ---- Payload inspection ----
 
 size_t find_pattern(const ContentStep& c, Bytes buffer, size_t from, size_t to) {
@@ -243,8 +167,74 @@ struct Inspector {
 
 }  // namespace
 
+ThresholdTable::ThresholdTable(size_t capacity)
+    : capacity_(std::bit_ceil(std::max<size_t>(capacity, kThresholdProbe))) {}
+
+bool ThresholdTable::allow(const Rule& rule, const RuleInput& input, uint64_t& evictions) {
+  const ThresholdSpec& spec = *rule.threshold;
+  Entry key;
+  key.gid = rule.gid;
+  key.sid = rule.sid;
+  switch (spec.track) {
+    case ThresholdSpec::Track::BySrc: key.a = input.src_ip; break;
+    case ThresholdSpec::Track::ByDst: key.a = input.dst_ip; break;
+    case ThresholdSpec::Track::ByRule: break;
+    case ThresholdSpec::Track::ByBoth:
+      key.a = input.src_ip;
+      key.b = input.dst_ip;
+      break;
+  }
+  const uint64_t hash =
+      hash_bytes(key.a.bytes.data(), 16, hash_bytes(key.b.bytes.data(), 16, uint64_t{key.gid} << 32 | key.sid));
+  const int64_t window_ns = int64_t{spec.seconds} * 1'000'000'000;
+  std::lock_guard lock(mutex_);
+  if (slots_.empty()) slots_.resize(capacity_);
+  Entry* slot = nullptr;
+  Entry* oldest = nullptr;
+  for (size_t i = 0; i < kThresholdProbe; ++i) {
+    Entry& e = slots_[(hash + i) & (capacity_ - 1)];
+    if (!e.used) {
+      slot = &e;
+      break;
+    }
+    if (e.gid == key.gid && e.sid == key.sid && e.a == key.a && e.b == key.b) {
+      slot = &e;
+      break;
+    }
+    if (!oldest || e.window_start_ns < oldest->window_start_ns) oldest = &e;
+  }
+  if (!slot) {
+    slot = oldest;
+    slot->used = false;
+    ++evictions;
+  }
+  // Workers run a little apart in packet time, so a match slightly older than the window's
+  // start still belongs to it; one a whole window older (another capture file) restarts it.
+  if (!slot->used || input.ts_ns - slot->window_start_ns >= window_ns ||
+      slot->window_start_ns - input.ts_ns >= window_ns) {
+    *slot = key;
+    slot->used = true;
+    slot->window_start_ns = input.ts_ns;
+    slot->count = 0;
+  }
+  const uint32_t count = ++slot->count;
+  switch (spec.type) {
+    case ThresholdSpec::Type::Limit: return count <= spec.count;
+    case ThresholdSpec::Type::Both: return count == spec.count;
+    case ThresholdSpec::Type::DetectionFilter: return count > spec.count;
+    case ThresholdSpec::Type::Threshold:
+      if (count >= spec.count) {
+        slot->count = 0;
+        return true;
+      }
+      return false;
+  }
+  return false;
+}
+
 struct RuleEvaluator::Scratch {
-  explicit Scratch(size_t threshold_capacity) : thresholds(threshold_capacity) {
+  explicit Scratch(size_t threshold_capacity) {
+    if (threshold_capacity != 0) own_thresholds = std::make_unique<ThresholdTable>(threshold_capacity);
     match_data = pcre2_match_data_create(1, nullptr);
     match_context = pcre2_match_context_create(nullptr);
     pcre2_set_match_limit(match_context, kPcreMatchLimit);
@@ -265,7 +255,7 @@ struct RuleEvaluator::Scratch {
   pcre2_match_data* match_data = nullptr;
   pcre2_match_context* match_context = nullptr;
   pcre2_jit_stack* jit_stack = nullptr;
-  ThresholdTable thresholds;
+  std::unique_ptr<ThresholdTable> own_thresholds;  // a private table, when asked for one
   uint64_t ruleset_id = 0;
 };
 
@@ -452,7 +442,9 @@ void RuleEvaluator::evaluate(const RuleSet& set, const RuleInput& input, FlowRul
     ++stats_.matches;
     flowbit_actions(rule, flow);
     if (rule.action == Action::Pass) return;  // pass rules come first: nothing alerted yet
-    if (rule.noalert || (rule.threshold && !s.thresholds.allow(rule, input, stats_.threshold_evictions))) {
+    ThresholdTable* thresholds = s.own_thresholds ? s.own_thresholds.get() : set.thresholds.get();
+    if (rule.noalert ||
+        (rule.threshold && thresholds && !thresholds->allow(rule, input, stats_.threshold_evictions))) {
       ++stats_.suppressed;
       continue;
     }

@@ -1181,6 +1181,7 @@ CompileResult compile_rules(std::span<const RuleSource> sources, const Variables
   for (const Rule& rule : set->rules) index_rule(*set, rule);
   for (RuleGroup& group : set->groups) group.prefilter.build();
   set->flowbit_count = flowbit_ids.size();
+  if (set->needs_threshold) set->thresholds = std::make_shared<ThresholdTable>(ThresholdTable::kSharedCapacity);
   set->id = g_next_ruleset_id.fetch_add(1);
   result.report.loaded = set->rules.size();
   result.rules = std::move(set);

@@ -7,9 +7,11 @@
 //   RuleEvaluator evaluator;                                              // one per worker thread
 //   evaluator.evaluate(*snapshot, input, flow_state, matches);            // per packet
 //
-// A RuleSet is immutable and may be shared by every worker. A RuleEvaluator owns the mutable,
-// per-thread parts: scratch buffers, PCRE2 match data and the bounded threshold /
-// detection_filter table. FlowRuleState (flowbits) lives in the worker's flow record.
+// A RuleSet is immutable and may be shared by every worker, except for its bounded threshold /
+// detection_filter table, which every evaluator of the set shares (under a lock, taken only
+// when a rule with a threshold matched) so that counts are global. A RuleEvaluator owns the
+// per-thread parts: scratch buffers and PCRE2 match data. FlowRuleState (flowbits) lives in the
+// worker's flow record.
 //
 // Cost per packet does not grow with the number of rules: rules are grouped by transport and
 // port (and by application protocol for `alert modbus …` headers); each group has an
@@ -143,8 +145,10 @@ struct RuleEvaluatorStats {
 
 class RuleEvaluator {
  public:
-  // `threshold_capacity`: tracked (rule, address) pairs for threshold / detection_filter.
-  explicit RuleEvaluator(size_t threshold_capacity = 65536);
+  // Threshold / detection_filter counts: by default those of the rule set, shared by every
+  // evaluator of it (the workers), so counts and alerts do not depend on how packets are spread
+  // over workers. `threshold_capacity` > 0: a private table of that many (rule, address) pairs.
+  explicit RuleEvaluator(size_t threshold_capacity = 0);
   ~RuleEvaluator();
   RuleEvaluator(const RuleEvaluator&) = delete;
   RuleEvaluator& operator=(const RuleEvaluator&) = delete;

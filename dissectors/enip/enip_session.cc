@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <new>
+#include <type_traits>
 
 #include "dissectors/enip/enip_tables.h"
 #include "inventory/module_fact.h"
@@ -42,12 +44,17 @@ std::string_view clean_text(std::string_view text) {
 }  // namespace
 
 // The operations one CIP request produces, reported after the container's write nature is known.
+// Room for a Multiple_Service_Packet's worth, but only the slots in use are constructed: most
+// requests produce one or two operations, and initialising all of them cost more than the parse.
 struct EnipSession::OperationList {
-  std::array<Operation, 2 + kMaxEmbeddedServices> ops;
+  static constexpr size_t kCapacity = 2 + kMaxEmbeddedServices;
+  static_assert(std::is_trivially_destructible_v<Operation>);
+  alignas(Operation) std::byte storage[kCapacity * sizeof(Operation)];
   size_t count = 0;
+  Operation& operator[](size_t i) { return *std::launder(reinterpret_cast<Operation*>(storage) + i); }
   size_t push(const Operation& op) {
-    if (count == ops.size()) return count - 1;  // unreachable: the unwrap limits bound the count
-    ops[count] = op;
+    if (count == kCapacity) return count - 1;  // unreachable: the unwrap limits bound the count
+    new (storage + count * sizeof(Operation)) Operation(op);
     return count++;
   }
 };
@@ -275,7 +282,7 @@ bool EnipSession::handle_cip(const FlowContext& ctx, Direction dir, Channel chan
   request.key = key;
   OperationList ops;
   Anomaly anomaly = describe_request(msg, 0, ops, request, request.outer);
-  for (size_t i = 0; i < ops.count; ++i) emit(ctx, side, ops.ops[i]);
+  for (size_t i = 0; i < ops.count; ++i) emit(ctx, side, ops[i]);
   if (anomaly != Anomaly::None) report(ctx, anomaly);
   remember(ctx, std::move(request));
   return anomaly == Anomaly::None;
@@ -318,14 +325,14 @@ Anomaly EnipSession::describe_request(const CipMessage& msg, int depth, Operatio
     connection.t_to_o_rpi_us = open.t_to_o_rpi_us;
     connection.o_to_t_parameters = open.o_to_t_parameters;
     connection.t_to_o_parameters = open.t_to_o_parameters;
-    ops.ops[at].unit = open.o_to_t_id;
-    ops.ops[at].address = open.t_to_o_id;
+    ops[at].unit = open.o_to_t_id;
+    ops[at].address = open.t_to_o_id;
   } else if (connection_manager && msg.service == kSvcForwardClose) {
     ConnectionTriple triple;
     if (!parse_forward_close_request(msg.data, triple)) return Anomaly::Truncated;
     const Connection* connection = connection_by_triple(triple);
-    ops.ops[at].unit = connection ? connection->o_to_t_id : 0;
-    ops.ops[at].address = connection ? connection->t_to_o_id : 0;
+    ops[at].unit = connection ? connection->o_to_t_id : 0;
+    ops[at].address = connection ? connection->t_to_o_id : 0;
   } else if (connection_manager && msg.service == kSvcUnconnectedSend && depth < kMaxUnwrapDepth) {
     UnconnectedSend send;
     if (!parse_unconnected_send(msg.data, send)) return Anomaly::Truncated;
@@ -362,8 +369,8 @@ Anomaly EnipSession::describe_request(const CipMessage& msg, int depth, Operatio
     if (entries.anomaly != Anomaly::None) anomaly = entries.anomaly;
   }
   // A container writes when anything it carries writes.
-  for (size_t i = at + 1; i < ops.count; ++i) record.contains_write |= ops.ops[i].is_write;
-  ops.ops[at].is_write |= record.contains_write;
+  for (size_t i = at + 1; i < ops.count; ++i) record.contains_write |= ops[i].is_write;
+  ops[at].is_write |= record.contains_write;
   return anomaly;
 }
 

@@ -331,7 +331,7 @@ void Session::handle_job(Direction dir, const S7Pdu& pdu) {
 }
 
 void Session::handle_ack(Direction dir, const S7Pdu& pdu) {
-  std::optional<Pending> request = take_pending(opposite(dir), pdu.pdu_ref, false);
+  const Pending* request = find_pending(opposite(dir), pdu.pdu_ref, false);
   Operation op;
   op.is_request = false;
   op.is_error = pdu.error_class != 0;
@@ -384,7 +384,8 @@ void Session::handle_ack(Direction dir, const S7Pdu& pdu) {
     if (a != Anomaly::None) anomaly(a);
     if (items.failed > 0) op.is_error = true;
   }
-  operation(dir, op);
+  operation(dir, op);  // op.object views the request's text: drop it only afterwards
+  if (request) drop_pending(request);
 }
 
 void Session::handle_userdata(Direction dir, const S7Pdu& pdu) {
@@ -435,9 +436,9 @@ void Session::handle_userdata(Direction dir, const S7Pdu& pdu) {
     operation(dir, op);
     return;
   }
-  std::optional<Pending> matched;
+  const Pending* matched = nullptr;
   if (response) {
-    matched = take_pending(opposite(dir), pdu.pdu_ref, true);
+    matched = find_pending(opposite(dir), pdu.pdu_ref, true);
     if (!matched && report_unmatched_) anomaly(Anomaly::UnmatchedResponse);
     if (matched) op.object = matched->object_view();
     if (read_szl && data.present && data.return_code == kItemReturnSuccess) {
@@ -448,6 +449,7 @@ void Session::handle_userdata(Direction dir, const S7Pdu& pdu) {
     if (!mode.empty()) identity(side_of(dir), IdentityField::CpuState, mode);
   }
   operation(dir, op);
+  if (matched) drop_pending(matched);
 }
 
 // ---- SZL -----------------------------------------------------------------------------------------
@@ -564,17 +566,17 @@ Session::Pending& Session::new_pending(Direction dir, uint16_t pdu_ref, bool use
   return *slot;
 }
 
-std::optional<Session::Pending> Session::take_pending(Direction request_dir, uint16_t pdu_ref,
-                                                      bool userdata) {
-  for (Pending& p : pending_) {
-    if (p.dir == request_dir && p.pdu_ref == pdu_ref && p.userdata == userdata) {
-      Pending taken = p;
-      p = pending_.back();
-      pending_.pop_back();
-      return taken;
-    }
+const Session::Pending* Session::find_pending(Direction request_dir, uint16_t pdu_ref, bool userdata) const {
+  for (const Pending& p : pending_) {
+    if (p.dir == request_dir && p.pdu_ref == pdu_ref && p.userdata == userdata) return &p;
   }
-  return std::nullopt;
+  return nullptr;
+}
+
+void Session::drop_pending(const Pending* answered) {
+  Pending& slot = pending_[static_cast<size_t>(answered - pending_.begin())];
+  if (&slot != &pending_.back()) slot = pending_.back();
+  pending_.pop_back();
 }
 
 // ---- Events and limits ---------------------------------------------------------------------------

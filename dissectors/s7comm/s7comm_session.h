@@ -106,7 +106,10 @@ class Session final : public DissectorSession {
   void describe_job(const S7Pdu& pdu, Operation& op, Pending& pending);
 
   Pending& new_pending(Direction dir, uint16_t pdu_ref, bool userdata);
-  std::optional<Pending> take_pending(Direction request_dir, uint16_t pdu_ref, bool userdata);
+  // The request a response answers, if any; it stays pending until drop_pending(), so a response's
+  // Operation can view the request's object text while it is reported (no copy of the request).
+  const Pending* find_pending(Direction request_dir, uint16_t pdu_ref, bool userdata) const;
+  void drop_pending(const Pending* answered);
 
   void maybe_confirm();
   void leave_to_s7comm_plus();

@@ -203,6 +203,52 @@ TEST(Central, AGapWithNoTrafficAtAllIsNotADeviceSilence) {
   EXPECT_EQ(alerts[0].source_ip.str(), "10.0.0.20");
 }
 
+// The next file of a replay: its own timeline.
+TEST(Central, ANewTimelineFarAwayRetiresThePreviousDevices) {
+  for (const int64_t next_file : {kT0 - 5 * 365 * 86400 * kSecond, kT0 + 5 * 365 * 86400 * kSecond}) {
+    TempDir dir;
+    auto baseline = Baseline::open(dir.file("b.db"));
+    CentralDetector central(*baseline);
+    StoreBatch first;
+    Device plc = device("ip:10.0.0.20", "10.0.0.20");
+    plc.traffic.last_seen_ns = kT0 + 600 * kSecond;
+    first.devices = {plc};
+    central.on_batch(first, kT0 + 600 * kSecond);
+    central.begin_timeline(next_file);
+    StoreBatch second;
+    Device hmi = device("ip:10.0.0.5", "10.0.0.5");
+    hmi.traffic.first_seen_ns = next_file;
+    hmi.traffic.last_seen_ns = next_file + 1000 * kSecond;
+    second.devices = {hmi};
+    central.on_batch(second, next_file + 1000 * kSecond);
+    central.on_batch({}, next_file + 1001 * kSecond);
+    EXPECT_TRUE(drain(central).empty());
+  }
+}
+
+TEST(Central, AContinuingTimelineAndReportedPausesKeepRealSilences) {
+  TempDir dir;
+  auto baseline = Baseline::open(dir.file("b.db"));
+  CentralDetector central(*baseline);
+  StoreBatch talk;
+  Device plc = device("ip:10.0.0.20", "10.0.0.20");
+  plc.traffic.last_seen_ns = kT0 + 400 * kSecond;
+  talk.devices = {plc};
+  const std::vector<QuietPeriod> none;
+  central.on_quiet_periods(none);  // the pipeline measures pauses: batch times may jump freely
+  central.on_batch(talk, kT0 + 500 * kSecond);
+  central.begin_timeline(kT0 + 501 * kSecond);  // a rotated file: the clock continues
+  // One pause of 1000 s without any packet: not the PLC's silence.
+  const std::vector<QuietPeriod> pause = {{kT0 + 600 * kSecond, kT0 + 1600 * kSecond}};
+  central.on_quiet_periods(pause);
+  central.on_batch({}, kT0 + 1650 * kSecond);
+  EXPECT_TRUE(drain(central).empty());
+  central.on_batch({}, kT0 + 1800 * kSecond);  // 1400 s since, 400 s of it with traffic flowing
+  auto alerts = drain(central);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].definition_id, "ots.operational.device_disconnected");
+}
+
 TEST(Central, DeviceSilenceAndIdleInterface) {
   TempDir dir;
   auto baseline = Baseline::open(dir.file("b.db"));
@@ -391,6 +437,108 @@ TEST(Cli, AlertsListJsonPcapAndLearn) {
   EXPECT_EQ(run_alerts_command(missing, out, err), 1);
   EXPECT_EQ(parse_time_ns("2023-11-14"), 1699920000 * kSecond);
   EXPECT_EQ(parse_time_ns("1700000000"), kT0);
+}
+
+ProbeRecord probe(const IpAddr& client, const IpAddr& server, uint16_t port, int64_t ts_ns,
+                  ProbeKind kind = ProbeKind::Unanswered) {
+  ProbeRecord p;
+  p.kind = kind;
+  p.client = client;
+  p.server = server;
+  p.server_port = port;
+  p.transport = 6;
+  p.protocol = kind == ProbeKind::Identity ? "enip" : "tcp";
+  p.ts_ns = ts_ns;
+  return p;
+}
+
+std::vector<Alert> scan_alerts(const std::vector<ActivityBatch>& batches, CentralSettings settings = {}) {
+  TempDir dir;
+  auto baseline = Baseline::open(dir.file("b.db"));
+  CentralDetector central(*baseline, settings);
+  for (const ActivityBatch& b : batches) central.on_activity(b, kT0);
+  return drain(central);
+}
+
+TEST(CentralScans, PortScanAboveThresholdOnly) {
+  ActivityBatch few, many;
+  for (uint16_t port = 1; port <= 23; ++port)
+    few.probes.push_back(probe(ip("10.0.0.66"), ip("10.0.0.20"), port, kT0 + port));
+  EXPECT_TRUE(scan_alerts({few}).empty());
+  many = few;
+  many.probes.push_back(probe(ip("10.0.0.66"), ip("10.0.0.20"), 24, kT0 + 24, ProbeKind::Refused));
+  auto alerts = scan_alerts({many});
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].definition_id, "ots.anomaly.port_scan");
+  EXPECT_EQ(alerts[0].engine, EngineKind::Anomaly);
+  EXPECT_EQ(alerts[0].source_ip, ip("10.0.0.66"));
+  EXPECT_EQ(alerts[0].destination_ip, ip("10.0.0.20"));
+}
+
+TEST(CentralScans, AddressScanButNotKnownPairs) {
+  TempDir dir;
+  auto baseline = Baseline::open(dir.file("b.db"));
+  baseline->start_learning(60 * kSecond);
+  for (int i = 1; i <= 40; ++i) baseline->add_pair(ip("10.0.0.1"), IpAddr::v4(0x0A000100u + i));
+  CentralDetector central(*baseline);
+  ActivityBatch batch;
+  for (int i = 1; i <= 40; ++i) {
+    batch.probes.push_back(probe(ip("10.0.0.1"), IpAddr::v4(0x0A000100u + i), 502, kT0 + i));  // its PLCs are down
+    batch.probes.push_back(probe(ip("10.0.0.66"), IpAddr::v4(0x0A000100u + i), 502, kT0 + i));
+  }
+  central.on_activity(batch, kT0);
+  auto alerts = drain(central);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].definition_id, "ots.anomaly.address_scan");
+  EXPECT_EQ(alerts[0].source_ip, ip("10.0.0.66"));
+  EXPECT_TRUE(alerts[0].destination_ip.is_unspecified());
+}
+
+TEST(CentralScans, ScanWindowExpires) {
+  ActivityBatch slow;
+  for (uint16_t port = 1; port <= 40; ++port)  // one port every 5 s: never 24 within 60 s
+    slow.probes.push_back(probe(ip("10.0.0.66"), ip("10.0.0.20"), port, kT0 + port * 5 * kSecond));
+  EXPECT_TRUE(scan_alerts({slow}).empty());
+  ActivityBatch fast;  // 24 ports in 58 s, across bucket boundaries
+  for (uint16_t port = 1; port <= 24; ++port)
+    fast.probes.push_back(probe(ip("10.0.0.66"), ip("10.0.0.20"), port, kT0 + 20 * kSecond + port * 2400 * kMs));
+  EXPECT_EQ(scan_alerts({fast}).size(), 1u);
+}
+
+TEST(CentralScans, PlcScan) {
+  ActivityBatch batch;
+  for (int i = 1; i <= 7; ++i)
+    batch.probes.push_back(probe(ip("10.0.0.66"), IpAddr::v4(0x0A000100u + i), 44818, kT0 + i, ProbeKind::Identity));
+  EXPECT_TRUE(scan_alerts({batch}).empty());
+  batch.probes.push_back(probe(ip("10.0.0.66"), IpAddr::v4(0x0A000108u), 44818, kT0 + 8, ProbeKind::Identity));
+  auto alerts = scan_alerts({batch});
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].definition_id, "ots.anomaly.plc_scan");
+  EXPECT_EQ(alerts[0].protocol, "enip");
+}
+
+// Workers deliver their probes in any order and split: the verdict is the same.
+TEST(CentralScans, VerdictDoesNotDependOnOrderOrSplit) {
+  std::vector<ProbeRecord> all;
+  for (int i = 0; i < 60; ++i) {
+    all.push_back(probe(ip("10.0.0.66"), IpAddr::v4(0x0A000200u + i), 80, kT0 + i * 900 * kMs));
+    all.push_back(probe(ip("10.0.0.67"), ip("10.0.0.20"), static_cast<uint16_t>(1000 + i), kT0 + i * 800 * kMs));
+  }
+  auto titles = [](std::vector<Alert> alerts) {
+    std::vector<std::string> out;
+    for (const Alert& a : alerts)
+      out.push_back(a.definition_id + " " + a.source_ip.str() + " " + a.destination_ip.str());
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  ActivityBatch in_order;
+  in_order.probes = all;
+  const auto expected = titles(scan_alerts({in_order}));
+  ASSERT_EQ(expected.size(), 2u);
+  ActivityBatch even, odd;
+  for (size_t i = 0; i < all.size(); ++i) (i % 4 < 2 ? even : odd).probes.push_back(all[all.size() - 1 - i]);
+  EXPECT_EQ(titles(scan_alerts({odd, even})), expected);
+  EXPECT_EQ(titles(scan_alerts({even, odd})), expected);
 }
 
 }  // namespace

@@ -155,49 +155,77 @@ TEST(Operational, BenignPollingRaisesNothing) {
   EXPECT_TRUE(drain(d).empty());
 }
 
-TEST(Anomaly, PortScanAboveThresholdOnly) {
-  WorkerDetector d(snapshot());
-  for (uint16_t port = 1; port <= 10; ++port)
-    d.on_flow_start(kT0 + port, 6, ip("10.0.0.66"), 40000, ip("10.0.0.20"), port, {}, {});
-  EXPECT_TRUE(drain(d).empty());
-  for (uint16_t port = 11; port <= 40; ++port)
-    d.on_flow_start(kT0 + port, 6, ip("10.0.0.66"), 40000, ip("10.0.0.20"), port, {}, {});
-  auto alerts = drain(d);
-  ASSERT_EQ(alerts.size(), 1u);
-  EXPECT_EQ(alerts[0].definition_id, "ots.anomaly.port_scan");
-  EXPECT_EQ(alerts[0].destination_ip, ip("10.0.0.20"));
+EndedFlow ended(const char* client, const char* server, uint16_t port, uint8_t transport, uint64_t client_packets,
+                uint64_t server_packets, bool payload, bool closed) {
+  EndedFlow f;
+  f.first_ts_ns = kT0;
+  f.last_ts_ns = kT0 + kSecond;
+  f.transport = transport;
+  f.client = ip(client);
+  f.server = ip(server);
+  f.client_port = port == 0 ? 0 : 40000;  // ICMP has no ports
+  f.server_port = port;
+  f.client_packets = client_packets;
+  f.server_packets = server_packets;
+  f.payload = payload;
+  f.closed = closed;
+  return f;
 }
 
-TEST(Anomaly, AddressScanAndKnownPairsAreNotCounted) {
-  BaselineView b;
-  for (int i = 1; i <= 40; ++i) b.known_pairs.insert(pair_key(ip("10.0.0.1"), IpAddr::v4(0x0A000100u + i)));
-  WorkerDetector d(snapshot(b));
-  for (int i = 1; i <= 40; ++i) {
-    d.on_flow_start(kT0 + i, 6, ip("10.0.0.1"), 40000, IpAddr::v4(0x0A000100u + i), 502, {}, {});  // the SCADA master
-    d.on_flow_start(kT0 + i, 6, ip("10.0.0.66"), 40000, IpAddr::v4(0x0A000100u + i), 502, {}, {});
+std::vector<ProbeRecord> probes(WorkerDetector& d) {
+  ActivityBatch batch;
+  d.drain_activity(batch);
+  return batch.probes;
+}
+
+TEST(Anomaly, ProbesAreUnansweredOrRefusedFlowsOnly) {
+  WorkerDetector d(snapshot());
+  d.on_flow_end(ended("10.0.0.1", "10.0.0.20", 502, 6, 100, 100, true, false));  // a poll: answered
+  d.on_flow_end(ended("10.0.0.1", "10.0.0.21", 502, 6, 3, 2, false, true));      // connect, close: a session
+  d.on_flow_end(ended("10.0.0.1", "10.0.0.22", 161, 17, 2, 2, true, false));     // UDP answered
+  d.on_flow_end(ended("10.0.0.1", "255.255.255.255", 47808, 17, 5, 0, true, false));  // broadcast
+  EXPECT_TRUE(probes(d).empty());
+  d.on_flow_end(ended("10.0.0.66", "10.0.0.30", 102, 6, 2, 0, false, false));  // SYN, SYN retransmitted
+  d.on_flow_end(ended("10.0.0.66", "10.0.0.31", 102, 6, 1, 1, false, true));   // SYN, RST
+  d.on_flow_end(ended("10.0.0.66", "10.0.0.32", 161, 17, 1, 0, true, false));  // UDP, no reply
+  // ICMP: an unanswered ping is a probe; a router's unreachable (not an echo request) is not.
+  d.on_flow_start(kT0, 1, ip("10.0.0.66"), 0, ip("10.0.0.33"), 0, {}, true);
+  d.on_flow_end(ended("10.0.0.66", "10.0.0.33", 0, 1, 1, 0, true, false));
+  d.on_flow_start(kT0, 1, ip("10.0.0.254"), 0, ip("10.0.0.34"), 0, {}, false);
+  d.on_flow_end(ended("10.0.0.254", "10.0.0.34", 0, 1, 1, 0, true, false));
+  auto found = probes(d);
+  ASSERT_EQ(found.size(), 4u);
+  EXPECT_EQ(found[0].kind, ProbeKind::Unanswered);
+  EXPECT_EQ(found[0].protocol, "tcp");
+  EXPECT_EQ(found[0].ts_ns, kT0);  // the flow's first packet, not its end
+  EXPECT_EQ(found[1].kind, ProbeKind::Refused);
+  EXPECT_EQ(found[1].server, ip("10.0.0.31"));
+  EXPECT_EQ(found[2].kind, ProbeKind::Unanswered);
+  EXPECT_EQ(found[2].protocol, "udp");
+  EXPECT_EQ(found[3].protocol, "icmp");
+  EXPECT_EQ(found[3].server, ip("10.0.0.33"));
+  EXPECT_TRUE(drain(d).empty());  // scans are decided centrally
+}
+
+TEST(Anomaly, IdentityRequestsAreReportedOncePerPairAndBucket) {
+  WorkerDetector d(snapshot());
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 1; i <= 8; ++i) {
+      FlowContext ctx = tcp("10.0.0.66", "10.0.1.1", 44818, kT0 + round * kSecond + i);
+      ctx.server_ip = IpAddr::v4(0x0A000100u + i);
+      d.on_operation(ctx, "enip", Side::Client, request(0x63, "ListIdentity"));
+    }
   }
-  auto alerts = drain(d);
-  ASSERT_EQ(alerts.size(), 1u);
-  EXPECT_EQ(alerts[0].definition_id, "ots.anomaly.address_scan");
-  EXPECT_EQ(alerts[0].source_ip, ip("10.0.0.66"));
-}
-
-TEST(Anomaly, ScanWindowExpires) {
-  WorkerDetector d(snapshot());
-  for (uint16_t port = 1; port <= 40; ++port)  // one port every 5 s: never 24 within 60 s
-    d.on_flow_start(kT0 + port * 5 * kSecond, 6, ip("10.0.0.66"), 40000, ip("10.0.0.20"), port, {}, {});
+  auto found = probes(d);
+  ASSERT_EQ(found.size(), 8u);
+  EXPECT_EQ(found[0].kind, ProbeKind::Identity);
+  EXPECT_EQ(found[0].protocol, "enip");
+  // The next bucket (half a scan window later) reports again.
+  FlowContext later = tcp("10.0.0.66", "10.0.1.1", 44818, kT0 + 31 * kSecond);
+  later.server_ip = IpAddr::v4(0x0A000101u);
+  d.on_operation(later, "enip", Side::Client, request(0x63, "ListIdentity"));
+  EXPECT_EQ(probes(d).size(), 1u);
   EXPECT_TRUE(drain(d).empty());
-}
-
-TEST(Anomaly, PlcScan) {
-  WorkerDetector d(snapshot());
-  for (int i = 1; i <= 8; ++i) {
-    FlowContext ctx = tcp("10.0.0.66", "10.0.1.1", 44818, kT0 + i);
-    ctx.server_ip = IpAddr::v4(0x0A000100u + i);
-    d.on_operation(ctx, "enip", Side::Client, request(0x63, "ListIdentity"));
-  }
-  auto alerts = drain(d);
-  ASSERT_EQ(count_id(alerts, "ots.anomaly.plc_scan"), 1u);
 }
 
 TEST(Anomaly, ArpSpoofingWhileTheOwnerIsAlive) {
@@ -231,7 +259,7 @@ TEST(Anomaly, SynAndUdpFloods) {
   WorkerDetector d(snapshot({}, a));
   for (uint16_t i = 0; i < 150; ++i) {
     d.on_tcp_syn_unanswered(kT0 + i * kMs, ip("198.51.100.1"), i, ip("10.0.0.20"), 80);
-    d.on_flow_start(kT0 + i * kMs, 17, ip("198.51.100.2"), i, ip("10.0.0.21"), 161, {}, {});
+    d.on_flow_start(kT0 + i * kMs, 17, ip("198.51.100.2"), i, ip("10.0.0.21"), 161, {});
   }
   auto alerts = drain(d);
   EXPECT_EQ(count_id(alerts, "ots.anomaly.syn_flood"), 1u);
@@ -595,11 +623,11 @@ TEST(Tables, AreBoundedAndCountWhatTheyDrop) {
   a.max_tracked = 16;
   WorkerDetector d(snapshot({}, a));
   for (uint32_t i = 0; i < 100; ++i)
-    d.on_flow_start(kT0, 6, IpAddr::v4(0x0A010000u + i), 40000, ip("10.0.0.20"), 80, {}, {});
+    d.on_flow_start(kT0, 17, ip("10.0.0.20"), 40000, IpAddr::v4(0x0A010000u + i), 161, {});
   EXPECT_GT(d.counters().untracked, 0u);
   // Once the window has passed the expired entries make room again.
   const uint64_t before = d.counters().untracked;
-  d.on_flow_start(kT0 + 120 * kSecond, 6, ip("10.9.9.9"), 40000, ip("10.0.0.20"), 80, {}, {});
+  d.on_flow_start(kT0 + 120 * kSecond, 17, ip("10.0.0.20"), 40000, ip("10.9.9.9"), 161, {});
   EXPECT_EQ(d.counters().untracked, before);
 }
 

@@ -1,6 +1,10 @@
 // Evaluation of each keyword on byte arrays, with the negative case next to the positive one.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <map>
+#include <thread>
+
 #include "tests/unit/rules/rule_test_support.h"
 
 namespace ots::detect::rules {
@@ -299,6 +303,73 @@ TEST(Threshold, BoundedTable) {
   }
   EXPECT_EQ(out.size(), 1000u);  // each new source alerts once
   EXPECT_GT(small.stats().threshold_evictions, 0u);
+}
+
+// Workers each have an evaluator of the one published set: counts are global, so splitting the
+// matches over two evaluators (one of them a little behind in packet time) alerts exactly as one.
+TEST(Threshold, CountsAreSharedByEveryEvaluatorOfASet) {
+  const char* text =
+      "alert tcp any any -> any 502 (content:\"L\"; threshold: type limit, track by_src, count 2, seconds 60; sid:1;)\n"
+      "alert tcp any any -> any 502 (content:\"T\"; threshold: type threshold, track by_dst, count 3, seconds 60; sid:2;)\n"
+      "alert tcp any any -> any 502 (content:\"B\"; threshold: type both, track by_rule, count 4, seconds 60; sid:3;)\n"
+      "alert tcp any any -> any 502 (content:\"D\"; detection_filter: track by_src, count 5, seconds 60; sid:4;)\n";
+  auto alerts = [&](size_t evaluators) {
+    CompileResult compiled = compile_rules(text, test::test_variables());
+    std::vector<std::unique_ptr<RuleEvaluator>> workers;
+    for (size_t i = 0; i < evaluators; ++i) workers.push_back(std::make_unique<RuleEvaluator>());
+    std::map<uint32_t, int> by_sid;
+    for (const char c : {'L', 'T', 'B', 'D'}) {
+      for (int i = 0; i < 12; ++i) {
+        RuleInput input;
+        input.transport = 6;
+        input.src_ip = IpAddr::v4(0x0A000001u + static_cast<uint32_t>(i % 2));  // two sources
+        input.dst_ip = IpAddr::v4(0x0A000064u + static_cast<uint32_t>(i % 3));  // three destinations
+        input.src_port = static_cast<uint16_t>(40000 + i);
+        input.dst_port = 502;
+        input.established = true;
+        const size_t worker = static_cast<size_t>(i / 2) % evaluators;  // each source on every worker
+        input.ts_ns = 1'000'000'000LL * i - static_cast<int64_t>(worker) * 1'500'000'000LL;  // the second lags
+        const std::vector<uint8_t> payload = {static_cast<uint8_t>(c)};
+        input.payload = payload;
+        FlowRuleState flow;
+        std::vector<RuleMatch> out;
+        workers[worker]->evaluate(*compiled.rules, input, flow, out);
+        for (const RuleMatch& m : out) ++by_sid[m.sid];
+      }
+    }
+    return by_sid;
+  };
+  const auto one = alerts(1);
+  EXPECT_EQ(one, (std::map<uint32_t, int>{{1, 4}, {2, 3}, {3, 1}, {4, 2}}));
+  EXPECT_EQ(alerts(2), one);
+  EXPECT_EQ(alerts(3), one);
+}
+
+TEST(Threshold, ConcurrentEvaluatorsCountEveryMatch) {
+  CompileResult compiled = compile_rules(
+      "alert tcp any any -> any 502 (content:\"D\"; detection_filter: track by_rule, count 999, seconds 3600; sid:1;)",
+      test::test_variables());
+  std::atomic<int> alerted{0};
+  auto worker = [&] {
+    RuleEvaluator evaluator;
+    RuleInput input;
+    input.transport = 6;
+    input.dst_port = 502;
+    const std::vector<uint8_t> payload = {'D'};
+    input.payload = payload;
+    std::vector<RuleMatch> out;
+    for (int i = 0; i < 1000; ++i) {
+      FlowRuleState flow;
+      input.ts_ns = i;
+      out.clear();
+      evaluator.evaluate(*compiled.rules, input, flow, out);
+      alerted += static_cast<int>(out.size());
+    }
+  };
+  std::thread a(worker), b(worker);
+  a.join();
+  b.join();
+  EXPECT_EQ(alerted.load(), 2000 - 999);  // every match after the 999th, whichever thread saw it
 }
 
 TEST(Flowbits, SetIssetUnsetToggleNoalert) {

@@ -1,0 +1,212 @@
+// End-to-end detection checks on captures generated here: scans against polling, the same
+// alerts whatever the worker count, and replays of several files whose times lie far apart.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "pcaps/gen/capture_writer.h"
+#include "pcaps/gen/ot_payloads.h"
+#include "pcaps/gen/recorder.h"
+#include "tests/e2e/e2e_support.h"
+
+namespace ots::e2e {
+namespace {
+
+using pcapgen::Endpoint;
+using pcapgen::Recorder;
+using pcapgen::TcpConversation;
+
+constexpr int64_t kSecond = 1'000'000'000;
+constexpr int64_t kYear = 365 * 86400 * kSecond;
+constexpr int64_t kJan2024 = 1704067200 * kSecond;
+
+struct PlantSpec {
+  int64_t start_ns = kJan2024;
+  int subnet = 1;                // 10.<subnet>.x.y, so two plants never share a device
+  int plcs = 30;                 // polled by one master every 10 s
+  int64_t duration_ns = 600 * kSecond;
+  int silent_plc_after_s = -1;   // >= 0: PLC 1 stops answering (and is no longer polled) then
+  bool address_scan = false;     // 10.<subnet>.0.66 sends SYNs to 40 absent hosts
+  bool port_scan = false;        // 10.<subnet>.0.67 probes 30 ports of PLC 1, which resets them
+  bool ping_sweep = false;       // 10.<subnet>.0.68 pings 40 hosts; the 5 that exist answer
+};
+
+Endpoint host(int subnet, int third, int fourth) {
+  const std::string ip = "10." + std::to_string(subnet) + "." + std::to_string(third) + "." + std::to_string(fourth);
+  char mac[32];
+  std::snprintf(mac, sizeof mac, "02:00:%02x:%02x:%02x:%02x", subnet & 0xff, third & 0xff, fourth & 0xff, 1);
+  return {pcapgen::mac(mac), pcapgen::ip(ip.c_str())};
+}
+
+void write_plant(const std::string& path, const PlantSpec& spec) {
+  pcapgen::PcapWriter writer(path, 1);
+  Recorder rec(writer, spec.start_ns);
+  const auto lan = pcapgen::ethernet_link();
+  const Endpoint master = host(spec.subnet, 0, 1);
+  std::vector<std::unique_ptr<TcpConversation>> polls;
+  for (int i = 1; i <= spec.plcs; ++i) {
+    polls.push_back(std::make_unique<TcpConversation>(rec, lan, master, host(spec.subnet, 1, i),
+                                                      static_cast<uint16_t>(50000 + i), 502, 1000 + i));
+    if (i != 1 || spec.silent_plc_after_s != 0) polls.back()->handshake();
+  }
+  uint16_t transaction = 0;
+  for (int64_t round = 0; rec.now() - spec.start_ns < spec.duration_ns; ++round) {
+    const int64_t elapsed_s = (rec.now() - spec.start_ns) / kSecond;
+    for (int i = 1; i <= spec.plcs; ++i) {
+      if (i == 1 && spec.silent_plc_after_s >= 0 && elapsed_s >= spec.silent_plc_after_s) continue;
+      ++transaction;
+      polls[i - 1]->exchange(pcapgen::modbus_read_request(transaction, 1, 0, 10),
+                             pcapgen::modbus_read_response(transaction, 1, 10, transaction), false);
+    }
+    if (round == 3 && spec.address_scan) {
+      const Endpoint scanner = host(spec.subnet, 0, 66);
+      for (int i = 1; i <= 40; ++i) {
+        TcpConversation probe(rec, lan, scanner, host(spec.subnet, 2, i), 40000, 502, 5000 + i);
+        probe.send(true, pcapgen::tcp_flags::Syn);
+      }
+    }
+    if (round == 5 && spec.port_scan) {
+      const Endpoint scanner = host(spec.subnet, 0, 67);
+      for (int port = 1; port <= 30; ++port) {
+        TcpConversation probe(rec, lan, scanner, host(spec.subnet, 1, 1), 41000, static_cast<uint16_t>(port), 9000);
+        probe.send(true, pcapgen::tcp_flags::Syn);
+        probe.send(false, pcapgen::tcp_flags::Rst | pcapgen::tcp_flags::Ack);
+      }
+    }
+    if (round == 7 && spec.ping_sweep) {
+      const Endpoint scanner = host(spec.subnet, 0, 68);
+      for (int i = 1; i <= 40; ++i) {
+        pcapgen::PingConversation ping(rec, lan, scanner, host(spec.subnet, 1, i), static_cast<uint16_t>(i));
+        ping.ping(1, pcapgen::pattern_bytes(32, static_cast<uint32_t>(i)), i <= 5);
+      }
+    }
+    rec.advance(10 * kSecond);
+  }
+  writer.close();
+}
+
+using AlertKey = std::tuple<std::string, std::string, std::string>;  // title, source, destination
+
+std::string text(const nlohmann::json& object, const char* key) {
+  return object.contains(key) && object[key].is_string() ? object[key].get<std::string>() : std::string();
+}
+
+std::set<AlertKey> alert_keys(const std::string& db) {
+  const nlohmann::json out = json_of(otsensor("alerts --json --db " + shell_quote(db)));
+  std::set<AlertKey> keys;
+  for (const auto& a : out["alerts"]) keys.emplace(text(a, "title"), text(a, "sourceIp"), text(a, "destinationIp"));
+  return keys;
+}
+
+// `must_succeed`: false for the deliberately damaged sample captures (replay reports them, exit 2).
+std::set<AlertKey> replay(const TempDir& dir, const std::string& name, const std::vector<std::string>& files,
+                          int workers, bool must_succeed = true) {
+  const std::string db = dir.file(name + ".db");
+  std::string command = otsensor("replay --workers " + std::to_string(workers) + " --db " + shell_quote(db));
+  for (const auto& f : files) command += " " + shell_quote(f);
+  const Result r = run(command);
+  if (must_succeed) {
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  }
+  return alert_keys(db);
+}
+
+size_t count_title(const std::set<AlertKey>& keys, const std::string& title) {
+  return static_cast<size_t>(
+      std::count_if(keys.begin(), keys.end(), [&](const AlertKey& k) { return std::get<0>(k) == title; }));
+}
+
+std::string describe(const std::set<AlertKey>& keys) {
+  std::string out;
+  for (const auto& [title, source, destination] : keys) out += title + " " + source + " -> " + destination + "\n";
+  return out;
+}
+
+TEST(ScanDetection, PollingIsNoScanAndRealScansAreFoundWithAnyWorkerCount) {
+  TempDir dir;
+  const std::string capture = dir.file("plant_scans.pcap");
+  PlantSpec spec;
+  spec.plcs = 40;  // more PLCs than the address-scan threshold: the master still does not scan
+  spec.address_scan = true;
+  spec.port_scan = true;
+  spec.ping_sweep = true;
+  write_plant(capture, spec);
+  const auto one = replay(dir, "one", {capture}, 1);
+  const auto two = replay(dir, "two", {capture}, 2);
+  EXPECT_EQ(one, two) << "1 worker:\n" << describe(one) << "2 workers:\n" << describe(two);
+  EXPECT_TRUE(one.contains({"Address scan", "10.1.0.66", ""})) << describe(one);
+  EXPECT_TRUE(one.contains({"Port scan", "10.1.0.67", "10.1.1.1"})) << describe(one);
+  EXPECT_TRUE(one.contains({"Address scan", "10.1.0.68", ""})) << describe(one);  // the ping sweep
+  EXPECT_EQ(count_title(one, "Address scan"), 2u) << describe(one);
+  EXPECT_EQ(count_title(one, "Port scan"), 1u) << describe(one);
+}
+
+TEST(ScanDetection, SampleCapturesRaiseTheSameAlertsWithOneAndTwoWorkers) {
+  TempDir dir;
+  size_t compared = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(OTS_SOURCE_DIR) + "/pcaps")) {
+    const std::string path = entry.path().string();
+    if (entry.path().extension() != ".pcap" && entry.path().extension() != ".pcapng") continue;
+    const std::string name = entry.path().stem().string();
+    const bool damaged = name.starts_with("corrupt_");
+    const auto one = replay(dir, name + "-1", {path}, 1, !damaged);
+    const auto two = replay(dir, name + "-2", {path}, 2, !damaged);
+    EXPECT_EQ(one, two) << name << "\n1 worker:\n" << describe(one) << "2 workers:\n" << describe(two);
+    ++compared;
+  }
+  EXPECT_GE(compared, 20u);
+}
+
+// Two captures of different plants, five years apart, replayed in one run in both orders, and
+// as two separate runs into one database: nobody fell silent.
+TEST(Timelines, FilesFarApartInTimeRaiseNoDeviceSilence) {
+  TempDir dir;
+  const std::string early = dir.file("early.pcap"), late = dir.file("late.pcap");
+  PlantSpec a;
+  a.subnet = 1;
+  write_plant(early, a);
+  PlantSpec b;
+  b.subnet = 2;
+  b.start_ns = kJan2024 + 5 * kYear;
+  write_plant(late, b);
+  for (int workers : {1, 2}) {
+    const auto forward = replay(dir, "forward" + std::to_string(workers), {early, late}, workers);
+    EXPECT_EQ(count_title(forward, "Device suspected disconnected"), 0u) << describe(forward);
+    const auto backward = replay(dir, "backward" + std::to_string(workers), {late, early}, workers);
+    EXPECT_EQ(count_title(backward, "Device suspected disconnected"), 0u) << describe(backward);
+  }
+  replay(dir, "separate", {late}, 1);
+  const auto separate = replay(dir, "separate", {early}, 1);
+  EXPECT_EQ(count_title(separate, "Device suspected disconnected"), 0u) << describe(separate);
+}
+
+TEST(Timelines, ARealSilenceStillAlertsInOneFileAndAcrossContinuousFiles) {
+  TempDir dir;
+  const std::string whole = dir.file("whole.pcap");
+  PlantSpec spec;
+  spec.duration_ns = 1000 * kSecond;
+  spec.silent_plc_after_s = 400;  // it talked for 400 s (more than the 300 s silence time), then not for 600 s
+  write_plant(whole, spec);
+  const auto alerts = replay(dir, "whole", {whole}, 1);
+  EXPECT_TRUE(alerts.contains({"Device suspected disconnected", "10.1.1.1", ""})) << describe(alerts);
+  EXPECT_EQ(count_title(alerts, "Device suspected disconnected"), 1u) << describe(alerts);
+
+  // The same plant as two rotated files: the second continues the first's clock.
+  const std::string first = dir.file("part1.pcap"), second = dir.file("part2.pcap");
+  PlantSpec part1 = spec;
+  part1.duration_ns = 500 * kSecond;
+  write_plant(first, part1);
+  PlantSpec part2 = spec;
+  part2.start_ns = spec.start_ns + 500 * kSecond;
+  part2.duration_ns = 500 * kSecond;
+  part2.silent_plc_after_s = 0;
+  write_plant(second, part2);
+  for (int workers : {1, 2}) {
+    const auto rotated = replay(dir, "rotated" + std::to_string(workers), {first, second}, workers);
+    EXPECT_TRUE(rotated.contains({"Device suspected disconnected", "10.1.1.1", ""})) << describe(rotated);
+  }
+}
+
+}  // namespace
+}  // namespace ots::e2e
