@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # otsensor set-up on Debian 12: installs what is missing, builds, and then
-#   --run   replays the sample captures into ./otsensor.db and serves the web UI on 127.0.0.1:8080
+#   --run   replays the sample captures into ./otsensor.db and serves the console on https://127.0.0.1:8443
 #   --test  builds the release and asan presets, runs the whole test suite under both, and runs
 #           every libFuzzer target for 30 s on its seed corpus
 # With neither, it only installs and builds the release preset.
