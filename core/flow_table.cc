@@ -72,7 +72,7 @@ uint32_t tag_of(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
 FlowTable::FlowTable(FlowTableConfig config, EndCallback on_end, void* context)
     : config_(config), on_end_(on_end), context_(context) {
   chunks_.push_back(std::make_unique<Flow[]>(kChunkFlows));
-  slot(0).lru_prev = slot(0).lru_next = 0;
+  for (uint32_t list = 0; list < kTimeoutClasses; ++list) slot(list).lru_prev = slot(list).lru_next = list;
   index_.resize(64);
   index_mask_ = index_.size() - 1;
 }
@@ -89,11 +89,39 @@ size_t FlowTable::bytes_per_flow() {
   return sizeof(Flow) + (8 * sizeof(IndexEntry) + 2) / 3;
 }
 
+FlowTable::TimeoutClass FlowTable::timeout_class(const Flow& flow) {
+  if (flow.key.proto == static_cast<uint8_t>(IpProto::Tcp)) {
+    if (flow.closing) return kTcpClosed;
+    const bool answered = flow.packets[static_cast<size_t>(Direction::FromServer)] != 0;
+    return answered || flow.payload_seen ? kTcpLong : kTcpUnanswered;
+  }
+  return flow.key.proto == static_cast<uint8_t>(IpProto::Udp) ? kUdp : kOther;
+}
+
 int64_t FlowTable::timeout_of(const Flow& flow) const {
-  if (flow.key.proto == static_cast<uint8_t>(IpProto::Tcp))
-    return flow.closing ? config_.timeouts.tcp_closed_ns : config_.timeouts.tcp_ns;
-  if (flow.key.proto == static_cast<uint8_t>(IpProto::Udp)) return config_.timeouts.udp_ns;
-  return config_.timeouts.other_ns;
+  switch (timeout_class(flow)) {
+    case kTcpLong: return config_.timeouts.tcp_ns;
+    case kTcpClosed: return config_.timeouts.tcp_closed_ns;
+    case kTcpUnanswered: return config_.timeouts.tcp_unanswered_ns;
+    case kUdp: return config_.timeouts.udp_ns;
+    default: return config_.timeouts.other_ns;
+  }
+}
+
+void FlowTable::account_packet(Flow& flow, Direction direction, const DecodedPacket& p) {
+  const TimeoutClass before = timeout_class(flow);
+  const size_t d = static_cast<size_t>(direction);
+  flow.packets[d] += p.frames;
+  flow.bytes[d] += p.wire_len;
+  flow.last_ts_ns = p.ts_ns;
+  if (p.tcp_flags & (tcp_flag::Fin | tcp_flag::Rst)) flow.closing = true;
+  if (!p.payload.empty()) flow.payload_seen = true;
+  if (timeout_class(flow) != before) {
+    const uint32_t index = slot(flow.lru_prev).lru_next;  // the flow's own slot: its list neighbour names it
+    lru_unlink(index);
+    flow.lru_ts_ns = p.ts_ns;
+    lru_push_back(index);
+  }
 }
 
 void FlowTable::lru_unlink(uint32_t index) {
@@ -104,10 +132,11 @@ void FlowTable::lru_unlink(uint32_t index) {
 
 void FlowTable::lru_push_back(uint32_t index) {
   Flow& f = slot(index);
-  Flow& head = slot(0);
+  const uint32_t list = timeout_class(f);
+  Flow& head = slot(list);
   const uint32_t tail = head.lru_prev;
   f.lru_prev = tail;
-  f.lru_next = 0;
+  f.lru_next = list;
   slot(tail).lru_next = index;
   head.lru_prev = index;
 }
@@ -167,7 +196,7 @@ uint32_t FlowTable::allocate_slot() {
     return index;
   }
   if (stats_.active >= config_.max_flows) {
-    end_flow(slot(0).lru_next, /*evicted=*/true);  // least recently used
+    end_flow(least_recently_used(), /*evicted=*/true);
     uint32_t index = free_slots_.back();
     free_slots_.pop_back();
     return index;
@@ -236,29 +265,40 @@ FlowTable::Lookup FlowTable::lookup(const DecodedPacket& p) {
   return result;
 }
 
+uint32_t FlowTable::least_recently_used() {
+  uint32_t oldest = 0;
+  for (uint32_t list = 0; list < kTimeoutClasses; ++list) {
+    const uint32_t head = slot(list).lru_next;
+    if (head != list && (oldest == 0 || slot(head).lru_ts_ns < slot(oldest).lru_ts_ns)) oldest = head;
+  }
+  return oldest;
+}
+
 void FlowTable::expire(int64_t now_ns, size_t budget) {
-  // The LRU list is ordered by lru_ts_ns, so the idle flows are at its head. A flow
-  // there that had packets since it was queued goes to the back instead. Flows with a
-  // longer timeout at the head can hold back shorter ones briefly; that only delays
-  // freeing memory, since lookup() decides expiry by each flow's own clock.
-  while (budget-- > 0) {
-    const uint32_t head = slot(0).lru_next;
-    if (head == 0) return;
-    Flow& f = slot(head);
-    const int64_t timeout = timeout_of(f);
-    if (now_ns - f.lru_ts_ns <= timeout) return;
-    if (now_ns - f.last_ts_ns <= timeout) {
-      lru_unlink(head);
-      lru_push_back(head);
-      f.lru_ts_ns = f.last_ts_ns;
-      continue;
+  // Each LRU list is ordered by lru_ts_ns and holds one timeout, so its idle flows are at
+  // its head. A flow there that had packets since it was queued goes to the back instead.
+  for (uint32_t list = 0; list < kTimeoutClasses && budget > 0; ++list) {
+    while (budget > 0) {
+      const uint32_t head = slot(list).lru_next;
+      if (head == list) break;
+      Flow& f = slot(head);
+      const int64_t timeout = timeout_of(f);
+      if (now_ns - f.lru_ts_ns <= timeout) break;
+      --budget;
+      if (now_ns - f.last_ts_ns <= timeout) {
+        lru_unlink(head);
+        f.lru_ts_ns = f.last_ts_ns;
+        lru_push_back(head);
+        continue;
+      }
+      end_flow(head, /*evicted=*/false);
     }
-    end_flow(head, /*evicted=*/false);
   }
 }
 
 void FlowTable::drain() {
-  while (slot(0).lru_next != 0) end_flow(slot(0).lru_next, /*evicted=*/false);
+  for (uint32_t list = 0; list < kTimeoutClasses; ++list)
+    while (slot(list).lru_next != list) end_flow(slot(list).lru_next, /*evicted=*/false);
 }
 
 }  // namespace ots

@@ -36,6 +36,11 @@ struct FlowKeyHash {
 struct FlowTimeouts {
   int64_t tcp_ns = 3600'000'000'000;  // established industrial sessions poll slowly but live long
   int64_t tcp_closed_ns = 30'000'000'000;
+  // A TCP flow its server never answered and that carried no payload (SYN-only: a scan probe, a
+  // flood, a host that is down; one-way SPAN of a real session carries payload and stays long):
+  // short, so probes reach the scan engine within seconds of packet time and a SYN flood cannot
+  // fill the table with one-packet flows for an hour.
+  int64_t tcp_unanswered_ns = 30'000'000'000;
   int64_t udp_ns = 120'000'000'000;
   int64_t other_ns = 60'000'000'000;
 };
@@ -61,6 +66,7 @@ struct Flow {
   FlowKey key;
   bool client_is_lo = true;  // the client is key.ip_lo/port_lo
   bool closing = false;      // FIN or RST seen: short timeout
+  bool payload_seen = false; // a byte of payload passed either way
   int64_t first_ts_ns = 0;
   int64_t last_ts_ns = 0;
   uint64_t packets[2] = {0, 0};  // indexed by Direction
@@ -114,6 +120,9 @@ class FlowTable {
 
   // Finds or creates the flow of an IP packet; ends a matching flow that had timed out first.
   Lookup lookup(const DecodedPacket& packet);
+  // Counts a packet of `flow` (the lookup's): packets, bytes, last time, FIN/RST. A flow whose
+  // timeout changes with it (its server's first answer, a close) moves to that timeout's list.
+  void account_packet(Flow& flow, Direction direction, const DecodedPacket& packet);
   // Ends flows idle past their timeout at packet time `now_ns`; at most `budget` per call.
   void expire(int64_t now_ns, size_t budget);
   // Ends every flow (end of input).
@@ -128,6 +137,9 @@ class FlowTable {
  private:
   static constexpr uint32_t kChunkFlows = 256;
   static constexpr int64_t kLruStepNs = 1'000'000'000;
+  // One LRU list per timeout (its sentinel is the slot of the same number), so each list is
+  // ordered by expiry too and the sweep never waits behind a flow with a longer timeout.
+  enum TimeoutClass : uint32_t { kTcpLong, kTcpClosed, kTcpUnanswered, kUdp, kOther, kTimeoutClasses };
   struct IndexEntry {
     uint32_t tag = 0;   // upper hash bits; meaningless when slot == 0
     uint32_t slot = 0;  // 0: empty (slot 0 is the LRU sentinel, never indexed)
@@ -135,9 +147,11 @@ class FlowTable {
 
   Flow& slot(uint32_t index) { return chunks_[index / kChunkFlows][index % kChunkFlows]; }
   uint32_t allocate_slot();
+  uint32_t least_recently_used();  // the oldest of the lists' heads (the table is not empty)
   void end_flow(uint32_t slot, bool evicted);
   void lru_unlink(uint32_t slot);
-  void lru_push_back(uint32_t slot);
+  void lru_push_back(uint32_t slot);  // to the back of the list of its timeout class
+  static TimeoutClass timeout_class(const Flow& flow);
   int64_t timeout_of(const Flow& flow) const;
   size_t find(const FlowKey& key, uint64_t hash) const;  // index position, or index_.size() when absent
   void index_insert(uint64_t hash, uint32_t slot);
@@ -147,8 +161,8 @@ class FlowTable {
   FlowTableConfig config_;
   EndCallback on_end_;
   void* context_;
-  std::vector<std::unique_ptr<Flow[]>> chunks_;  // slot 0 is the LRU list head sentinel
-  uint32_t slots_used_ = 1;                      // slots handed out so far (including the sentinel)
+  std::vector<std::unique_ptr<Flow[]>> chunks_;  // slots 0 .. kTimeoutClasses-1: the LRU lists' sentinels
+  uint32_t slots_used_ = kTimeoutClasses;        // slots handed out so far (including the sentinels)
   std::vector<uint32_t> free_slots_;
   std::vector<IndexEntry> index_;  // power-of-two size, at most 3/4 full
   size_t index_mask_ = 0;

@@ -271,10 +271,7 @@ void Worker::account_flow(const DecodedPacket& p, const PacketView& frame) {
 
   // Flow counters.
   const size_t d = static_cast<size_t>(found.direction);
-  flow.packets[d] += p.frames;
-  flow.bytes[d] += p.wire_len;
-  flow.last_ts_ns = p.ts_ns;
-  if (p.tcp_flags & (tcp_flag::Fin | tcp_flag::Rst)) flow.closing = true;
+  flows_.account_packet(flow, found.direction, p);
 
   // Inventory counters: a packet that goes to the aggregates this flow already
   // points at is only counted in the flow (folded later); any other one (a new
@@ -558,7 +555,7 @@ void Worker::on_flow_end(void* self, Flow& flow) {
     ended.server_port = flow.server_port();
     ended.client_packets = flow.packets[static_cast<size_t>(Direction::FromClient)];
     ended.server_packets = flow.packets[static_cast<size_t>(Direction::FromServer)];
-    ended.payload = flow.app != nullptr;  // allocated with the first payload byte
+    ended.payload = flow.payload_seen;
     ended.closed = flow.closing;
     worker->detector_->on_flow_end(ended);
   }
@@ -608,6 +605,7 @@ void Worker::expire_idle_flows() {
 void Worker::drain() {
   sample_flow_memory();
   flows_.drain();
+  if (detector_) detector_->end_of_input();
 }
 
 namespace {
@@ -904,6 +902,7 @@ void Worker::take_delta(WorkerDelta& out) {
   out.alerts.clear();
   out.activity = detect::ActivityBatch{};
   if (detector_) {
+    detector_->expire_arp_requests(now_ns_);
     detector_->drain_alerts(out.alerts);
     detector_->drain_activity(out.activity);
   }

@@ -288,8 +288,9 @@ void CentralDetector::on_probe(const ProbeRecord& probe) {
   if (identity) {
     counts[n++] = {kPlcScan, mix(source, 3), ip_hash(probe.server), a.plc_scan_hosts};
   } else {
-    counts[n++] = {kPortScan, mix(mix(source, 1), ip_hash(probe.server)),
-                   uint64_t{probe.server_port} | uint64_t{probe.transport} << 16, a.port_scan_ports};
+    if (probe.transport != 0)  // an ARP request names a host, no port
+      counts[n++] = {kPortScan, mix(mix(source, 1), ip_hash(probe.server)),
+                     uint64_t{probe.server_port} | uint64_t{probe.transport} << 16, a.port_scan_ports};
     counts[n++] = {kAddressScan, mix(source, 2), ip_hash(probe.server), a.address_scan_hosts};
   }
   const int64_t bucket = probe_bucket(probe.ts_ns, a.scan_window_ns);

@@ -67,6 +67,7 @@ struct AnomalySettings {
   uint32_t udp_flood_flows = 2000;      // new UDP flows to one host per flood window
   int64_t arp_alive_ns = 120'000'000'000;  // an IP's MAC is alive this long after its last ARP
   uint32_t gratuitous_arp_storm = 30;      // gratuitous ARPs of one MAC per scan window
+  int64_t arp_reply_ns = 3'000'000'000;    // an ARP request unanswered this long is a probe (ARP sweeps)
   uint32_t auth_failures = 5;              // failed logins of one source to one server per scan window
   uint32_t polling_min_samples = 30;       // intervals before a channel's period counts as learned
   double polling_max_cv = 0.2;             // a channel is cyclic when stddev / mean stays under this

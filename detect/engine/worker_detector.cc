@@ -100,6 +100,9 @@ uint64_t hash_text(std::string_view text) {
   return hash_bytes(reinterpret_cast<const uint8_t*>(text.data()), text.size());
 }
 uint64_t ip_hash(const IpAddr& ip) { return std::hash<IpAddr>{}(ip); }
+uint64_t arp_pair_key(const IpAddr& requester, const IpAddr& target) {
+  return mix(ip_hash(requester), ip_hash(target));
+}
 
 // Names of the dissectors not written yet when this was: decided by keywords of the operation name.
 const Head* operational_by_name(std::string_view name) {
@@ -851,7 +854,6 @@ void WorkerDetector::raise_definition(const FlowContext& ctx, std::string_view p
 
 void WorkerDetector::on_arp(int64_t ts_ns, const MacAddr& sender_mac, const IpAddr& sender_ip,
                             const MacAddr& target_mac, const IpAddr& target_ip, bool is_reply) {
-  (void)is_reply;
   if (!snapshot_->engines.anomaly || sender_ip.is_unspecified() || !sender_mac.is_unicast()) return;
   const AnomalySettings& a = snapshot_->anomaly;
   const uint64_t flow = l2_flow_id(sender_mac, target_mac);
@@ -862,6 +864,20 @@ void WorkerDetector::on_arp(int64_t ts_ns, const MacAddr& sender_mac, const IpAd
       raise(kArpStorm, {IpAddr{}, IpAddr{}, sender_mac, MacAddr{}}, "arp",
             std::to_string(storm->count) + " gratuitous ARPs from " + sender_mac.str() + " for " + sender_ip.str(),
             "mac=" + sender_mac.str(), flow, ts_ns);
+    }
+  }
+  // Any ARP a host sends to the requester answers the requester's request for it (in time;
+  // later answers do not undo a probe, so the verdict does not depend on when expiry ran).
+  expire_arp_requests(ts_ns);
+  if (auto request = arp_requests_.find(arp_pair_key(target_ip, sender_ip)); request != arp_requests_.end())
+    arp_requests_.erase(request);
+  if (!is_reply && sender_ip != target_ip && target_ip.is_unicast()) {
+    const uint64_t key = arp_pair_key(sender_ip, target_ip);
+    if (arp_requests_.size() < a.max_tracked) {
+      if (arp_requests_.try_emplace(key, ArpRequest{sender_ip, target_ip, ts_ns}).second)
+        arp_request_order_.emplace_back(key, ts_ns);
+    } else if (!arp_requests_.contains(key)) {
+      ++counters_.untracked;
     }
   }
   auto it = arp_.find(sender_ip);
@@ -887,6 +903,32 @@ void WorkerDetector::on_arp(int64_t ts_ns, const MacAddr& sender_mac, const IpAd
   } else {
     owner = ArpEntry{sender_mac, ts_ns};  // the previous holder went quiet: a replaced device
   }
+}
+
+void WorkerDetector::arp_request_probe(const ArpRequest& request) {
+  activity_.probes.push_back({ProbeKind::Unanswered, request.requester, request.target, 0, 0, "arp", request.ts_ns});
+}
+
+void WorkerDetector::expire_arp_requests(int64_t now_ns) {
+  const int64_t wait = snapshot_->anomaly.arp_reply_ns;
+  while (!arp_request_order_.empty() && now_ns - arp_request_order_.front().second > wait) {
+    const auto [key, ts] = arp_request_order_.front();
+    arp_request_order_.pop_front();
+    auto it = arp_requests_.find(key);
+    if (it == arp_requests_.end() || it->second.ts_ns != ts) continue;  // answered (or asked again later)
+    arp_request_probe(it->second);
+    arp_requests_.erase(it);
+  }
+}
+
+void WorkerDetector::end_of_input() {
+  for (const auto& [key, ts] : arp_request_order_) {
+    auto it = arp_requests_.find(key);
+    if (it == arp_requests_.end() || it->second.ts_ns != ts) continue;
+    arp_request_probe(it->second);
+    arp_requests_.erase(it);
+  }
+  arp_request_order_.clear();
 }
 
 void WorkerDetector::on_flow_start(int64_t ts_ns, uint8_t transport, const IpAddr& client, uint16_t client_port,

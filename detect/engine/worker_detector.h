@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <span>
 #include <string>
@@ -152,8 +153,16 @@ class WorkerDetector {
   // rule that matched its payload (the TI and rule engines decide; this keeps evidence).
   void raise_definition(const FlowContext& ctx, std::string_view protocol, const AlertDefinition& definition,
                         std::string message, std::string activity);
+  // Also pairs requests with replies: a request its target has not answered within
+  // AnomalySettings::arp_reply_ns becomes an unanswered "arp" probe (ARP sweeps find hosts
+  // without a single IP packet). Request and reply meet on one worker (the dispatch hashes
+  // an ARP frame's IP pair).
   void on_arp(int64_t ts_ns, const MacAddr& sender_mac, const IpAddr& sender_ip, const MacAddr& target_mac,
               const IpAddr& target_ip, bool is_reply);
+  // Packet time moved to `now_ns`: requests unanswered since arp_reply_ns become probes.
+  void expire_arp_requests(int64_t now_ns);
+  // End of input: every request still unanswered is a probe.
+  void end_of_input();
   // A new flow (the client is the side that sent the first packet): UDP floods. `echo_request`:
   // an ICMP flow opened by an echo request (only those count as probes when unanswered; other
   // ICMP, such as a router's unreachables, is no attempt to reach anyone).
@@ -284,6 +293,13 @@ class WorkerDetector {
   std::unordered_set<uint64_t> echo_flows_;  // ICMP flows opened by an echo request, until they end
   Table<WindowCounter> syn_floods_, udp_floods_, auth_failures_, arp_storms_;
   std::unordered_map<IpAddr, ArpEntry> arp_;
+  struct ArpRequest {
+    IpAddr requester, target;
+    int64_t ts_ns = 0;  // the first request not yet answered
+  };
+  std::unordered_map<uint64_t, ArpRequest> arp_requests_;           // by arp_pair_key(requester, target)
+  std::deque<std::pair<uint64_t, int64_t>> arp_request_order_;       // (key, ts) in packet-time order
+  void arp_request_probe(const ArpRequest& request);
   std::unordered_map<uint64_t, PollingChannel> polling_;
   Table<BehaviourState> behaviour_states_;
 };

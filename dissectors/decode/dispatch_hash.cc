@@ -49,7 +49,13 @@ class AddressPairVisitor {
     src_mac_ = l2.src_mac;
     dst_mac_ = l2.dst_mac;
   }
-  void arp(const ArpInfo&) {}
+  // A request and its reply name the same two IPs (swapped) but not the same MACs (the request
+  // goes to broadcast): hashing the IPs puts both on one worker, which pairs them (ARP sweeps).
+  void arp(const ArpInfo& arp) {
+    have_ip_ = true;
+    src_ip_ = arp.sender_ip;
+    dst_ip_ = arp.target_ip;
+  }
   // A fragment stops the walk: every fragment of a datagram hashes on this (outermost
   // fragmented) pair, since later fragments do not show what is inside.
   void ip(IpHeader& ip) {

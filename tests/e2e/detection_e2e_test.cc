@@ -30,6 +30,7 @@ struct PlantSpec {
   bool address_scan = false;     // 10.<subnet>.0.66 sends SYNs to 40 absent hosts
   bool port_scan = false;        // 10.<subnet>.0.67 probes 30 ports of PLC 1, which resets them
   bool ping_sweep = false;       // 10.<subnet>.0.68 pings 40 hosts; the 5 that exist answer
+  bool arp_sweep = false;        // 10.<subnet>.0.69 ARPs for all of 10.<subnet>.1.0/24; the PLCs answer
 };
 
 Endpoint host(int subnet, int third, int fourth) {
@@ -50,6 +51,22 @@ void write_plant(const std::string& path, const PlantSpec& spec) {
                                                       static_cast<uint16_t>(50000 + i), 502, 1000 + i));
     if (i != 1 || spec.silent_plc_after_s != 0) polls.back()->handshake();
   }
+  // The master resolves its PLCs (they answer) and three addresses of devices that are
+  // switched off: a few unanswered requests are no scan.
+  auto arp_request = [&](const Endpoint& from, const IpAddr& target) {
+    rec.emit(pcapgen::ethernet({from.mac, pcapgen::mac("ff:ff:ff:ff:ff:ff"), {}}, pcapgen::ethertype::Arp,
+                               pcapgen::arp(1, from.mac, from.ip, MacAddr{}, target)));
+  };
+  auto arp_reply = [&](const Endpoint& from, const Endpoint& to) {
+    rec.emit(pcapgen::ethernet({from.mac, to.mac, {}}, pcapgen::ethertype::Arp,
+                               pcapgen::arp(2, from.mac, from.ip, to.mac, to.ip)));
+  };
+  for (int i = 1; i <= spec.plcs; ++i) {
+    arp_request(master, host(spec.subnet, 1, i).ip);
+    rec.advance(1'000'000);
+    arp_reply(host(spec.subnet, 1, i), master);
+  }
+  for (int i = 1; i <= 3; ++i) arp_request(master, host(spec.subnet, 3, i).ip);
   uint16_t transaction = 0;
   for (int64_t round = 0; rec.now() - spec.start_ns < spec.duration_ns; ++round) {
     const int64_t elapsed_s = (rec.now() - spec.start_ns) / kSecond;
@@ -79,6 +96,14 @@ void write_plant(const std::string& path, const PlantSpec& spec) {
       for (int i = 1; i <= 40; ++i) {
         pcapgen::PingConversation ping(rec, lan, scanner, host(spec.subnet, 1, i), static_cast<uint16_t>(i));
         ping.ping(1, pcapgen::pattern_bytes(32, static_cast<uint32_t>(i)), i <= 5);
+      }
+    }
+    if (round == 9 && spec.arp_sweep) {
+      const Endpoint scanner = host(spec.subnet, 0, 69);
+      for (int i = 1; i <= 254; ++i) {
+        arp_request(scanner, host(spec.subnet, 1, i).ip);
+        rec.advance(1'000'000);
+        if (i <= spec.plcs) arp_reply(host(spec.subnet, 1, i), scanner);
       }
     }
     rec.advance(10 * kSecond);
@@ -131,6 +156,7 @@ TEST(ScanDetection, PollingIsNoScanAndRealScansAreFoundWithAnyWorkerCount) {
   spec.address_scan = true;
   spec.port_scan = true;
   spec.ping_sweep = true;
+  spec.arp_sweep = true;
   write_plant(capture, spec);
   const auto one = replay(dir, "one", {capture}, 1);
   const auto two = replay(dir, "two", {capture}, 2);
@@ -138,7 +164,8 @@ TEST(ScanDetection, PollingIsNoScanAndRealScansAreFoundWithAnyWorkerCount) {
   EXPECT_TRUE(one.contains({"Address scan", "10.1.0.66", ""})) << describe(one);
   EXPECT_TRUE(one.contains({"Port scan", "10.1.0.67", "10.1.1.1"})) << describe(one);
   EXPECT_TRUE(one.contains({"Address scan", "10.1.0.68", ""})) << describe(one);  // the ping sweep
-  EXPECT_EQ(count_title(one, "Address scan"), 2u) << describe(one);
+  EXPECT_TRUE(one.contains({"Address scan", "10.1.0.69", ""})) << describe(one);  // the ARP sweep
+  EXPECT_EQ(count_title(one, "Address scan"), 3u) << describe(one);
   EXPECT_EQ(count_title(one, "Port scan"), 1u) << describe(one);
 }
 

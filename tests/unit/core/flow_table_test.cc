@@ -159,6 +159,67 @@ TEST(FlowTable, SweepRequeuesAFlowActiveSinceItWasQueued) {
   EXPECT_EQ(table.stats().active, 0u);
 }
 
+// Packets counted as the worker counts them (after the lookup).
+Flow* seen(FlowTable& table, const DecodedPacket& p) {
+  const FlowTable::Lookup found = table.lookup(p);
+  table.account_packet(*found.flow, found.direction, p);
+  return found.flow;
+}
+
+bool ended_port(const Ended& ended, uint16_t port) {
+  for (const FlowKey& k : ended.keys)
+    if (k.port_lo == port || k.port_hi == port) return true;
+  return false;
+}
+
+// A SYN its server never answers ends after the short timeout, even while sessions that went
+// quiet earlier (with the long timeout) sit ahead of it in time; so do closed sessions.
+TEST(FlowTable, UnansweredAndClosedFlowsEndOnTheirShortTimeoutBehindIdleSessions) {
+  Ended ended;
+  FlowTable table({}, &Ended::on_end, &ended);
+  seen(table, tcp("10.0.0.9", 40000, "10.0.0.1", 502, tcp_flag::Syn, kSecond));
+  seen(table, tcp("10.0.0.1", 502, "10.0.0.9", 40000, tcp_flag::Syn | tcp_flag::Ack, kSecond));  // answered: long
+  seen(table, tcp("10.0.0.66", 50000, "10.0.0.1", 22, tcp_flag::Syn, 2 * kSecond));             // probe
+  seen(table, tcp("10.0.0.8", 40001, "10.0.0.1", 102, tcp_flag::Syn, 3 * kSecond));
+  seen(table, tcp("10.0.0.1", 102, "10.0.0.8", 40001, tcp_flag::Syn | tcp_flag::Ack, 3 * kSecond));
+  seen(table, tcp("10.0.0.8", 40001, "10.0.0.1", 102, tcp_flag::Rst, 4 * kSecond));  // closed
+  table.expire(31 * kSecond, 100);
+  EXPECT_TRUE(ended.keys.empty());  // 29 s and 27 s idle: within 30 s
+  table.expire(35 * kSecond, 100);
+  ASSERT_EQ(ended.keys.size(), 2u);
+  EXPECT_TRUE(ended_port(ended, 22));
+  EXPECT_TRUE(ended_port(ended, 102));
+  EXPECT_EQ(table.stats().active, 1u);  // the answered session, idle 34 s of its hour
+  table.expire(3600 * kSecond + 2 * kSecond, 100);
+  EXPECT_EQ(table.stats().active, 0u);
+}
+
+// One-way SPAN shows only the client of a real session: its payload keeps the long timeout.
+TEST(FlowTable, OneWaySessionWithPayloadKeepsTheLongTimeout) {
+  Ended ended;
+  FlowTable table({}, &Ended::on_end, &ended);
+  DecodedPacket request = tcp("10.0.0.9", 40000, "10.0.0.1", 502, tcp_flag::Ack | tcp_flag::Psh, kSecond);
+  const uint8_t bytes[] = {0, 1, 0, 0, 0, 6, 1, 3, 0, 0, 0, 1};
+  request.payload = Bytes(bytes, sizeof bytes);
+  seen(table, request);
+  table.expire(600 * kSecond, 100);
+  EXPECT_TRUE(ended.keys.empty());
+}
+
+// Eviction takes the least recently used flow whichever timeout list it is on.
+TEST(FlowTable, FullTableEvictsTheOldestAcrossTimeoutLists) {
+  Ended ended;
+  FlowTableConfig config;
+  config.max_flows = 3;
+  FlowTable table(config, &Ended::on_end, &ended);
+  seen(table, udp("10.0.0.9", 5001, "10.0.0.1", 2222, 2 * kSecond));
+  seen(table, tcp("10.0.0.9", 40000, "10.0.0.1", 502, tcp_flag::Syn, 1 * kSecond));  // oldest, unanswered list
+  seen(table, udp("10.0.0.9", 5003, "10.0.0.1", 2222, 3 * kSecond));
+  seen(table, udp("10.0.0.9", 5004, "10.0.0.1", 2222, 4 * kSecond));
+  ASSERT_EQ(ended.keys.size(), 1u);
+  EXPECT_TRUE(ended_port(ended, 502));
+}
+
 TEST(FlowTable, BytesPerFlowStaysWithinBudget) { EXPECT_LE(FlowTable::bytes_per_flow(), 512u); }
 
 // Many flows through the open-addressing index: every one is found again from

@@ -70,8 +70,16 @@ TEST(DispatchHash, NonIpFramesHashTheMacPair) {
   Frame lldp = filler(20);
   uint64_t forward = hash_of(ethernet(kMacB, kMacA, 0x88cc, lldp));
   EXPECT_EQ(forward, hash_of(ethernet(kMacA, kMacB, 0x88cc, lldp)));
-  EXPECT_EQ(forward, hash_of(ethernet(kMacA, kMacB, 0x0806, arp(2, kMacA, kIp1, kMacB, kIp2))));
   EXPECT_NE(forward, hash_of(ethernet({0x01, 0x80, 0xc2, 0, 0, 0x0e}, kMacA, 0x88cc, lldp)));
+}
+
+// A broadcast request and its unicast reply meet on one worker (the ARP sweep engine pairs them).
+TEST(DispatchHash, ArpRequestAndReplyHashTheirIpPair) {
+  const Mac broadcast{0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+  const uint64_t request = hash_of(ethernet(broadcast, kMacA, 0x0806, arp(1, kMacA, kIp1, Mac{}, kIp2)));
+  EXPECT_EQ(request, hash_of(ethernet(kMacA, kMacB, 0x0806, arp(2, kMacB, kIp2, kMacA, kIp1))));
+  EXPECT_EQ(request, hash_of(tcp_packet(kMacA, kMacB, kIp1, kIp2, 1, 2)));  // with the pair's IP traffic
+  EXPECT_NE(request, hash_of(ethernet(broadcast, kMacA, 0x0806, arp(1, kMacA, kIp1, Mac{}, Ip4{192, 168, 1, 99}))));
 }
 
 TEST(DispatchHash, MalformedFramesStillHash) {

@@ -252,6 +252,43 @@ TEST(Anomaly, GratuitousArpStorm) {
   EXPECT_EQ(count_id(drain(d), "ots.anomaly.gratuitous_arp_storm"), 1u);
 }
 
+// ARP requests pair with their replies on packet time: one answered in time is nothing, one
+// answered late or never becomes an "arp" probe (the central detector counts ARP sweeps).
+TEST(Anomaly, UnansweredArpRequestsBecomeProbes) {
+  WorkerDetector d(snapshot());
+  const MacAddr scanner = mac("02:00:00:00:00:66");
+  const IpAddr from = ip("10.0.0.66");
+  auto request = [&](const char* target, int64_t t) { d.on_arp(t, scanner, from, {}, ip(target), false); };
+  auto reply = [&](const char* sender, int64_t t) {
+    d.on_arp(t, mac("02:00:00:00:00:20"), ip(sender), scanner, from, true);
+  };
+  request("10.0.0.20", kT0);
+  reply("10.0.0.20", kT0 + 2 * kMs);             // answered
+  request("10.0.0.21", kT0 + 10 * kMs);
+  request("10.0.0.21", kT0 + 1010 * kMs);         // a retry: still one request
+  request("10.0.0.22", kT0 + 20 * kMs);
+  reply("10.0.0.22", kT0 + 5 * kSecond);          // too late: the request counts as unanswered
+  request("10.0.0.23", kT0 + 6 * kSecond);        // still waiting at the end of input
+  request("10.0.0.66", kT0 + 6 * kSecond);        // an announcement names itself: no request
+  ActivityBatch batch;
+  d.drain_activity(batch);
+  ASSERT_EQ(batch.probes.size(), 2u);  // .21 and .22, decided once packet time passed their wait
+  EXPECT_EQ(batch.probes[0].server, ip("10.0.0.21"));
+  EXPECT_EQ(batch.probes[0].ts_ns, kT0 + 10 * kMs);
+  EXPECT_EQ(batch.probes[1].server, ip("10.0.0.22"));
+  for (const ProbeRecord& p : batch.probes) {
+    EXPECT_EQ(p.kind, ProbeKind::Unanswered);
+    EXPECT_EQ(p.client, from);
+    EXPECT_EQ(p.protocol, "arp");
+    EXPECT_EQ(p.transport, 0);
+  }
+  d.end_of_input();
+  ActivityBatch rest;
+  d.drain_activity(rest);
+  ASSERT_EQ(rest.probes.size(), 1u);
+  EXPECT_EQ(rest.probes[0].server, ip("10.0.0.23"));
+}
+
 TEST(Anomaly, SynAndUdpFloods) {
   AnomalySettings a;
   a.syn_flood_syns = 100;
