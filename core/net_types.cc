@@ -86,8 +86,21 @@ bool IpAddr::is_loopback() const {
 }
 
 std::string IpAddr::str() const {
+  if (is_v4()) {
+    // By hand: glibc's inet_ntop formats IPv4 through sprintf, and the inventory and the store
+    // format every address of every flush.
+    char buf[16];
+    size_t n = 0;
+    for (size_t i = 12; i < 16; ++i) {
+      const uint8_t v = bytes[i];
+      if (v >= 100) buf[n++] = static_cast<char>('0' + v / 100);
+      if (v >= 10) buf[n++] = static_cast<char>('0' + v / 10 % 10);
+      buf[n++] = static_cast<char>('0' + v % 10);
+      if (i != 15) buf[n++] = '.';
+    }
+    return std::string(buf, n);
+  }
   char buf[INET6_ADDRSTRLEN];
-  if (is_v4()) return inet_ntop(AF_INET, bytes.data() + 12, buf, sizeof buf);
   return inet_ntop(AF_INET6, bytes.data(), buf, sizeof buf);
 }
 

@@ -800,7 +800,7 @@ void WorkerDetector::record_activity(Proto p, const FlowContext& ctx, std::strin
     reported_activity_.clear();
     ++reported_activity_epoch_;
   }
-  const bool fresh = reported_activity_.insert(key).second;
+  const bool fresh = reported_activity_.insert(key);
   if (memo) {
     memo->activity_key = key;
     memo->activity_epoch = reported_activity_epoch_;

@@ -31,6 +31,7 @@
 
 #include "core/net_types.h"
 #include "detect/alert_model.h"
+#include "detect/engine/key_set.h"
 #include "detect/engine/snapshot.h"
 #include "dissectors/dissector.h"
 
@@ -281,7 +282,7 @@ class WorkerDetector {
 
   // Activity not yet drained, and what this worker already reported.
   ActivityBatch activity_;
-  std::unordered_set<uint64_t> reported_activity_;
+  KeySet reported_activity_;
   uint64_t reported_activity_epoch_ = 1;  // advances whenever reported_activity_ forgets (see FlowMemo)
 
   const char* last_protocol_data_ = nullptr;

@@ -24,6 +24,8 @@ TEST(IpAddr, BothFamiliesInOneType) {
   EXPECT_TRUE(v4->is_v4());
   EXPECT_EQ(v4->str(), "192.168.1.10");
   EXPECT_EQ(v4->v4_host_order(), 0xc0a8010au);
+  for (const char* text : {"0.0.0.0", "255.255.255.255", "10.0.99.100", "1.20.100.9"})
+    EXPECT_EQ(IpAddr::parse(text)->str(), text);
   auto v6 = IpAddr::parse("fe80::20c:29ff:fe3e:5114");
   ASSERT_TRUE(v6);
   EXPECT_FALSE(v6->is_v4());
