@@ -1,8 +1,7 @@
 // Differential fuzzing of the decoder's fast path: every input is decoded by a decoder with
 // the fast path and by one without it (the general header walk); any difference in result,
-// decoded fields, byte views or statistics aborts. Input as for decode_fuzz: one control
-// byte – link type (low 4 bits, Ethernet for most values so the fast path is reached often),
-// snapped (bit 4), packet-time advance (bits 5–7) – then the frame. The two decoders live
+// decoded fields, byte views or statistics aborts. Input: see fuzz_packet.h (the link-type
+// table is mostly Ethernet, so the fast path is reached often). The two decoders live
 // across inputs, so fragments held, completed and expired between common frames are compared too.
 #include <array>
 #include <cstddef>
@@ -12,6 +11,7 @@
 #include <string>
 
 #include "dissectors/decode/packet_decoder.h"
+#include "tests/fuzz/decode/fuzz_packet.h"
 #include "tests/unit/decode/decode_diff.h"
 
 namespace {
@@ -35,14 +35,7 @@ ots::test::DifferentialDecoder& decoders() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   static int64_t now_ns = 0;
-  uint8_t control = data[0];
-  now_ns += int64_t{control >> 5} * 5'000'000'000;
-
-  ots::PacketView packet;
-  packet.ts_ns = now_ns;
-  packet.data = ots::Bytes(data + 1, size - 1);
-  packet.link = kLinkTypes[control & 0x0f];
-  packet.wire_len = static_cast<uint32_t>(packet.data.size()) + ((control & 0x10) ? 100 : 0);
+  const ots::PacketView packet = ots::fuzz::packet_from_input(data, size, kLinkTypes, now_ns);
 
   std::string difference = decoders().decode(packet);
   if (!difference.empty()) {

@@ -1,12 +1,10 @@
-// Fuzzes the L2–L4 decoder and the dispatch hash. Input: one control byte, then
-// the frame. The control byte picks the link type (low 4 bits), whether the frame
-// was cut by a snaplen (bit 4) and how far packet time advances (bits 5–7), so one
-// long-lived decoder sees fragments arrive, complete, collide and time out.
+// Fuzzes the L2–L4 decoder and the dispatch hash. Input: see fuzz_packet.h.
 #include <array>
 #include <cstddef>
 #include <cstdint>
 
 #include "dissectors/decode/packet_decoder.h"
+#include "tests/fuzz/decode/fuzz_packet.h"
 
 namespace {
 
@@ -28,14 +26,7 @@ ots::PacketDecoder& decoder() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   static int64_t now_ns = 0;
-  uint8_t control = data[0];
-  now_ns += int64_t{control >> 5} * 5'000'000'000;
-
-  ots::PacketView packet;
-  packet.ts_ns = now_ns;
-  packet.data = ots::Bytes(data + 1, size - 1);
-  packet.link = kLinkTypes[(control & 0x0f) % kLinkTypes.size()];
-  packet.wire_len = static_cast<uint32_t>(packet.data.size()) + ((control & 0x10) ? 100 : 0);
+  const ots::PacketView packet = ots::fuzz::packet_from_input(data, size, kLinkTypes, now_ns);
 
   (void)ots::symmetric_dispatch_hash(packet);
   ots::DecodedPacket out;
