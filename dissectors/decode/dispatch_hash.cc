@@ -51,7 +51,10 @@ class AddressPairVisitor {
   }
   // A request and its reply name the same two IPs (swapped) but not the same MACs (the request
   // goes to broadcast): hashing the IPs puts both on one worker, which pairs them (ARP sweeps).
+  // A gratuitous ARP (sender = target) keeps the MAC pair, so one MAC's storm of announcements
+  // for many addresses stays on one worker.
   void arp(const ArpInfo& arp) {
+    if (arp.sender_ip == arp.target_ip) return;
     have_ip_ = true;
     src_ip_ = arp.sender_ip;
     dst_ip_ = arp.target_ip;

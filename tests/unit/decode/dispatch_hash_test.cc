@@ -80,6 +80,9 @@ TEST(DispatchHash, ArpRequestAndReplyHashTheirIpPair) {
   EXPECT_EQ(request, hash_of(ethernet(kMacA, kMacB, 0x0806, arp(2, kMacB, kIp2, kMacA, kIp1))));
   EXPECT_EQ(request, hash_of(tcp_packet(kMacA, kMacB, kIp1, kIp2, 1, 2)));  // with the pair's IP traffic
   EXPECT_NE(request, hash_of(ethernet(broadcast, kMacA, 0x0806, arp(1, kMacA, kIp1, Mac{}, Ip4{192, 168, 1, 99}))));
+  // Gratuitous ARPs of one MAC, whatever address they announce, stay together.
+  const uint64_t announce = hash_of(ethernet(broadcast, kMacA, 0x0806, arp(1, kMacA, kIp1, Mac{}, kIp1)));
+  EXPECT_EQ(announce, hash_of(ethernet(broadcast, kMacA, 0x0806, arp(2, kMacA, kIp2, Mac{}, kIp2))));
 }
 
 TEST(DispatchHash, MalformedFramesStillHash) {
