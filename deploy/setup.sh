@@ -40,10 +40,23 @@ if ((${#missing[@]})); then
 fi
 
 # Debian 12's own nodejs is 18: too old for the console's build (Vite 8) and playwright-core.
-if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)' 2>/dev/null; then
-  echo "setup: Node.js >= 20.19 is needed (found $(node --version 2>/dev/null || echo none)); install it" \
-       "(e.g. from NodeSource or the nodejs 20+ package of a newer Debian) and run this again" >&2
-  exit 2
+# Then Node 20 comes from the npm registry (the node-linux-<arch> package holds the official
+# binary), installed by Debian's npm into .tools/node, nowhere outside the checkout.
+node_recent() {
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)' 2>/dev/null
+}
+local_node="$PWD/.tools/node/node_modules/node-linux-$(uname -m | sed 's/x86_64/x64/;s/aarch64/arm64/')/bin"
+[ -x "$local_node/node" ] && export PATH="$local_node:$PATH"
+if ! node_recent; then
+  echo "setup: Node.js $(node --version 2>/dev/null || echo none) is older than 20.19; installing Node 20.19.5 into .tools/node"
+  npm install --no-audit --no-fund --loglevel=error --prefix "$PWD/.tools/node" \
+    "node-linux-$(uname -m | sed 's/x86_64/x64/;s/aarch64/arm64/')@20.19.5"
+  export PATH="$local_node:$PATH"
+  if ! node_recent; then
+    echo "setup: Node.js >= 20.19 is needed (found $(node --version 2>/dev/null || echo none)); install it" \
+         "(e.g. from NodeSource or the nodejs 20+ package of a newer Debian) and run this again" >&2
+    exit 2
+  fi
 fi
 
 build() {
