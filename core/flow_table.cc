@@ -109,14 +109,16 @@ int64_t FlowTable::timeout_of(const Flow& flow) const {
 }
 
 void FlowTable::account_packet(Flow& flow, Direction direction, const DecodedPacket& p) {
-  const TimeoutClass before = timeout_class(flow);
+  // Only a TCP flow changes timeout (answered, closed, payload); others skip the check.
+  const bool tcp = flow.key.proto == static_cast<uint8_t>(IpProto::Tcp);
+  const TimeoutClass before = tcp ? timeout_class(flow) : kOther;
   const size_t d = static_cast<size_t>(direction);
   flow.packets[d] += p.frames;
   flow.bytes[d] += p.wire_len;
   flow.last_ts_ns = p.ts_ns;
   if (p.tcp_flags & (tcp_flag::Fin | tcp_flag::Rst)) flow.closing = true;
   if (!p.payload.empty()) flow.payload_seen = true;
-  if (timeout_class(flow) != before) {
+  if (tcp && timeout_class(flow) != before) {
     const uint32_t index = slot(flow.lru_prev).lru_next;  // the flow's own slot: its list neighbour names it
     lru_unlink(index);
     flow.lru_ts_ns = p.ts_ns;

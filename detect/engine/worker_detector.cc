@@ -905,8 +905,12 @@ void WorkerDetector::on_arp(int64_t ts_ns, const MacAddr& sender_mac, const IpAd
   }
 }
 
-void WorkerDetector::arp_request_probe(const ArpRequest& request) {
+void WorkerDetector::settle_arp_request(uint64_t key, int64_t ts_ns) {
+  auto it = arp_requests_.find(key);
+  if (it == arp_requests_.end() || it->second.ts_ns != ts_ns) return;  // answered (or asked again later)
+  const ArpRequest& request = it->second;
   activity_.probes.push_back({ProbeKind::Unanswered, request.requester, request.target, 0, 0, "arp", request.ts_ns});
+  arp_requests_.erase(it);
 }
 
 void WorkerDetector::expire_arp_requests(int64_t now_ns) {
@@ -914,20 +918,12 @@ void WorkerDetector::expire_arp_requests(int64_t now_ns) {
   while (!arp_request_order_.empty() && now_ns - arp_request_order_.front().second > wait) {
     const auto [key, ts] = arp_request_order_.front();
     arp_request_order_.pop_front();
-    auto it = arp_requests_.find(key);
-    if (it == arp_requests_.end() || it->second.ts_ns != ts) continue;  // answered (or asked again later)
-    arp_request_probe(it->second);
-    arp_requests_.erase(it);
+    settle_arp_request(key, ts);
   }
 }
 
 void WorkerDetector::end_of_input() {
-  for (const auto& [key, ts] : arp_request_order_) {
-    auto it = arp_requests_.find(key);
-    if (it == arp_requests_.end() || it->second.ts_ns != ts) continue;
-    arp_request_probe(it->second);
-    arp_requests_.erase(it);
-  }
+  for (const auto& [key, ts] : arp_request_order_) settle_arp_request(key, ts);
   arp_request_order_.clear();
 }
 

@@ -300,7 +300,8 @@ class WorkerDetector {
   };
   std::unordered_map<uint64_t, ArpRequest> arp_requests_;           // by arp_pair_key(requester, target)
   std::deque<std::pair<uint64_t, int64_t>> arp_request_order_;       // (key, ts) in packet-time order
-  void arp_request_probe(const ArpRequest& request);
+  // The request (key, ts) still unanswered becomes an "arp" probe; one answered or renewed is left.
+  void settle_arp_request(uint64_t key, int64_t ts_ns);
   std::unordered_map<uint64_t, PollingChannel> polling_;
   Table<BehaviourState> behaviour_states_;
 };
