@@ -67,6 +67,7 @@ struct Flow {
   bool client_is_lo = true;  // the client is key.ip_lo/port_lo
   bool closing = false;      // FIN or RST seen: short timeout
   bool payload_seen = false; // a byte of payload passed either way
+  bool probe_frames_kept = false;  // the detector keeps its opening frames (Worker::keep_probe_evidence)
   int64_t first_ts_ns = 0;
   int64_t last_ts_ns = 0;
   uint64_t packets[2] = {0, 0};  // indexed by Direction

@@ -272,6 +272,8 @@ void Worker::account_flow(const DecodedPacket& p, const PacketView& frame) {
   // Flow counters.
   const size_t d = static_cast<size_t>(found.direction);
   flows_.account_packet(flow, found.direction, p);
+  if (detector_ && (found.created || flow.probe_frames_kept) && frame.link == LinkType::Ethernet)
+    keep_probe_evidence(flow, found);
 
   // Inventory counters: a packet that goes to the aggregates this flow already
   // points at is only counted in the flow (folded later); any other one (a new
@@ -290,6 +292,29 @@ void Worker::account_flow(const DecodedPacket& p, const PacketView& frame) {
 
   if (config_.dissectors_enabled) feed_dissectors(flow, found.direction, p);
   if (detector_ && detection_->rules && !p.payload.empty() && flow.app) detect_rules(flow, found.direction, p);
+}
+
+void Worker::keep_probe_evidence(Flow& flow, const FlowTable::Lookup& found) {
+  // While a flow can still end as a probe (see WorkerDetector::on_flow_end) it keeps its opening
+  // frames: the scan alert's evidence. Payload or a second answer make it a conversation.
+  const uint8_t proto = flow.key.proto;
+  const bool tcp = proto == static_cast<uint8_t>(IpProto::Tcp);
+  const uint64_t answers = flow.packets[static_cast<size_t>(Direction::FromServer)];
+  const bool may_be_probe = tcp ? !flow.payload_seen && answers <= 1 : answers == 0;
+  if (found.created) {
+    const bool probe_transport = tcp || proto == static_cast<uint8_t>(IpProto::Udp) ||
+                                 proto == static_cast<uint8_t>(IpProto::Icmp) ||
+                                 proto == static_cast<uint8_t>(IpProto::Icmpv6);
+    if (probe_transport && may_be_probe && flow.server_ip().is_unicast())
+      flow.probe_frames_kept = detector_->keep_probe_frame(flow.evidence_id);
+    return;
+  }
+  if (!may_be_probe) {
+    detector_->forget_probe_frames(flow.evidence_id);
+    flow.probe_frames_kept = false;
+  } else if (found.direction == Direction::FromServer) {
+    detector_->keep_probe_frame(flow.evidence_id);  // the answer that refused it
+  }
 }
 
 void Worker::account_flow_direct(Flow& flow, const DecodedPacket& p, int sender) {
@@ -557,6 +582,8 @@ void Worker::on_flow_end(void* self, Flow& flow) {
     ended.server_packets = flow.packets[static_cast<size_t>(Direction::FromServer)];
     ended.payload = flow.payload_seen;
     ended.closed = flow.closing;
+    ended.evidence_id = flow.evidence_id;
+    ended.probe_frames = flow.probe_frames_kept;
     worker->detector_->on_flow_end(ended);
   }
   if (!flow.app) {
@@ -790,15 +817,16 @@ void Worker::refresh_detection() {
 
 void Worker::detect_packet(const PacketView& packet, const DecodedPacket& p, bool has_flow) {
   // Evidence frames are Ethernet (the alert pcaps say so); other link types carry none.
+  uint64_t evidence_flow = 0;
   if (packet.link == LinkType::Ethernet && !has_flow) {
-    const uint64_t flow = p.ip_version != 0
-                              ? detect::WorkerDetector::flow_id(p.src_ip, p.src_port, p.dst_ip, p.dst_port, p.ip_proto)
-                              : detect::WorkerDetector::l2_flow_id(p.src_mac, p.dst_mac);
-    detector_->on_packet(p.ts_ns, packet.data, flow);
+    evidence_flow = p.ip_version != 0
+                        ? detect::WorkerDetector::flow_id(p.src_ip, p.src_port, p.dst_ip, p.dst_port, p.ip_proto)
+                        : detect::WorkerDetector::l2_flow_id(p.src_mac, p.dst_mac);
+    detector_->on_packet(p.ts_ns, packet.data, evidence_flow);
   }
   if (p.has_arp) {
     detector_->on_arp(p.ts_ns, p.arp.sender_mac, p.arp.sender_ip, p.arp.target_mac, p.arp.target_ip,
-                      p.arp.operation == 2);
+                      p.arp.operation == 2, evidence_flow);
   }
 }
 

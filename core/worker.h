@@ -179,6 +179,7 @@ class Worker : private EventSink {
   void fold_command(Flow& flow);
   void queue_fold(Flow& flow);
   void account_flow_direct(Flow& flow, const DecodedPacket& p, int sender);
+  void keep_probe_evidence(Flow& flow, const FlowTable::Lookup& found);
   CommandObservation& command_row(const IpAddr& client, const IpAddr& server, std::string_view protocol,
                                   uint32_t code, std::string_view name);
   void sample_flow_memory();

@@ -103,16 +103,16 @@ bool CentralDetector::take_view_change() {
   return changed;
 }
 
-void CentralDetector::raise(std::string_view id, std::string_view title, Severity severity, std::string_view group,
-                            std::string_view techniques, const IpAddr& source, const IpAddr& destination,
-                            std::string_view protocol, std::string message, std::string activity, int64_t ts_ns,
-                            EngineKind engine) {
+Alert& CentralDetector::raise(std::string_view id, std::string_view title, Severity severity, std::string_view group,
+                              std::string_view techniques, const IpAddr& source, const IpAddr& destination,
+                              std::string_view protocol, std::string message, std::string activity, int64_t ts_ns,
+                              EngineKind engine) {
   for (Alert& alert : pending_) {
     if (alert.definition_id == id && alert.source_ip == source && alert.destination_ip == destination &&
         alert.protocol == protocol) {
       ++alert.count;
       alert.last_seen_ns = std::max(alert.last_seen_ns, ts_ns);
-      return;
+      return alert;
     }
   }
   Alert alert;
@@ -133,7 +133,7 @@ void CentralDetector::raise(std::string_view id, std::string_view title, Severit
   alert.destination_ip = destination;
   alert.protocol = protocol;
   alert.first_seen_ns = alert.last_seen_ns = ts_ns;
-  pending_.push_back(std::move(alert));
+  return pending_.emplace_back(std::move(alert));
 }
 
 void CentralDetector::drain_alerts(std::vector<Alert>& out) {
@@ -317,6 +317,7 @@ void CentralDetector::on_probe(const ProbeRecord& probe) {
     if (std::find(slot.targets.begin(), slot.targets.end(), c.target) != slot.targets.end()) continue;
     if (slot.targets.size() >= threshold) continue;
     slot.targets.push_back(c.target);
+    keep_scan_evidence(key, probe.frames, bucket_start_ns(key.newest_bucket - 2, a.scan_window_ns));
     // Distinct targets of the buckets kept (at most three consecutive ones: at most 1.5 windows).
     std::vector<uint64_t> seen;
     bool alerted = false;
@@ -330,21 +331,49 @@ void CentralDetector::on_probe(const ProbeRecord& probe) {
     if (alerted || distinct < threshold) continue;
     for (ScanBucket& b : key.buckets) b.alerted = b.alerted || !b.targets.empty();
     const std::string what = std::string(probe.protocol);
+    Alert* alert;
     if (c.id == kPortScan) {
-      raise(kPortScan, "Port scan", Severity::Major, "Scan", "T0846", probe.client, probe.server, probe.protocol,
+      alert = &raise(kPortScan, "Port scan", Severity::Major, "Scan", "T0846", probe.client, probe.server, probe.protocol,
             probe.client.str() + " probed " + std::to_string(distinct) + " " + what + " ports of " +
                 probe.server.str() + " that did not answer or refused",
             "ports=" + std::to_string(distinct), probe.ts_ns, EngineKind::Anomaly);
     } else if (c.id == kAddressScan) {
-      raise(kAddressScan, "Address scan", Severity::Major, "Scan", "T0846", probe.client, IpAddr{}, probe.protocol,
+      alert = &raise(kAddressScan, "Address scan", Severity::Major, "Scan", "T0846", probe.client, IpAddr{}, probe.protocol,
             probe.client.str() + " probed " + std::to_string(distinct) + " hosts over " + what +
                 " that did not answer or refused",
             "hosts=" + std::to_string(distinct), probe.ts_ns, EngineKind::Anomaly);
     } else {
-      raise(kPlcScan, "PLC scan", Severity::Major, "Scan", "T0846,T0888", probe.client, IpAddr{}, probe.protocol,
+      alert = &raise(kPlcScan, "PLC scan", Severity::Major, "Scan", "T0846,T0888", probe.client, IpAddr{}, probe.protocol,
             probe.client.str() + " asked " + std::to_string(distinct) + " hosts for their identity (" + what + ")",
             "hosts=" + std::to_string(distinct), probe.ts_ns, EngineKind::Anomaly);
     }
+    // The probes that made the scan are its evidence (the frames the workers kept of them).
+    if (alert->evidence_frames.empty()) {
+      std::vector<ProbeFrame>& frames = key.evidence;
+      std::stable_sort(frames.begin(), frames.end(),
+                       [](const ProbeFrame& x, const ProbeFrame& y) { return x.ts_ns < y.ts_ns; });
+      for (const ProbeFrame& frame : frames) {
+        alert->evidence_frames.emplace_back(frame.view().begin(), frame.view().end());
+        alert->evidence_times_ns.push_back(frame.ts_ns);
+      }
+      frames.clear();
+      frames.shrink_to_fit();
+    }
+  }
+}
+
+int64_t CentralDetector::bucket_start_ns(int64_t bucket, int64_t scan_window_ns) {
+  return bucket * std::max<int64_t>(scan_window_ns / 2, 1);
+}
+
+void CentralDetector::keep_scan_evidence(ScanKey& key, const std::vector<ProbeFrame>& frames, int64_t oldest_ns) {
+  if (frames.empty()) return;
+  std::vector<ProbeFrame>& kept = key.evidence;
+  if (kept.size() + frames.size() > kScanEvidenceFrames)  // frames of buckets no longer counted go first
+    std::erase_if(kept, [&](const ProbeFrame& f) { return f.ts_ns < oldest_ns; });
+  for (const ProbeFrame& frame : frames) {
+    if (kept.size() >= kScanEvidenceFrames) break;
+    kept.push_back(frame);
   }
 }
 

@@ -85,9 +85,10 @@ class CentralDetector {
   bool comparing() const;
   void on_probe(const ProbeRecord& probe);  // policy alerts are raised: learning has ended and is not running again
   void clock(int64_t now_ns);
-  void raise(std::string_view id, std::string_view title, Severity severity, std::string_view group,
-             std::string_view techniques, const IpAddr& source, const IpAddr& destination, std::string_view protocol,
-             std::string message, std::string activity, int64_t ts_ns, EngineKind engine = EngineKind::PolicyViolation);
+  // The alert raised, or the pending one this repeat was folded into.
+  Alert& raise(std::string_view id, std::string_view title, Severity severity, std::string_view group,
+               std::string_view techniques, const IpAddr& source, const IpAddr& destination, std::string_view protocol,
+               std::string message, std::string activity, int64_t ts_ns, EngineKind engine = EngineKind::PolicyViolation);
 
   Baseline& baseline_;
   CentralSettings settings_;
@@ -119,8 +120,12 @@ class CentralDetector {
   struct ScanKey {
     std::array<ScanBucket, 3> buckets;
     int64_t newest_bucket = INT64_MIN / 2;
+    std::vector<ProbeFrame> evidence;  // frames of the counted probes, the oldest first (bounded)
   };
+  static constexpr size_t kScanEvidenceFrames = 12;
   std::unordered_map<uint64_t, ScanKey> scans_;
+  static int64_t bucket_start_ns(int64_t bucket, int64_t scan_window_ns);  // inverse of probe_bucket
+  static void keep_scan_evidence(ScanKey& key, const std::vector<ProbeFrame>& frames, int64_t oldest_ns);
   uint64_t scan_keys_untracked_ = 0;
 
   struct InterfaceActivity {

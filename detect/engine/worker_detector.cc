@@ -240,6 +240,39 @@ void WorkerDetector::on_packet(int64_t ts_ns, std::span<const uint8_t> frame, ui
   ring_next_ = ring_next_ + 1 == ring_.size() ? 0 : ring_next_ + 1;
 }
 
+bool WorkerDetector::newest_frame_of(uint64_t flow, ProbeFrame& out) const {
+  if (ring_.empty()) return false;
+  const size_t newest = ring_next_ == 0 ? ring_.size() - 1 : ring_next_ - 1;
+  const RingSlot& slot = ring_[newest];
+  if (slot.flow != flow || slot.length == 0) return false;
+  out.ts_ns = slot.ts_ns;
+  out.length = static_cast<uint16_t>(std::min<size_t>(slot.length, ProbeFrame::kSnapBytes));
+  std::memcpy(out.bytes.data(), ring_bytes_.data() + newest * evidence_.snap_bytes, out.length);
+  return true;
+}
+
+bool WorkerDetector::keep_probe_frame(uint64_t flow) {
+  auto it = probe_candidates_.find(flow);
+  if (it == probe_candidates_.end()) {
+    if (probe_candidates_.size() >= evidence_.probe_candidates) {
+      ++counters_.probe_frames_untracked;
+      return false;
+    }
+    ProbeFrame frame;
+    if (!newest_frame_of(flow, frame)) return false;
+    ProbeCandidate& fresh = probe_candidates_[flow];
+    fresh.frames[0] = frame;
+    fresh.count = 1;
+    return true;
+  }
+  ProbeCandidate& candidate = it->second;
+  if (candidate.count < candidate.frames.size() && newest_frame_of(flow, candidate.frames[candidate.count]))
+    ++candidate.count;
+  return true;
+}
+
+void WorkerDetector::forget_probe_frames(uint64_t flow) { probe_candidates_.erase(flow); }
+
 WorkerDetector::Proto WorkerDetector::proto_of(std::string_view protocol) {
   // Dissectors pass their static name: one pointer compare on the common path.
   if (protocol.data() == last_protocol_data_ && protocol.size() == last_protocol_size_) return last_proto_;
@@ -504,8 +537,16 @@ void WorkerDetector::anomalies_on_operation(Proto p, const FlowContext& ctx, std
     auto [it, added] = identity_reported_.try_emplace(pair_key(ctx.client_ip, ctx.server_ip), bucket);
     if (added || it->second != bucket) {
       it->second = bucket;
-      activity_.probes.push_back({ProbeKind::Identity, ctx.client_ip, ctx.server_ip, ctx.server_port, ctx.transport,
-                                  identity_protocol, ctx.ts_ns});
+      ProbeRecord& probe = activity_.probes.emplace_back();
+      probe.kind = ProbeKind::Identity;
+      probe.client = ctx.client_ip;
+      probe.server = ctx.server_ip;
+      probe.server_port = ctx.server_port;
+      probe.transport = ctx.transport;
+      probe.protocol = identity_protocol;
+      probe.ts_ns = ctx.ts_ns;
+      // The frame that carried the request (when the request ended on this frame).
+      if (ProbeFrame frame; newest_frame_of(flow_id(ctx), frame)) probe.frames.push_back(frame);
     }
   }
   if (from == Side::Client && ctx.transport != 0) polling(ctx, protocol, op, memo);
@@ -853,7 +894,8 @@ void WorkerDetector::raise_definition(const FlowContext& ctx, std::string_view p
 // Anomalies from ARP and flows
 
 void WorkerDetector::on_arp(int64_t ts_ns, const MacAddr& sender_mac, const IpAddr& sender_ip,
-                            const MacAddr& target_mac, const IpAddr& target_ip, bool is_reply) {
+                            const MacAddr& target_mac, const IpAddr& target_ip, bool is_reply,
+                            uint64_t evidence_flow) {
   if (!snapshot_->engines.anomaly || sender_ip.is_unspecified() || !sender_mac.is_unicast()) return;
   const AnomalySettings& a = snapshot_->anomaly;
   const uint64_t flow = l2_flow_id(sender_mac, target_mac);
@@ -874,8 +916,10 @@ void WorkerDetector::on_arp(int64_t ts_ns, const MacAddr& sender_mac, const IpAd
   if (!is_reply && sender_ip != target_ip && target_ip.is_unicast()) {
     const uint64_t key = arp_pair_key(sender_ip, target_ip);
     if (arp_requests_.size() < a.max_tracked) {
-      if (arp_requests_.try_emplace(key, ArpRequest{sender_ip, target_ip, ts_ns}).second)
+      if (auto [request, added] = arp_requests_.try_emplace(key, ArpRequest{sender_ip, target_ip, ts_ns, {}}); added) {
+        newest_frame_of(evidence_flow, request->second.frame);
         arp_request_order_.emplace_back(key, ts_ns);
+      }
     } else if (!arp_requests_.contains(key)) {
       ++counters_.untracked;
     }
@@ -909,7 +953,13 @@ void WorkerDetector::settle_arp_request(uint64_t key, int64_t ts_ns) {
   auto it = arp_requests_.find(key);
   if (it == arp_requests_.end() || it->second.ts_ns != ts_ns) return;  // answered (or asked again later)
   const ArpRequest& request = it->second;
-  activity_.probes.push_back({ProbeKind::Unanswered, request.requester, request.target, 0, 0, "arp", request.ts_ns});
+  ProbeRecord& probe = activity_.probes.emplace_back();
+  probe.kind = ProbeKind::Unanswered;
+  probe.client = request.requester;
+  probe.server = request.target;
+  probe.protocol = "arp";
+  probe.ts_ns = request.ts_ns;
+  if (request.frame.length) probe.frames.push_back(request.frame);
   arp_requests_.erase(it);
 }
 
@@ -947,6 +997,13 @@ void WorkerDetector::on_flow_start(int64_t ts_ns, uint8_t transport, const IpAdd
 }
 
 void WorkerDetector::on_flow_end(const EndedFlow& flow) {
+  ProbeCandidate frames;
+  if (flow.probe_frames) {
+    if (auto kept = probe_candidates_.find(flow.evidence_id); kept != probe_candidates_.end()) {
+      frames = kept->second;
+      probe_candidates_.erase(kept);
+    }
+  }
   const bool tcp = flow.transport == 6, udp = flow.transport == 17;
   if (!tcp && !udp &&
       echo_flows_.erase(flow_id(flow.client, flow.client_port, flow.server, flow.server_port, flow.transport)) == 0)
@@ -958,8 +1015,15 @@ void WorkerDetector::on_flow_end(const EndedFlow& flow) {
   const bool refused = tcp && !unanswered && flow.server_packets == 1 && flow.closed && !flow.payload;
   if (!unanswered && !refused) return;
   const std::string_view transport_name = tcp ? "tcp" : udp ? "udp" : "icmp";
-  activity_.probes.push_back({unanswered ? ProbeKind::Unanswered : ProbeKind::Refused, flow.client, flow.server,
-                              flow.server_port, flow.transport, transport_name, flow.first_ts_ns});
+  ProbeRecord& probe = activity_.probes.emplace_back();
+  probe.kind = unanswered ? ProbeKind::Unanswered : ProbeKind::Refused;
+  probe.client = flow.client;
+  probe.server = flow.server;
+  probe.server_port = flow.server_port;
+  probe.transport = flow.transport;
+  probe.protocol = transport_name;
+  probe.ts_ns = flow.first_ts_ns;
+  probe.frames.assign(frames.frames.begin(), frames.frames.begin() + frames.count);
   if (tcp && unanswered) on_tcp_syn_unanswered(flow.first_ts_ns, flow.client, flow.client_port, flow.server,
                                                flow.server_port);
 }

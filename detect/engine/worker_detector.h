@@ -41,6 +41,16 @@ struct EvidenceSettings {
   size_t ring_frames = 256;          // recent frames kept per worker
   size_t snap_bytes = 1600;          // bytes kept of each frame
   size_t max_frames_per_alert = 20;  // frames of the raising flow attached to an alert
+  size_t probe_candidates = 4096;    // flows at once that keep their opening frames (see keep_probe_frame)
+};
+
+// A frame kept as a probe's evidence: its headers (a probe's substance) and the start of any payload.
+struct ProbeFrame {
+  static constexpr size_t kSnapBytes = 128;
+  int64_t ts_ns = 0;
+  uint16_t length = 0;
+  std::array<uint8_t, kSnapBytes> bytes{};
+  std::span<const uint8_t> view() const { return {bytes.data(), length}; }
 };
 
 // What the threat-intelligence matcher offers the hook: the definition an observable matches.
@@ -89,6 +99,9 @@ struct ProbeRecord {
   uint8_t transport = 0;
   std::string_view protocol;  // "tcp"/"udp"/"ip", or the identity request's protocol (static names)
   int64_t ts_ns = 0;          // the flow's first packet: the same whichever worker saw it
+  // Evidence for the scan alert: the probe's frames (its first, and the answer that refused it),
+  // when the link is Ethernet and the worker still held them.
+  std::vector<ProbeFrame> frames;
 };
 
 struct ActivityBatch {
@@ -107,6 +120,8 @@ struct EndedFlow {
   uint64_t client_packets = 0, server_packets = 0;
   bool payload = false;  // a byte of payload passed either way
   bool closed = false;   // FIN or RST seen
+  uint64_t evidence_id = 0;     // WorkerDetector::flow_id of the flow
+  bool probe_frames = false;    // keep_probe_frame kept its frames (on_flow_end takes them)
 };
 
 struct WorkerDetectorCounters {
@@ -114,6 +129,7 @@ struct WorkerDetectorCounters {
   uint64_t alerts_aggregated = 0;  // repeats folded into a pending alert
   uint64_t untracked = 0;          // new keys not tracked because a table was full
   uint64_t activities = 0;
+  uint64_t probe_frames_untracked = 0;  // flows that kept no opening frames because the table was full
 };
 
 // Probes are counted in fixed buckets of half a scan window; any window-long stretch of time lies
@@ -157,9 +173,10 @@ class WorkerDetector {
   // Also pairs requests with replies: a request its target has not answered within
   // AnomalySettings::arp_reply_ns becomes an unanswered "arp" probe (ARP sweeps find hosts
   // without a single IP packet). Request and reply meet on one worker (the dispatch hashes
-  // an ARP frame's IP pair).
+  // an ARP frame's IP pair). `evidence_flow`: the flow id on_packet filed this frame under (0:
+  // not in the ring), so an unanswered request's probe carries it.
   void on_arp(int64_t ts_ns, const MacAddr& sender_mac, const IpAddr& sender_ip, const MacAddr& target_mac,
-              const IpAddr& target_ip, bool is_reply);
+              const IpAddr& target_ip, bool is_reply, uint64_t evidence_flow = 0);
   // Packet time moved to `now_ns`: requests unanswered since arp_reply_ns become probes.
   void expire_arp_requests(int64_t now_ns);
   // End of input: every request still unanswered is a probe.
@@ -170,8 +187,16 @@ class WorkerDetector {
   void on_flow_start(int64_t ts_ns, uint8_t transport, const IpAddr& client, uint16_t client_port,
                      const IpAddr& server, uint16_t server_port, const MacAddr& server_mac, bool echo_request = false);
   // A flow ended: an unanswered or refused one is a probe (reported for the central scan
-  // detection); an unanswered TCP one also counts towards SYN floods.
+  // detection, with the frames keep_probe_frame kept); an unanswered TCP one also counts
+  // towards SYN floods.
   void on_flow_end(const EndedFlow& flow);
+  // Probe evidence: a flow that may still end as a probe (no payload, no second answer) keeps
+  // the newest evidence-ring frame when it is the flow's (call right after on_packet): its
+  // client's first frame and the server's first answer, at most two. False when nothing was
+  // kept (another link type, or probe_candidates flows keep theirs already: counted).
+  bool keep_probe_frame(uint64_t flow);
+  // The flow carried payload or a real answer: it is no probe, its frames go.
+  void forget_probe_frames(uint64_t flow);
   // A TCP flow ended (or timed out) after a SYN that no SYN-ACK answered: SYN floods.
   void on_tcp_syn_unanswered(int64_t ts_ns, const IpAddr& client, uint16_t client_port, const IpAddr& server,
                              uint16_t server_port);
@@ -297,6 +322,7 @@ class WorkerDetector {
   struct ArpRequest {
     IpAddr requester, target;
     int64_t ts_ns = 0;  // the first request not yet answered
+    ProbeFrame frame;   // that request (length 0 for another link type)
   };
   std::unordered_map<uint64_t, ArpRequest> arp_requests_;           // by arp_pair_key(requester, target)
   std::deque<std::pair<uint64_t, int64_t>> arp_request_order_;       // (key, ts) in packet-time order
@@ -304,6 +330,15 @@ class WorkerDetector {
   void settle_arp_request(uint64_t key, int64_t ts_ns);
   std::unordered_map<uint64_t, PollingChannel> polling_;
   Table<BehaviourState> behaviour_states_;
+
+  // Opening frames of flows that may end as probes, by flow id (see keep_probe_frame).
+  struct ProbeCandidate {
+    std::array<ProbeFrame, 2> frames;
+    uint8_t count = 0;
+  };
+  std::unordered_map<uint64_t, ProbeCandidate> probe_candidates_;
+  // The newest ring frame when it belongs to `flow`, snapped for a probe; false otherwise.
+  bool newest_frame_of(uint64_t flow, ProbeFrame& out) const;
 };
 
 }  // namespace ots::detect

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "pcaps/gen/capture_writer.h"
 #include "pcaps/gen/ot_payloads.h"
@@ -167,6 +169,93 @@ TEST(ScanDetection, PollingIsNoScanAndRealScansAreFoundWithAnyWorkerCount) {
   EXPECT_TRUE(one.contains({"Address scan", "10.1.0.69", ""})) << describe(one);  // the ARP sweep
   EXPECT_EQ(count_title(one, "Address scan"), 3u) << describe(one);
   EXPECT_EQ(count_title(one, "Port scan"), 1u) << describe(one);
+}
+
+// What an evidence frame says about itself: the sender's IPv4 address (IP source or ARP sender)
+// and, for TCP, the flags.
+struct EvidenceFrame {
+  std::string sender;
+  int tcp_flags = -1;
+  bool arp = false;
+};
+
+std::vector<EvidenceFrame> evidence_frames(const std::string& pcap) {
+  std::ifstream in(pcap, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto u8 = [&](size_t at) { return static_cast<uint8_t>(bytes.at(at)); };
+  auto le32 = [&](size_t at) { return u8(at) | u8(at + 1) << 8 | u8(at + 2) << 16 | uint32_t{u8(at + 3)} << 24; };
+  auto ipv4 = [&](size_t at) {
+    return std::to_string(u8(at)) + "." + std::to_string(u8(at + 1)) + "." + std::to_string(u8(at + 2)) + "." +
+           std::to_string(u8(at + 3));
+  };
+  EXPECT_GE(bytes.size(), 24u);
+  EXPECT_TRUE(le32(0) == 0xa1b2c3d4u || le32(0) == 0xa1b23c4du);  // classic pcap (µs or ns)
+  EXPECT_EQ(le32(20), 1u);          // Ethernet
+  std::vector<EvidenceFrame> frames;
+  for (size_t at = 24; at + 16 <= bytes.size();) {
+    const size_t frame = at + 16, length = le32(at + 8);
+    EvidenceFrame f;
+    const uint16_t ethertype = static_cast<uint16_t>(u8(frame + 12) << 8 | u8(frame + 13));
+    if (ethertype == 0x0806) {
+      f.arp = true;
+      f.sender = ipv4(frame + 14 + 14);
+    } else if (ethertype == 0x0800) {
+      f.sender = ipv4(frame + 14 + 12);
+      const size_t ihl = (u8(frame + 14) & 0x0f) * 4u;
+      if (u8(frame + 14 + 9) == 6) f.tcp_flags = u8(frame + 14 + ihl + 13);
+    }
+    frames.push_back(f);
+    at = frame + length;
+  }
+  return frames;
+}
+
+// Scan alerts are decided over every worker's probes; their evidence pcap holds the probes' own
+// frames, whichever worker saw them: SYNs of the address scan, SYN and RST of the refused port
+// scan, echo requests of the ping sweep, ARP requests of the ARP sweep.
+TEST(ScanDetection, ScanAlertsCarryTheProbesFramesAsEvidence) {
+  TempDir dir;
+  const std::string capture = dir.file("plant_scans.pcap");
+  PlantSpec spec;
+  spec.address_scan = spec.port_scan = spec.ping_sweep = spec.arp_sweep = true;
+  write_plant(capture, spec);
+  for (int workers : {1, 2}) {
+    const std::string db = dir.file("evidence" + std::to_string(workers) + ".db");
+    replay(dir, "evidence" + std::to_string(workers), {capture}, workers);
+    const nlohmann::json out = json_of(otsensor("alerts --json --db " + shell_quote(db)));
+    size_t scans = 0;
+    for (const auto& alert : out["alerts"]) {
+      const std::string title = text(alert, "title"), scanner = text(alert, "sourceIp");
+      if (title != "Address scan" && title != "Port scan") continue;
+      ++scans;
+      SCOPED_TRACE(title + " from " + scanner + ", " + std::to_string(workers) + " worker(s)");
+      const std::string pcap = dir.file("alert" + std::to_string(alert["id"].get<int64_t>()) + ".pcap");
+      const Result r = run(otsensor("alerts --db " + shell_quote(db) + " --pcap " + std::to_string(alert["id"].get<int64_t>()) +
+                                    " --output " + shell_quote(pcap)));
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      const auto frames = evidence_frames(pcap);
+      EXPECT_EQ(alert["evidenceFrames"].get<size_t>(), frames.size());
+      EXPECT_GE(frames.size(), 8u);
+      size_t from_scanner = 0, syn = 0, rst = 0, arp = 0;
+      for (const EvidenceFrame& f : frames) {
+        from_scanner += f.sender == scanner;
+        syn += f.sender == scanner && f.tcp_flags == 0x02;
+        rst += f.sender == "10.1.1.1" && (f.tcp_flags & 0x04) != 0;
+        arp += f.arp;
+      }
+      if (scanner == "10.1.0.66") EXPECT_EQ(syn, frames.size());
+      if (scanner == "10.1.0.67") {  // SYN, then the PLC's RST
+        EXPECT_EQ(syn, frames.size() / 2);
+        EXPECT_EQ(rst, frames.size() / 2);
+      }
+      if (scanner == "10.1.0.68") EXPECT_EQ(from_scanner, frames.size());
+      if (scanner == "10.1.0.69") {
+        EXPECT_EQ(arp, frames.size());
+        EXPECT_EQ(from_scanner, frames.size());
+      }
+    }
+    EXPECT_EQ(scans, 4u);
+  }
 }
 
 TEST(ScanDetection, SampleCapturesRaiseTheSameAlertsWithOneAndTwoWorkers) {

@@ -475,6 +475,41 @@ TEST(CentralScans, PortScanAboveThresholdOnly) {
   EXPECT_EQ(alerts[0].destination_ip, ip("10.0.0.20"));
 }
 
+// The scan alert carries the frames of the probes that made it, oldest first, bounded.
+TEST(CentralScans, ScanAlertsCarryTheProbesFrames) {
+  auto frame = [](int64_t ts_ns, uint8_t fill) {
+    ProbeFrame f;
+    f.ts_ns = ts_ns;
+    f.length = 60;
+    f.bytes.fill(fill);
+    return f;
+  };
+  ActivityBatch late, early;  // two workers' batches, the later probes first
+  for (uint16_t port = 1; port <= 24; ++port) {
+    ProbeRecord p = probe(ip("10.0.0.66"), ip("10.0.0.20"), port, kT0 + port * kMs, ProbeKind::Refused);
+    p.frames = {frame(p.ts_ns, static_cast<uint8_t>(port)), frame(p.ts_ns + 1, static_cast<uint8_t>(port))};
+    (port > 12 ? late : early).probes.push_back(p);
+  }
+  auto alerts = scan_alerts({late, early});
+  ASSERT_EQ(alerts.size(), 1u);
+  const Alert& scan = alerts[0];
+  ASSERT_EQ(scan.evidence_frames.size(), 12u);  // bounded
+  ASSERT_EQ(scan.evidence_times_ns.size(), 12u);
+  EXPECT_TRUE(std::is_sorted(scan.evidence_times_ns.begin(), scan.evidence_times_ns.end()));
+  EXPECT_EQ(scan.evidence_frames[0], std::vector<uint8_t>(60, 13));  // the first batch's first probe
+  EXPECT_EQ(scan.evidence_times_ns[0], kT0 + 13 * kMs);
+  // A PLC scan's identity requests too.
+  ActivityBatch identity;
+  for (int i = 1; i <= 8; ++i) {
+    ProbeRecord p = probe(ip("10.0.0.66"), IpAddr::v4(0x0A000100u + i), 44818, kT0 + i, ProbeKind::Identity);
+    p.frames = {frame(p.ts_ns, 0xEE)};
+    identity.probes.push_back(p);
+  }
+  auto plc = scan_alerts({identity});
+  ASSERT_EQ(plc.size(), 1u);
+  EXPECT_EQ(plc[0].evidence_frames.size(), 8u);
+}
+
 TEST(CentralScans, AddressScanButNotKnownPairs) {
   TempDir dir;
   auto baseline = Baseline::open(dir.file("b.db"));

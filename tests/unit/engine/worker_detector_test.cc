@@ -289,6 +289,73 @@ TEST(Anomaly, UnansweredArpRequestsBecomeProbes) {
   EXPECT_EQ(rest.probes[0].server, ip("10.0.0.23"));
 }
 
+// A flow that may end as a probe keeps its opening frames (the client's first, the server's first
+// answer); payload makes it a conversation that keeps none; the probe carries them.
+TEST(Anomaly, ProbesCarryTheirOpeningFrames) {
+  WorkerDetector d(snapshot());
+  const uint64_t refused = WorkerDetector::flow_id(ip("10.0.0.66"), 40000, ip("10.0.0.31"), 102, 6);
+  const std::vector<uint8_t> syn(60, 0x11), rst(200, 0x22), retry(60, 0x33);
+  d.on_packet(kT0, syn, refused);
+  EXPECT_TRUE(d.keep_probe_frame(refused));
+  d.on_packet(kT0 + kMs, rst, refused);
+  EXPECT_TRUE(d.keep_probe_frame(refused));
+  d.on_packet(kT0 + 2 * kMs, retry, refused);
+  EXPECT_TRUE(d.keep_probe_frame(refused));  // only the first two stay
+  const uint64_t other = WorkerDetector::flow_id(ip("10.0.0.66"), 40000, ip("10.0.0.32"), 102, 6);
+  EXPECT_FALSE(d.keep_probe_frame(other));   // the newest ring frame is another flow's
+  const uint64_t session = WorkerDetector::flow_id(ip("10.0.0.1"), 40000, ip("10.0.0.20"), 502, 6);
+  d.on_packet(kT0, syn, session);
+  EXPECT_TRUE(d.keep_probe_frame(session));
+  d.forget_probe_frames(session);
+
+  EndedFlow probe = ended("10.0.0.66", "10.0.0.31", 102, 6, 2, 1, false, true);
+  probe.evidence_id = refused;
+  probe.probe_frames = true;
+  d.on_flow_end(probe);
+  EndedFlow conversation = ended("10.0.0.1", "10.0.0.20", 502, 6, 3, 0, false, false);
+  conversation.evidence_id = session;
+  conversation.probe_frames = true;  // forgotten since: it ends as a probe without frames
+  d.on_flow_end(conversation);
+  auto found = probes(d);
+  ASSERT_EQ(found.size(), 2u);
+  ASSERT_EQ(found[0].frames.size(), 2u);
+  EXPECT_EQ(found[0].frames[0].ts_ns, kT0);
+  EXPECT_EQ(std::vector<uint8_t>(found[0].frames[0].view().begin(), found[0].frames[0].view().end()), syn);
+  EXPECT_EQ(found[0].frames[1].length, ProbeFrame::kSnapBytes);  // headers and the start of the rest
+  EXPECT_EQ(found[0].frames[1].bytes[0], 0x22);
+  EXPECT_TRUE(found[1].frames.empty());
+}
+
+TEST(Anomaly, ProbeFrameCandidatesAreBoundedAndCounted) {
+  EvidenceSettings evidence;
+  evidence.probe_candidates = 2;
+  WorkerDetector d(snapshot(), evidence);
+  const std::vector<uint8_t> syn(60, 0x11);
+  for (uint16_t port = 1; port <= 3; ++port) {
+    const uint64_t flow = WorkerDetector::flow_id(ip("10.0.0.66"), 40000, ip("10.0.0.31"), port, 6);
+    d.on_packet(kT0 + port, syn, flow);
+    EXPECT_EQ(d.keep_probe_frame(flow), port <= 2) << port;
+  }
+  EXPECT_EQ(d.counters().probe_frames_untracked, 1u);
+}
+
+TEST(Anomaly, UnansweredArpRequestProbesCarryTheRequest) {
+  WorkerDetector d(snapshot());
+  const MacAddr scanner = mac("02:00:00:00:00:66");
+  const uint64_t frame_flow = WorkerDetector::l2_flow_id(scanner, mac("ff:ff:ff:ff:ff:ff"));
+  const std::vector<uint8_t> request(42, 0x06);
+  d.on_packet(kT0, request, frame_flow);
+  d.on_arp(kT0, scanner, ip("10.0.0.66"), {}, ip("10.0.0.21"), false, frame_flow);
+  d.on_arp(kT0 + kMs, scanner, ip("10.0.0.66"), {}, ip("10.0.0.22"), false);  // not in the ring
+  d.end_of_input();
+  auto found = probes(d);
+  ASSERT_EQ(found.size(), 2u);
+  ASSERT_EQ(found[0].frames.size(), 1u);
+  EXPECT_EQ(found[0].frames[0].length, 42u);
+  EXPECT_EQ(found[0].frames[0].ts_ns, kT0);
+  EXPECT_TRUE(found[1].frames.empty());
+}
+
 TEST(Anomaly, SynAndUdpFloods) {
   AnomalySettings a;
   a.syn_flood_syns = 100;
