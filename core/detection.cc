@@ -152,36 +152,72 @@ void DetectionHub::publish() {
   generation_.store(bundle_->generation, std::memory_order_release);
 }
 
+template <class Step>
+bool DetectionHub::attempt(const char* what, Step&& step) {
+  try {
+    step();
+    return true;
+  } catch (const std::exception& e) {
+    std::lock_guard lock(failures_mutex_);
+    ++failures_.count;
+    failures_.last = std::string(what) + ": " + e.what();
+    return false;
+  }
+}
+
+DetectionHub::Failures DetectionHub::failures() const {
+  std::lock_guard lock(failures_mutex_);
+  return failures_;
+}
+
+size_t DetectionHub::alerts_unstored() const {
+  std::lock_guard lock(failures_mutex_);
+  return unstored_alerts_.size();
+}
+
 void DetectionHub::on_flush(const StoreBatch& changes, std::vector<detect::Alert>& worker_alerts,
                             const std::vector<detect::ActivityBatch>& activity, int64_t newest_ts_ns,
                             std::optional<int64_t> new_timeline,
                             const std::vector<std::pair<int64_t, int64_t>>* quiet) {
   bool republish = false;
-  if (baseline_->refresh()) republish = true;
-  if (new_timeline) central_->begin_timeline(*new_timeline);
-  if (quiet) {
-    std::vector<detect::QuietPeriod> periods;
-    for (const auto& [from, to] : *quiet) periods.push_back({from, to});
-    central_->on_quiet_periods(periods);
-  }
-  central_->on_batch(changes, newest_ts_ns);
-  for (const auto& batch : activity) central_->on_activity(batch, newest_ts_ns);
+  attempt("reading the baseline", [&] { republish = baseline_->refresh() || republish; });
+  attempt("policy and scan detection", [&] {
+    if (new_timeline) central_->begin_timeline(*new_timeline);
+    if (quiet) {
+      std::vector<detect::QuietPeriod> periods;
+      for (const auto& [from, to] : *quiet) periods.push_back({from, to});
+      central_->on_quiet_periods(periods);
+    }
+    central_->on_batch(changes, newest_ts_ns);
+    for (const auto& batch : activity) central_->on_activity(batch, newest_ts_ns);
+  });
   std::vector<detect::Alert> alerts = std::move(worker_alerts);
   worker_alerts.clear();
   central_->drain_alerts(alerts);
-  if (!alerts.empty()) {
-    store_->record_all(alerts);
-    alerts_stored_ += alerts.size();
-    for (auto& forwarder : forwarders_) {
-      for (const auto& alert : alerts) forwarder->send(alert);
+  for (auto& forwarder : forwarders_)
+    for (const auto& alert : alerts) forwarder->send(alert);
+  {
+    std::lock_guard lock(failures_mutex_);
+    for (auto& alert : alerts) unstored_alerts_.push_back(std::move(alert));
+    if (unstored_alerts_.size() > kMaxUnstoredAlerts) {
+      const size_t excess = unstored_alerts_.size() - kMaxUnstoredAlerts;
+      unstored_alerts_.erase(unstored_alerts_.begin(), unstored_alerts_.begin() + static_cast<ptrdiff_t>(excess));
+      failures_.alerts_dropped += excess;
     }
   }
-  if (central_->take_view_change()) republish = true;
-  if (ti_fingerprint() != ti_fingerprint_) {
-    reload_threat_intelligence();
-    republish = true;
+  if (!unstored_alerts_.empty() && attempt("storing alerts", [&] { store_->record_all(unstored_alerts_); })) {
+    std::lock_guard lock(failures_mutex_);
+    alerts_stored_ += unstored_alerts_.size();
+    unstored_alerts_.clear();
   }
-  if (republish) publish();
+  if (central_->take_view_change()) republish = true;
+  attempt("reloading threat intelligence", [&] {
+    if (ti_fingerprint() != ti_fingerprint_) {
+      reload_threat_intelligence();
+      republish = true;
+    }
+  });
+  if (republish) attempt("publishing detection state", [&] { publish(); });
 }
 
 }  // namespace ots

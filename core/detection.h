@@ -68,7 +68,23 @@ class DetectionHub {
   const std::vector<std::string>& notes() const { return notes_; }
   uint64_t alerts_stored() const { return alerts_stored_; }
 
+  // A step of on_flush that failed (the database refused a write: locked past the busy timeout,
+  // disk full …) is counted and named here instead of ending the sensor. Alerts that could not
+  // be stored are kept and stored at the next flush (forwarders got them at once); beyond
+  // kMaxUnstoredAlerts the oldest are dropped and counted.
+  struct Failures {
+    uint64_t count = 0;        // failed steps
+    std::string last;          // "storing alerts: database 'x': …"
+    uint64_t alerts_dropped = 0;
+  };
+  Failures failures() const;
+  size_t alerts_unstored() const;
+  static constexpr size_t kMaxUnstoredAlerts = 100'000;
+
  private:
+  // Runs `step`; a failure is counted under `what` and the flush goes on.
+  template <class Step>
+  bool attempt(const char* what, Step&& step);
   void reload_threat_intelligence();
   void publish();
   std::string ti_fingerprint();
@@ -86,6 +102,9 @@ class DetectionHub {
   std::shared_ptr<const detect::rules::RuleSet> rules_;
   std::vector<std::string> notes_;
   uint64_t alerts_stored_ = 0;
+  std::vector<detect::Alert> unstored_alerts_;  // oldest first
+  mutable std::mutex failures_mutex_;           // failures() is read from another thread
+  Failures failures_;
 
   mutable std::mutex mutex_;
   std::shared_ptr<const DetectionBundle> bundle_;

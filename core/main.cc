@@ -189,6 +189,16 @@ int run_sensor(SignalStop& signals, const CaptureArgs& args, PipelineOptions opt
   if (options.worker.detection)
     std::fprintf(stderr, "otsensor: %llu alerts recorded (otsensor alerts --db %s)\n",
                  static_cast<unsigned long long>(options.worker.detection->alerts_stored()), args.db.c_str());
+  if (options.worker.detection) {
+    const DetectionHub::Failures f = options.worker.detection->failures();
+    const size_t unstored = options.worker.detection->alerts_unstored();
+    if (unstored > 0 || f.alerts_dropped > 0)
+      fail("detection: " + std::to_string(unstored + f.alerts_dropped) + " alerts could not be stored (" + f.last + ")");
+    if (f.count > 0)
+      std::fprintf(stderr, "otsensor: warning: detection: %llu steps failed and were retried; the last: %s\n",
+                   static_cast<unsigned long long>(f.count), f.last.c_str());
+  }
+  if (auto err = pipeline.inventory_error()) fail(*err + " (the run stopped; what came before is stored)");
   if (auto err = store->last_error()) fail(*err);
   if (outcome.error) std::fprintf(stderr, "otsensor: error: %s\n", outcome.message.c_str());
 

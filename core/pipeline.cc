@@ -81,8 +81,26 @@ void Pipeline::inventory_loop() {
       inventory_flush_requested_ = false;
       totals = inventory_source_stats_;
     }
-    collect_and_write(totals);
+    try {
+      collect_and_write(totals);
+    } catch (const std::exception& e) {
+      note_inventory_error(e.what());
+      return;
+    }
   }
+}
+
+void Pipeline::note_inventory_error(const std::string& message) {
+  {
+    std::lock_guard lock(inventory_error_mutex_);
+    if (!inventory_error_) inventory_error_ = "inventory: " + message;
+  }
+  request_stop();
+}
+
+std::optional<std::string> Pipeline::inventory_error() const {
+  std::lock_guard lock(inventory_error_mutex_);
+  return inventory_error_;
 }
 
 void Pipeline::stop_inventory_thread() {
@@ -520,7 +538,19 @@ void Pipeline::finish(const std::string& status) {
   }
   run_.status = status;
   run_.ended_at_ns = wall_clock_ns();
-  collect_and_write(source_snapshot());
+  if (!inventory_error()) {
+    try {
+      collect_and_write(source_snapshot());
+    } catch (const std::exception& e) {
+      note_inventory_error(e.what());
+    }
+  }
+  if (auto error = inventory_error()) {  // the run's record says why it ended early
+    run_.status = "error: " + *error;
+    StoreBatch batch;
+    batch.runs.push_back(run_);
+    store_.submit(std::move(batch));
+  }
   store_.flush();
 }
 

@@ -60,6 +60,9 @@ class Pipeline {
   void finish(const std::string& status);
 
   const RunRecord& run_record() const { return run_; }
+  // Why the inventory and detection thread stopped (an exception there ends the run cleanly,
+  // with everything committed before it), or nullopt.
+  std::optional<std::string> inventory_error() const;
   // CPU time the packet workers used so far: the figure to size a sensor by (packets
   // per second per core). With one worker it includes reading the source, done on the same thread.
   double worker_cpu_seconds() const { return static_cast<double>(worker_cpu_ns_.load()) / 1e9; }
@@ -81,6 +84,9 @@ class Pipeline {
   SourceStats source_snapshot() const;
   void inventory_loop();
   void stop_inventory_thread();
+  void note_inventory_error(const std::string& message);  // and request_stop()
+  mutable std::mutex inventory_error_mutex_;
+  std::optional<std::string> inventory_error_;
   void start_threads();
   void stop_threads();
 

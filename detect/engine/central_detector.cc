@@ -21,6 +21,8 @@ constexpr std::string_view kInterfaceIdle = "ots.operational.no_traffic";
 constexpr std::string_view kPortScan = "ots.anomaly.port_scan";
 constexpr std::string_view kAddressScan = "ots.anomaly.address_scan";
 constexpr std::string_view kPlcScan = "ots.anomaly.plc_scan";
+constexpr std::string_view kSynFlood = "ots.anomaly.syn_flood";
+constexpr std::string_view kUdpFlood = "ots.anomaly.udp_flood";
 
 uint64_t mix(uint64_t h, uint64_t v) {
   h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
@@ -146,6 +148,7 @@ void CentralDetector::begin_timeline(int64_t first_ts_ns) {
   if (first_ts_ns >= last_batch_ns_ && first_ts_ns - last_batch_ns_ <= settings_.device_silence_ns) return;
   devices_.clear();
   scans_.clear();
+  floods_.clear();
   quiet_.clear();
   last_batch_ns_ = 0;
   last_silence_check_ns_ = 0;
@@ -272,8 +275,55 @@ void CentralDetector::on_batch(const StoreBatch& changes, int64_t now_ns) {
   transaction.commit();
 }
 
+void CentralDetector::count_flood(Flood kind, const IpAddr& server, const MacAddr& server_mac, int64_t bucket,
+                                  uint64_t events, const std::vector<ProbeFrame>& frames, int64_t ts_ns) {
+  const AnomalySettings& a = settings_.anomaly;
+  const uint64_t key_hash = mix(ip_hash(server), kind == Flood::Syn ? 1 : 2);
+  auto it = floods_.find(key_hash);
+  if (it == floods_.end()) {
+    if (floods_.size() >= a.max_tracked) {
+      std::erase_if(floods_, [&](const auto& entry) { return entry.second.newest_bucket < bucket - 2; });
+      if (floods_.size() >= a.max_tracked) {
+        ++scan_keys_untracked_;
+        return;
+      }
+    }
+    it = floods_.emplace(key_hash, FloodKey{}).first;
+  }
+  FloodKey& key = it->second;
+  if (bucket < key.newest_bucket - 2) return;  // older than every bucket kept
+  key.newest_bucket = std::max(key.newest_bucket, bucket);
+  FloodBucket& slot = key.buckets[static_cast<size_t>(((bucket % 3) + 3) % 3)];
+  if (slot.bucket != bucket) slot = FloodBucket{bucket, 0, false};
+  slot.events += events;
+  keep_evidence(key.evidence, frames, bucket_start_ns(key.newest_bucket - 2, a.flood_window_ns));
+  uint64_t total = 0;
+  bool alerted = false;
+  for (const FloodBucket& b : key.buckets) {
+    if (b.events == 0 || b.bucket < key.newest_bucket - 2) continue;
+    total += b.events;
+    alerted = alerted || b.alerted;
+  }
+  const uint32_t threshold = std::max<uint32_t>(kind == Flood::Syn ? a.syn_flood_syns : a.udp_flood_flows, 1);
+  if (alerted || total < threshold) return;
+  for (FloodBucket& b : key.buckets) b.alerted = b.alerted || b.events != 0;
+  const std::string window = std::to_string(a.flood_window_ns / 1'000'000) + " ms";
+  Alert& alert = kind == Flood::Syn
+      ? raise(kSynFlood, "SYN flood", Severity::Major, "Bandwidth Anomalies", "T0814", IpAddr{}, server, "tcp",
+              std::to_string(total) + " unanswered SYNs to " + server.str() + " within " + window,
+              "syns=" + std::to_string(total), ts_ns, EngineKind::Anomaly)
+      : raise(kUdpFlood, "UDP flood", Severity::Major, "Bandwidth Anomalies", "T0814", IpAddr{}, server, "udp",
+              std::to_string(total) + " new UDP flows to " + server.str() + " within " + window,
+              "flows=" + std::to_string(total), ts_ns, EngineKind::Anomaly);
+  if (alert.destination_mac.is_zero()) alert.destination_mac = server_mac;
+  attach_evidence(alert, key.evidence);
+}
+
 void CentralDetector::on_probe(const ProbeRecord& probe) {
   const AnomalySettings& a = settings_.anomaly;
+  if (probe.kind == ProbeKind::Unanswered && probe.transport == 6)
+    count_flood(Flood::Syn, probe.server, MacAddr{}, probe_bucket(probe.ts_ns, a.flood_window_ns), 1, probe.frames,
+                probe.ts_ns);
   const bool identity = probe.kind == ProbeKind::Identity;
   if (!identity && baseline_.has_pair(probe.client, probe.server)) return;  // a known pair failing is no scan
   // One probe counts towards up to two scans: the ports of its host, and the hosts of its source.
@@ -317,7 +367,7 @@ void CentralDetector::on_probe(const ProbeRecord& probe) {
     if (std::find(slot.targets.begin(), slot.targets.end(), c.target) != slot.targets.end()) continue;
     if (slot.targets.size() >= threshold) continue;
     slot.targets.push_back(c.target);
-    keep_scan_evidence(key, probe.frames, bucket_start_ns(key.newest_bucket - 2, a.scan_window_ns));
+    keep_evidence(key.evidence, probe.frames, bucket_start_ns(key.newest_bucket - 2, a.scan_window_ns));
     // Distinct targets of the buckets kept (at most three consecutive ones: at most 1.5 windows).
     std::vector<uint64_t> seen;
     bool alerted = false;
@@ -347,28 +397,29 @@ void CentralDetector::on_probe(const ProbeRecord& probe) {
             probe.client.str() + " asked " + std::to_string(distinct) + " hosts for their identity (" + what + ")",
             "hosts=" + std::to_string(distinct), probe.ts_ns, EngineKind::Anomaly);
     }
-    // The probes that made the scan are its evidence (the frames the workers kept of them).
-    if (alert->evidence_frames.empty()) {
-      std::vector<ProbeFrame>& frames = key.evidence;
-      std::stable_sort(frames.begin(), frames.end(),
-                       [](const ProbeFrame& x, const ProbeFrame& y) { return x.ts_ns < y.ts_ns; });
-      for (const ProbeFrame& frame : frames) {
-        alert->evidence_frames.emplace_back(frame.view().begin(), frame.view().end());
-        alert->evidence_times_ns.push_back(frame.ts_ns);
-      }
-      frames.clear();
-      frames.shrink_to_fit();
-    }
+    attach_evidence(*alert, key.evidence);  // the probes that made the scan
   }
+}
+
+void CentralDetector::attach_evidence(Alert& alert, std::vector<ProbeFrame>& frames) {
+  if (!alert.evidence_frames.empty()) return;  // a repeat folded into a pending alert
+  std::stable_sort(frames.begin(), frames.end(),
+                   [](const ProbeFrame& x, const ProbeFrame& y) { return x.ts_ns < y.ts_ns; });
+  for (const ProbeFrame& frame : frames) {
+    alert.evidence_frames.emplace_back(frame.view().begin(), frame.view().end());
+    alert.evidence_times_ns.push_back(frame.ts_ns);
+  }
+  frames.clear();
+  frames.shrink_to_fit();
 }
 
 int64_t CentralDetector::bucket_start_ns(int64_t bucket, int64_t scan_window_ns) {
   return bucket * std::max<int64_t>(scan_window_ns / 2, 1);
 }
 
-void CentralDetector::keep_scan_evidence(ScanKey& key, const std::vector<ProbeFrame>& frames, int64_t oldest_ns) {
+void CentralDetector::keep_evidence(std::vector<ProbeFrame>& kept, const std::vector<ProbeFrame>& frames,
+                                    int64_t oldest_ns) {
   if (frames.empty()) return;
-  std::vector<ProbeFrame>& kept = key.evidence;
   if (kept.size() + frames.size() > kScanEvidenceFrames)  // frames of buckets no longer counted go first
     std::erase_if(kept, [&](const ProbeFrame& f) { return f.ts_ns < oldest_ns; });
   for (const ProbeFrame& frame : frames) {
@@ -378,8 +429,11 @@ void CentralDetector::keep_scan_evidence(ScanKey& key, const std::vector<ProbeFr
 }
 
 void CentralDetector::on_activity(const ActivityBatch& activity, int64_t now_ns) {
-  if (settings_.scans)
+  if (settings_.scans) {
     for (const ProbeRecord& probe : activity.probes) on_probe(probe);
+    for (const FlowStartCount& c : activity.udp_flow_starts)
+      count_flood(Flood::Udp, c.server, c.server_mac, c.bucket, c.flows, c.frames, c.first_ts_ns);
+  }
   if (activity.activities.empty() && activity.polling.empty()) return;
   clock(now_ns);
   Transaction transaction(baseline_.connection());

@@ -7,7 +7,9 @@
 //   after Inventory::take_changes(batch):  central.on_batch(batch, latest packet time)
 //   with every worker delta:               central.on_activity(worker's ActivityBatch, latest packet time)
 //                                          (its probes feed the scan detection: port, address and PLC
-//                                          scans are counted here, over all workers)
+//                                          scans are counted here, over all workers; so are SYN floods,
+//                                          from the unanswered TCP probes, and UDP floods, from the
+//                                          workers' new-flow counts)
 //   once a second (wall clock):            central.on_interface_packets(name, received, wall ns)
 //   then:                                  central.drain_alerts(alerts) → AlertStore::record_all and export;
 //                                          if central.take_view_change(): publish a new DetectionSnapshot
@@ -43,8 +45,8 @@ struct CentralSettings {
   // while others keep talking) is suspected disconnected.
   int64_t device_silence_ns = 300'000'000'000;
   int64_t interface_idle_ns = 300'000'000'000;  // wall time without a packet on a monitored interface
-  bool scans = true;
-  AnomalySettings anomaly;  // scan windows and thresholds (the same as the workers')
+  bool scans = true;        // scans and floods (the anomaly engine's cross-worker counts)
+  AnomalySettings anomaly;  // scan and flood windows and thresholds (the same as the workers')
 };
 
 class CentralDetector {
@@ -125,7 +127,27 @@ class CentralDetector {
   static constexpr size_t kScanEvidenceFrames = 12;
   std::unordered_map<uint64_t, ScanKey> scans_;
   static int64_t bucket_start_ns(int64_t bucket, int64_t scan_window_ns);  // inverse of probe_bucket
-  static void keep_scan_evidence(ScanKey& key, const std::vector<ProbeFrame>& frames, int64_t oldest_ns);
+
+  // Floods: events (unanswered SYNs, new UDP flows) to one server per bucket of half a flood
+  // window; a key keeps its three newest buckets, whose sum is compared with the threshold.
+  struct FloodBucket {
+    int64_t bucket = 0;
+    uint64_t events = 0;
+    bool alerted = false;
+  };
+  struct FloodKey {
+    std::array<FloodBucket, 3> buckets;
+    int64_t newest_bucket = INT64_MIN / 2;
+    std::vector<ProbeFrame> evidence;
+  };
+  enum class Flood : uint8_t { Syn, Udp };
+  void count_flood(Flood kind, const IpAddr& server, const MacAddr& server_mac, int64_t bucket, uint64_t events,
+                   const std::vector<ProbeFrame>& frames, int64_t ts_ns);
+  std::unordered_map<uint64_t, FloodKey> floods_;
+  // Evidence of a scan or flood key: frames of its counted events, bounded (kScanEvidenceFrames),
+  // frames older than `oldest_ns` (buckets no longer counted) dropped first when full.
+  static void keep_evidence(std::vector<ProbeFrame>& kept, const std::vector<ProbeFrame>& frames, int64_t oldest_ns);
+  static void attach_evidence(Alert& alert, std::vector<ProbeFrame>& frames);  // oldest first, then forgotten
   uint64_t scan_keys_untracked_ = 0;
 
   struct InterfaceActivity {

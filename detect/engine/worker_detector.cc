@@ -69,14 +69,13 @@ constexpr Head kCipReset{kOp, Severity::Major, "ots.operational.cip_reset", "CIP
                          "Restart/Stop Commands", "T0816"};
 
 // Anomaly engine.
-// (Port, address and PLC scans are decided by the CentralDetector over every worker's probes.)
+// (Port, address and PLC scans and SYN and UDP floods are decided by the CentralDetector over
+// every worker's probes and flow counts.)
 constexpr Head kArpSpoofing{kAn, Severity::Major, "ots.anomaly.arp_spoofing",
                             "ARP spoofing: an IP address claimed by a second MAC", "Abnormal Communication Behavior",
                             "T0830"};
 constexpr Head kArpStorm{kAn, Severity::Minor, "ots.anomaly.gratuitous_arp_storm", "Gratuitous ARP storm",
                          "Abnormal Communication Behavior", "T0830"};
-constexpr Head kSynFlood{kAn, Severity::Major, "ots.anomaly.syn_flood", "SYN flood", "Bandwidth Anomalies", "T0814"};
-constexpr Head kUdpFlood{kAn, Severity::Major, "ots.anomaly.udp_flood", "UDP flood", "Bandwidth Anomalies", "T0814"};
 constexpr Head kPasswordGuessing{kAn, Severity::Major, "ots.anomaly.password_guessing", "Password guessing",
                                  "Authentication", "T0859"};
 constexpr Head kAbnormalPolling{kAn, Severity::Minor, "ots.anomaly.abnormal_polling_period",
@@ -392,6 +391,8 @@ void WorkerDetector::drain_activity(ActivityBatch& out) {
   for (ActivityRecord& record : activity_.activities) out.activities.push_back(std::move(record));
   for (PollingRecord& record : activity_.polling) out.polling.push_back(std::move(record));
   out.probes.insert(out.probes.end(), activity_.probes.begin(), activity_.probes.end());
+  for (auto& [key, count] : udp_flow_starts_) out.udp_flow_starts.push_back(std::move(count));
+  udp_flow_starts_.clear();
   activity_.activities.clear();
   activity_.polling.clear();
   activity_.probes.clear();
@@ -985,14 +986,27 @@ void WorkerDetector::on_flow_start(int64_t ts_ns, uint8_t transport, const IpAdd
   const uint64_t flow = flow_id(client, client_port, server, server_port, transport);
   if (echo_request && echo_flows_.size() < a.max_tracked) echo_flows_.insert(flow);
   if (transport == 17) {
-    WindowCounter* flood = track(udp_floods_, ip_hash(server), ts_ns, a.flood_window_ns);
-    if (flood && ++flood->count >= a.udp_flood_flows && !flood->alerted) {
-      flood->alerted = true;
-      raise(kUdpFlood, {IpAddr{}, server, MacAddr{}, server_mac}, "udp",
-            std::to_string(flood->count) + " new UDP flows to " + server.str() + " within " +
-                ms(static_cast<double>(a.flood_window_ns)),
-            "flows=" + std::to_string(flood->count), flow, ts_ns);
+    // UDP floods are counted centrally, over every worker: this worker sums its new flows per
+    // server and probe bucket until the next drain.
+    const int64_t bucket = probe_bucket(ts_ns, a.flood_window_ns);
+    const uint64_t key = mix(ip_hash(server), static_cast<uint64_t>(bucket));
+    auto it = udp_flow_starts_.find(key);
+    if (it == udp_flow_starts_.end()) {
+      if (udp_flow_starts_.size() >= a.max_tracked) {
+        ++counters_.untracked;
+        return;
+      }
+      FlowStartCount& fresh = udp_flow_starts_[key];
+      fresh.server = server;
+      fresh.server_mac = server_mac;
+      fresh.bucket = bucket;
+      fresh.first_ts_ns = ts_ns;
+      it = udp_flow_starts_.find(key);
     }
+    FlowStartCount& count = it->second;
+    ++count.flows;
+    if (ProbeFrame frame; count.frames.size() < kFlowStartFrames && newest_frame_of(flow, frame))
+      count.frames.push_back(frame);
   }
 }
 
@@ -1024,22 +1038,6 @@ void WorkerDetector::on_flow_end(const EndedFlow& flow) {
   probe.protocol = transport_name;
   probe.ts_ns = flow.first_ts_ns;
   probe.frames.assign(frames.frames.begin(), frames.frames.begin() + frames.count);
-  if (tcp && unanswered) on_tcp_syn_unanswered(flow.first_ts_ns, flow.client, flow.client_port, flow.server,
-                                               flow.server_port);
-}
-
-void WorkerDetector::on_tcp_syn_unanswered(int64_t ts_ns, const IpAddr& client, uint16_t client_port,
-                                           const IpAddr& server, uint16_t server_port) {
-  if (!snapshot_->engines.anomaly) return;
-  const AnomalySettings& a = snapshot_->anomaly;
-  WindowCounter* flood = track(syn_floods_, ip_hash(server), ts_ns, a.flood_window_ns);
-  if (flood && ++flood->count >= a.syn_flood_syns && !flood->alerted) {
-    flood->alerted = true;
-    raise(kSynFlood, {IpAddr{}, server, MacAddr{}, MacAddr{}}, "tcp",
-          std::to_string(flood->count) + " unanswered SYNs to " + server.str() + " port " +
-              std::to_string(server_port) + " (last from " + client.str() + ")",
-          "syns=" + std::to_string(flood->count), flow_id(client, client_port, server, server_port, 6), ts_ns);
-  }
 }
 
 }  // namespace ots::detect

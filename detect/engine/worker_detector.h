@@ -104,11 +104,24 @@ struct ProbeRecord {
   std::vector<ProbeFrame> frames;
 };
 
+// New UDP flows one worker saw to one server in one flood bucket (probe_bucket of the flood
+// window): the central detector sums them over workers for UDP floods.
+struct FlowStartCount {
+  IpAddr server;
+  MacAddr server_mac;
+  int64_t bucket = 0;
+  int64_t first_ts_ns = 0;
+  uint32_t flows = 0;
+  std::vector<ProbeFrame> frames;  // the first flows' first frames (up to kFlowStartFrames)
+};
+inline constexpr size_t kFlowStartFrames = 4;
+
 struct ActivityBatch {
   std::vector<ActivityRecord> activities;
   std::vector<PollingRecord> polling;
-  std::vector<ProbeRecord> probes;
-  bool empty() const { return activities.empty() && polling.empty() && probes.empty(); }
+  std::vector<ProbeRecord> probes;  // unanswered TCP ones also count towards SYN floods
+  std::vector<FlowStartCount> udp_flow_starts;
+  bool empty() const { return activities.empty() && polling.empty() && probes.empty() && udp_flow_starts.empty(); }
 };
 
 // A flow the flow table ended, as the scan and flood engines see it.
@@ -181,14 +194,14 @@ class WorkerDetector {
   void expire_arp_requests(int64_t now_ns);
   // End of input: every request still unanswered is a probe.
   void end_of_input();
-  // A new flow (the client is the side that sent the first packet): UDP floods. `echo_request`:
+  // A new flow (the client is the side that sent the first packet): UDP flows are counted per
+  // server for the central UDP flood count. `echo_request`:
   // an ICMP flow opened by an echo request (only those count as probes when unanswered; other
   // ICMP, such as a router's unreachables, is no attempt to reach anyone).
   void on_flow_start(int64_t ts_ns, uint8_t transport, const IpAddr& client, uint16_t client_port,
                      const IpAddr& server, uint16_t server_port, const MacAddr& server_mac, bool echo_request = false);
-  // A flow ended: an unanswered or refused one is a probe (reported for the central scan
-  // detection, with the frames keep_probe_frame kept); an unanswered TCP one also counts
-  // towards SYN floods.
+  // A flow ended: an unanswered or refused one is a probe (reported for the central scan and
+  // SYN flood detection, with the frames keep_probe_frame kept).
   void on_flow_end(const EndedFlow& flow);
   // Probe evidence: a flow that may still end as a probe (no payload, no second answer) keeps
   // the newest evidence-ring frame when it is the flow's (call right after on_packet): its
@@ -197,10 +210,6 @@ class WorkerDetector {
   bool keep_probe_frame(uint64_t flow);
   // The flow carried payload or a real answer: it is no probe, its frames go.
   void forget_probe_frames(uint64_t flow);
-  // A TCP flow ended (or timed out) after a SYN that no SYN-ACK answered: SYN floods.
-  void on_tcp_syn_unanswered(int64_t ts_ns, const IpAddr& client, uint16_t client_port, const IpAddr& server,
-                             uint16_t server_port);
-
   // Appends the alerts raised since the previous call (repeats within the period folded into one
   // with a count) and forgets them.
   void drain_alerts(std::vector<Alert>& out);
@@ -317,7 +326,8 @@ class WorkerDetector {
   // Identity requests already reported, by (client, server) → probe bucket (see probe_bucket()).
   std::unordered_map<uint64_t, int64_t> identity_reported_;
   std::unordered_set<uint64_t> echo_flows_;  // ICMP flows opened by an echo request, until they end
-  Table<WindowCounter> syn_floods_, udp_floods_, auth_failures_, arp_storms_;
+  Table<WindowCounter> auth_failures_, arp_storms_;
+  std::unordered_map<uint64_t, FlowStartCount> udp_flow_starts_;  // by (server, bucket), until drained
   std::unordered_map<IpAddr, ArpEntry> arp_;
   struct ArpRequest {
     IpAddr requester, target;

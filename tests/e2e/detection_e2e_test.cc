@@ -7,6 +7,8 @@
 #include <fstream>
 #include <iterator>
 
+#include <sqlite3.h>
+
 #include "pcaps/gen/capture_writer.h"
 #include "pcaps/gen/ot_payloads.h"
 #include "pcaps/gen/recorder.h"
@@ -33,6 +35,8 @@ struct PlantSpec {
   bool port_scan = false;        // 10.<subnet>.0.67 probes 30 ports of PLC 1, which resets them
   bool ping_sweep = false;       // 10.<subnet>.0.68 pings 40 hosts; the 5 that exist answer
   bool arp_sweep = false;        // 10.<subnet>.0.69 ARPs for all of 10.<subnet>.1.0/24; the PLCs answer
+  bool floods = false;           // 2,500 SYNs to PLC 1 and 2,500 UDP datagrams to PLC 2, each within 0.5 s,
+                                 // from as many spoofed sources
 };
 
 Endpoint host(int subnet, int third, int fourth) {
@@ -108,6 +112,20 @@ void write_plant(const std::string& path, const PlantSpec& spec) {
         if (i <= spec.plcs) arp_reply(host(spec.subnet, 1, i), scanner);
       }
     }
+    if (round == 11 && spec.floods) {
+      const MacAddr attacker = pcapgen::mac("02:66:66:66:66:66");
+      for (int i = 0; i < 2500; ++i) {
+        const Endpoint spoofed{attacker, IpAddr::v4(0xAC100000u + static_cast<uint32_t>(i) + 1)};  // 172.16/16
+        TcpConversation syn(rec, lan, spoofed, host(spec.subnet, 1, 1), static_cast<uint16_t>(20000 + i), 502,
+                            static_cast<uint32_t>(7000 + i));
+        syn.send(true, pcapgen::tcp_flags::Syn);
+        rec.advance(100'000);
+        pcapgen::UdpConversation datagram(rec, lan, spoofed, host(spec.subnet, 1, 2),
+                                          static_cast<uint16_t>(30000 + i), 161);
+        datagram.send(true, pcapgen::pattern_bytes(64, static_cast<uint32_t>(i)));
+        rec.advance(100'000);
+      }
+    }
     rec.advance(10 * kSecond);
   }
   writer.close();
@@ -159,10 +177,14 @@ TEST(ScanDetection, PollingIsNoScanAndRealScansAreFoundWithAnyWorkerCount) {
   spec.port_scan = true;
   spec.ping_sweep = true;
   spec.arp_sweep = true;
+  spec.floods = true;
   write_plant(capture, spec);
   const auto one = replay(dir, "one", {capture}, 1);
   const auto two = replay(dir, "two", {capture}, 2);
   EXPECT_EQ(one, two) << "1 worker:\n" << describe(one) << "2 workers:\n" << describe(two);
+  // Floods spread over the workers are summed centrally, as scans are.
+  EXPECT_TRUE(one.contains({"SYN flood", "", "10.1.1.1"})) << describe(one);
+  EXPECT_TRUE(one.contains({"UDP flood", "", "10.1.1.2"})) << describe(one);
   EXPECT_TRUE(one.contains({"Address scan", "10.1.0.66", ""})) << describe(one);
   EXPECT_TRUE(one.contains({"Port scan", "10.1.0.67", "10.1.1.1"})) << describe(one);
   EXPECT_TRUE(one.contains({"Address scan", "10.1.0.68", ""})) << describe(one);  // the ping sweep
@@ -210,14 +232,15 @@ std::vector<EvidenceFrame> evidence_frames(const std::string& pcap) {
   return frames;
 }
 
-// Scan alerts are decided over every worker's probes; their evidence pcap holds the probes' own
-// frames, whichever worker saw them: SYNs of the address scan, SYN and RST of the refused port
-// scan, echo requests of the ping sweep, ARP requests of the ARP sweep.
+// Scan and flood alerts are decided over every worker's probes; their evidence pcap holds the
+// probes' own frames, whichever worker saw them: SYNs of the address scan, SYN and RST of the
+// refused port scan, echo requests of the ping sweep, ARP requests of the ARP sweep, the spoofed
+// SYNs and datagrams of the floods.
 TEST(ScanDetection, ScanAlertsCarryTheProbesFramesAsEvidence) {
   TempDir dir;
   const std::string capture = dir.file("plant_scans.pcap");
   PlantSpec spec;
-  spec.address_scan = spec.port_scan = spec.ping_sweep = spec.arp_sweep = true;
+  spec.address_scan = spec.port_scan = spec.ping_sweep = spec.arp_sweep = spec.floods = true;
   write_plant(capture, spec);
   for (int workers : {1, 2}) {
     const std::string db = dir.file("evidence" + std::to_string(workers) + ".db");
@@ -226,7 +249,8 @@ TEST(ScanDetection, ScanAlertsCarryTheProbesFramesAsEvidence) {
     size_t scans = 0;
     for (const auto& alert : out["alerts"]) {
       const std::string title = text(alert, "title"), scanner = text(alert, "sourceIp");
-      if (title != "Address scan" && title != "Port scan") continue;
+      const bool flood = title == "SYN flood" || title == "UDP flood";
+      if (title != "Address scan" && title != "Port scan" && !flood) continue;
       ++scans;
       SCOPED_TRACE(title + " from " + scanner + ", " + std::to_string(workers) + " worker(s)");
       const std::string pcap = dir.file("alert" + std::to_string(alert["id"].get<int64_t>()) + ".pcap");
@@ -235,7 +259,7 @@ TEST(ScanDetection, ScanAlertsCarryTheProbesFramesAsEvidence) {
       ASSERT_EQ(r.exit_code, 0) << r.err;
       const auto frames = evidence_frames(pcap);
       EXPECT_EQ(alert["evidenceFrames"].get<size_t>(), frames.size());
-      EXPECT_GE(frames.size(), 8u);
+      EXPECT_GE(frames.size(), flood ? 4u : 8u);  // a UDP flood: the first 4 flows per worker and delta
       size_t from_scanner = 0, syn = 0, rst = 0, arp = 0;
       for (const EvidenceFrame& f : frames) {
         from_scanner += f.sender == scanner;
@@ -253,8 +277,14 @@ TEST(ScanDetection, ScanAlertsCarryTheProbesFramesAsEvidence) {
         EXPECT_EQ(arp, frames.size());
         EXPECT_EQ(from_scanner, frames.size());
       }
+      if (flood) {  // from the spoofed sources to the flooded PLC
+        size_t spoofed = 0;
+        for (const EvidenceFrame& f : frames) spoofed += f.sender.starts_with("172.16.");
+        EXPECT_EQ(spoofed, frames.size());
+        if (title == "SYN flood") EXPECT_EQ(syn, 0u);  // syn counts the scanner's; none here
+      }
     }
-    EXPECT_EQ(scans, 4u);
+    EXPECT_EQ(scans, 6u);
   }
 }
 
@@ -272,6 +302,35 @@ TEST(ScanDetection, SampleCapturesRaiseTheSameAlertsWithOneAndTwoWorkers) {
     ++compared;
   }
   EXPECT_GE(compared, 20u);
+}
+
+// A database that refuses alerts (here a trigger; in the field a lock held past the busy timeout
+// or a full disk) does not bring the sensor down: the run ends normally, the inventory is
+// stored, and the exit status and message say how many alerts were not stored and why.
+TEST(DetectionFailures, RefusedAlertsAreReportedAndTheInventoryIsKept) {
+  TempDir dir;
+  const std::string db = dir.file("refusing.db");
+  const std::string capture = std::string(OTS_SOURCE_DIR) + "/pcaps/attack_s7_stop_download.pcap";
+  const std::string benign = std::string(OTS_SOURCE_DIR) + "/pcaps/plant_basic.pcap";
+  ASSERT_EQ(run(otsensor("replay --db " + shell_quote(db) + " " + shell_quote(benign))).exit_code, 0);  // the schema
+  const size_t benign_alerts = json_of(otsensor("alerts --json --db " + shell_quote(db)))["alerts"].size();
+  const size_t benign_devices = json_of(otsensor("devices --json --db " + shell_quote(db))).size();
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw,
+                         "CREATE TRIGGER refuse_alerts BEFORE INSERT ON alerts "
+                         "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(raw);
+  sqlite3_close(raw);
+  const Result r = run(otsensor("replay --workers 2 --db " + shell_quote(db) + " " + shell_quote(capture)));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("alerts could not be stored"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("refused by the test"), std::string::npos) << r.err;
+  const nlohmann::json devices = json_of(otsensor("devices --json --db " + shell_quote(db)));
+  EXPECT_GE(devices.size(), benign_devices + 2) << "the attack capture's devices are stored";
+  EXPECT_EQ(json_of(otsensor("alerts --json --db " + shell_quote(db)))["alerts"].size(), benign_alerts);
 }
 
 // Two captures of different plants, five years apart, replayed in one run in both orders, and

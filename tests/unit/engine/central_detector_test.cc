@@ -510,6 +510,52 @@ TEST(CentralScans, ScanAlertsCarryTheProbesFrames) {
   EXPECT_EQ(plc[0].evidence_frames.size(), 8u);
 }
 
+// Floods are summed over workers: each worker's share stays below the threshold, the sum does
+// not; a slow stream never floods; the alert names the server and carries frames.
+TEST(CentralScans, SynAndUdpFloodsAreSummedOverWorkers) {
+  AnomalySettings a;
+  a.syn_flood_syns = 100;
+  a.udp_flood_flows = 100;
+  CentralSettings settings;
+  settings.anomaly = a;
+  ProbeFrame frame;
+  frame.length = 54;
+  ActivityBatch worker1, worker2;
+  for (uint16_t i = 0; i < 120; ++i) {  // 120 SYNs in 120 ms, from spoofed sources
+    ProbeRecord p = probe(IpAddr::v4(0xC6336400u + i), ip("10.0.0.20"), 80, kT0 + i * kMs);
+    p.frames = {frame};
+    p.frames[0].ts_ns = p.ts_ns;
+    (i % 2 ? worker1 : worker2).probes.push_back(p);
+  }
+  FlowStartCount udp;
+  udp.server = ip("10.0.0.21");
+  udp.server_mac = mac("02:00:00:00:00:21");
+  udp.bucket = probe_bucket(kT0, a.flood_window_ns);
+  udp.first_ts_ns = kT0;
+  udp.flows = 60;
+  udp.frames = {frame};
+  worker1.udp_flow_starts.push_back(udp);
+  worker2.udp_flow_starts.push_back(udp);
+  auto alerts = scan_alerts({worker1, worker2}, settings);
+  ASSERT_EQ(alerts.size(), 2u);
+  std::sort(alerts.begin(), alerts.end(), [](const Alert& x, const Alert& y) { return x.definition_id < y.definition_id; });
+  EXPECT_EQ(alerts[0].definition_id, "ots.anomaly.syn_flood");
+  EXPECT_EQ(alerts[0].destination_ip, ip("10.0.0.20"));
+  EXPECT_TRUE(alerts[0].source_ip.is_unspecified());
+  EXPECT_EQ(alerts[0].evidence_frames.size(), 12u);
+  EXPECT_EQ(alerts[1].definition_id, "ots.anomaly.udp_flood");
+  EXPECT_EQ(alerts[1].destination_ip, ip("10.0.0.21"));
+  EXPECT_EQ(alerts[1].destination_mac, mac("02:00:00:00:00:21"));
+  EXPECT_EQ(alerts[1].evidence_frames.size(), 2u);
+  EXPECT_NE(alerts[1].message.find("120 new UDP flows"), std::string::npos) << alerts[1].message;
+  // Either worker alone stays below the threshold.
+  EXPECT_TRUE(scan_alerts({worker1}, settings).empty());
+  // 50 unanswered SYNs per second never flood.
+  ActivityBatch slow;
+  for (uint16_t i = 0; i < 500; ++i) slow.probes.push_back(probe(IpAddr::v4(0xC6336400u + i), ip("10.0.0.20"), 80, kT0 + i * 20 * kMs));
+  EXPECT_TRUE(scan_alerts({slow}, settings).empty());
+}
+
 TEST(CentralScans, AddressScanButNotKnownPairs) {
   TempDir dir;
   auto baseline = Baseline::open(dir.file("b.db"));

@@ -356,22 +356,39 @@ TEST(Anomaly, UnansweredArpRequestProbesCarryTheRequest) {
   EXPECT_TRUE(found[1].frames.empty());
 }
 
-TEST(Anomaly, SynAndUdpFloods) {
-  AnomalySettings a;
-  a.syn_flood_syns = 100;
-  a.udp_flood_flows = 100;
-  WorkerDetector d(snapshot({}, a));
+// Floods are counted centrally; a worker sums its new UDP flows per server and flood bucket
+// (with the first flow's first frame) until it drains them.
+TEST(Anomaly, NewUdpFlowsAreCountedPerServerAndBucket) {
+  WorkerDetector d(snapshot());
+  const std::vector<uint8_t> datagram(80, 0x44);
   for (uint16_t i = 0; i < 150; ++i) {
-    d.on_tcp_syn_unanswered(kT0 + i * kMs, ip("198.51.100.1"), i, ip("10.0.0.20"), 80);
-    d.on_flow_start(kT0 + i * kMs, 17, ip("198.51.100.2"), i, ip("10.0.0.21"), 161, {});
+    const int64_t ts = kT0 + i * kMs;  // 150 ms: one half-second bucket
+    const uint64_t flow = WorkerDetector::flow_id(ip("198.51.100.2"), i, ip("10.0.0.21"), 161, 17);
+    d.on_packet(ts, datagram, flow);
+    d.on_flow_start(ts, 17, ip("198.51.100.2"), i, ip("10.0.0.21"), 161, mac("02:00:00:00:00:21"));
   }
-  auto alerts = drain(d);
-  EXPECT_EQ(count_id(alerts, "ots.anomaly.syn_flood"), 1u);
-  EXPECT_EQ(count_id(alerts, "ots.anomaly.udp_flood"), 1u);
-  // Slow: 50 per second never floods.
-  WorkerDetector slow(snapshot({}, a));
-  for (uint16_t i = 0; i < 500; ++i) slow.on_tcp_syn_unanswered(kT0 + i * 20 * kMs, ip("10.0.0.1"), i, ip("10.0.0.20"), 80);
-  EXPECT_EQ(count_id(drain(slow), "ots.anomaly.syn_flood"), 0u);
+  d.on_flow_start(kT0 + 600 * kMs, 17, ip("198.51.100.2"), 7, ip("10.0.0.21"), 161, {});  // the next bucket
+  d.on_flow_start(kT0, 17, ip("10.0.0.5"), 40000, ip("255.255.255.255"), 161, {});  // broadcast: nobody's flood
+  d.on_flow_start(kT0, 6, ip("198.51.100.2"), 40000, ip("10.0.0.21"), 80, {});  // TCP: counted from probes
+  ActivityBatch batch;
+  d.drain_activity(batch);
+  ASSERT_EQ(batch.udp_flow_starts.size(), 2u);
+  std::sort(batch.udp_flow_starts.begin(), batch.udp_flow_starts.end(),
+            [](const FlowStartCount& a, const FlowStartCount& b) { return a.bucket < b.bucket; });
+  const FlowStartCount& first = batch.udp_flow_starts[0];
+  EXPECT_EQ(first.server, ip("10.0.0.21"));
+  EXPECT_EQ(first.server_mac, mac("02:00:00:00:00:21"));
+  EXPECT_EQ(first.flows, 150u);
+  EXPECT_EQ(first.first_ts_ns, kT0);
+  ASSERT_EQ(first.frames.size(), kFlowStartFrames);  // the first flows'
+  EXPECT_EQ(first.frames[0].length, 80u);
+  EXPECT_EQ(first.frames[3].ts_ns, kT0 + 3 * kMs);
+  EXPECT_EQ(batch.udp_flow_starts[1].flows, 1u);
+  EXPECT_EQ(batch.udp_flow_starts[1].bucket, first.bucket + 1);
+  ActivityBatch again;
+  d.drain_activity(again);
+  EXPECT_TRUE(again.udp_flow_starts.empty());  // drained
+  EXPECT_TRUE(drain(d).empty());               // decided centrally
 }
 
 TEST(Anomaly, PasswordGuessing) {
