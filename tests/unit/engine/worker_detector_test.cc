@@ -745,11 +745,25 @@ TEST(Tables, AreBoundedAndCountWhatTheyDrop) {
   WorkerDetector d(snapshot({}, a));
   for (uint32_t i = 0; i < 100; ++i)
     d.on_flow_start(kT0, 17, ip("10.0.0.20"), 40000, IpAddr::v4(0x0A010000u + i), 161, {});
-  EXPECT_GT(d.counters().untracked, 0u);
-  // Once the window has passed the expired entries make room again.
-  const uint64_t before = d.counters().untracked;
-  d.on_flow_start(kT0 + 120 * kSecond, 17, ip("10.0.0.20"), 40000, ip("10.9.9.9"), 161, {});
-  EXPECT_EQ(d.counters().untracked, before);
+  EXPECT_EQ(d.counters().untracked, 84u);  // new-flow counts: 16 servers until the next drain
+  ActivityBatch batch;
+  d.drain_activity(batch);
+  EXPECT_EQ(batch.udp_flow_starts.size(), 16u);
+  d.on_flow_start(kT0, 17, ip("10.0.0.20"), 40000, ip("10.9.9.9"), 161, {});
+  EXPECT_EQ(d.counters().untracked, 84u);  // the drain made room
+  // A windowed table (gratuitous ARP counts per MAC): once the window has passed, the expired
+  // entries make room again.
+  auto nth_mac = [](uint32_t i) {
+    char text[32];
+    std::snprintf(text, sizeof text, "02:00:00:00:01:%02x", i);
+    return mac(text);
+  };
+  for (uint32_t i = 0; i < 40; ++i)
+    d.on_arp(kT0, nth_mac(i), IpAddr::v4(0x0A020000u + i), {}, IpAddr::v4(0x0A020000u + i), true);
+  const uint64_t full = d.counters().untracked;
+  EXPECT_GT(full, 84u);
+  d.on_arp(kT0 + 3600 * kSecond, nth_mac(99), ip("10.2.9.9"), {}, ip("10.2.9.9"), true);
+  EXPECT_EQ(d.counters().untracked, full);
 }
 
 }  // namespace
