@@ -460,7 +460,7 @@ void CentralDetector::on_activity(const ActivityBatch& activity, int64_t now_ns)
       }
     }
     if (a.protocol == "s7comm" && (a.unit != 0 || !a.object.empty())) {
-      const std::string item = a.unit != 0 ? "DB" + std::to_string(a.unit) : a.object;
+      const std::string item = s7_policy_item(a.unit, a.object);
       if (learning) baseline_.add_block(a.server, a.protocol, item);
       else if (compare && !baseline_.has_block(a.server, a.protocol, item))
         raise(kS7Block, "Unauthorized access to an S7 block", Severity::Major, "Policy Violations", "T0811",

@@ -831,11 +831,14 @@ void WorkerDetector::record_activity(Proto p, const FlowContext& ctx, std::strin
   const bool interesting = programming || op.is_write || (p == Proto::S7comm && (op.unit != 0 || !op.object.empty())) ||
                            (p == Proto::Enip && op.unit != 0);
   if (!interesting) return;
+  // The key holds what the central detector compares: the range only of writes (write-range
+  // policy), the S7 item rather than the whole address (block policy), so a poll reading the
+  // same data block at moving offsets is one activity.
   uint64_t key = mix(pair_protocol_key(ctx.client_ip, ctx.server_ip, protocol), op.code);
   key = mix(key, op.unit);
-  key = mix(key, op.has_range ? (uint64_t{op.address} << 32 | op.quantity) : 0xFFFFFFFFFFFFull);
+  key = mix(key, op.is_write && op.has_range ? (uint64_t{op.address} << 32 | op.quantity) : 0xFFFFFFFFFFFFull);
   key = mix(key, (op.is_write ? 2u : 0u) | (programming ? 1u : 0u));
-  if (p == Proto::S7comm) key = mix(key, hash_text(op.object));
+  if (p == Proto::S7comm && op.unit == 0) key = mix(key, hash_text(op.object.substr(0, op.object.find(' '))));
   // A flow repeating its last reported activity needs no look into the set.
   if (memo && memo->activity_key == key && memo->activity_epoch == reported_activity_epoch_) return;
   if (reported_activity_.size() >= 4 * snapshot_->anomaly.max_tracked) {

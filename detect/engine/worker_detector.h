@@ -77,6 +77,15 @@ struct ActivityRecord {
   int64_t ts_ns = 0;
 };
 
+// What the S7 block policy is about in an S7 operation: "DB<n>" for a data block (`unit`), the
+// area ("M", "I", "Q", "T", "C" …: the first word of a variable address) of other variable
+// accesses, the block name ("OB1", "FC3") of block functions. Read and write addresses inside one
+// item are not new items (write ranges have their own policy).
+inline std::string s7_policy_item(uint32_t unit, std::string_view object) {
+  if (unit != 0) return "DB" + std::to_string(unit);
+  return std::string(object.substr(0, object.find(' ')));
+}
+
 // A polling channel whose period became learned (reported once, for the baseline).
 struct PollingRecord {
   IpAddr client, server;

@@ -151,6 +151,42 @@ TEST(Central, LearningIsSilentThenPolicyAlertsFollow) {
   EXPECT_TRUE(has(alerts, "ots.policy.new_cip_service"));
 }
 
+// The S7 block policy compares blocks and areas, not addresses: a data block or area read at
+// another offset is no new access; an area never accessed is.
+TEST(Central, S7BlockPolicyComparesBlocksAndAreas) {
+  TempDir dir;
+  auto baseline = Baseline::open(dir.file("b.db"));
+  CentralDetector central(*baseline);
+  auto s7_read = [](uint32_t db, const char* object, int64_t ts_ns) {
+    ActivityRecord a;
+    a.client = ip("10.0.0.5");
+    a.server = ip("10.0.0.20");
+    a.protocol = "s7comm";
+    a.code = 4;
+    a.name = "Read Var";
+    a.unit = db;
+    a.object = object;
+    a.ts_ns = ts_ns;
+    return a;
+  };
+  baseline->start_learning(60 * kSecond);
+  ActivityBatch learn;
+  learn.activities = {s7_read(5, "DB5.DBX 0.0 BYTE 4", kT0), s7_read(0, "M 10.0 BYTE 2", kT0)};
+  central.on_activity(learn, kT0);
+  central.on_batch({}, kT0 + 61 * kSecond);  // learning ends (packet time)
+  ASSERT_TRUE(baseline->established());
+  EXPECT_TRUE(drain(central).empty());
+  ActivityBatch later;
+  later.activities = {s7_read(5, "DB5.DBX 96.0 BYTE 4", kT0 + 90 * kSecond),
+                      s7_read(0, "M 200.0 BYTE 8", kT0 + 90 * kSecond),
+                      s7_read(0, "Q 0.0 BYTE 1", kT0 + 90 * kSecond)};
+  central.on_activity(later, kT0 + 90 * kSecond);
+  auto alerts = drain(central);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].definition_id, "ots.policy.s7_block_access");
+  EXPECT_EQ(alerts[0].activity, "protocol=s7comm item=Q");
+}
+
 TEST(Central, LearnOnAnAlertSilencesItsRepeat) {
   TempDir dir;
   auto baseline = Baseline::open(dir.file("b.db"));

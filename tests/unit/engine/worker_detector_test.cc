@@ -680,6 +680,28 @@ TEST(Activity, ReportedOnceUntilTheBaselineGenerationChanges) {
   EXPECT_EQ(again.activities.size(), 1u);
 }
 
+// S7 activity is keyed by what the policies compare: reads of one data block (or one area) at
+// moving offsets are one activity; another block or area, or a write to another range, is new.
+TEST(Activity, S7ReadsAreOneActivityPerBlockOrArea) {
+  WorkerDetector d(snapshot());
+  const FlowContext ctx = tcp("10.0.0.5", "10.0.0.20", 102, kT0);
+  for (uint32_t offset = 0; offset < 40; offset += 4) {
+    d.on_operation(ctx, "s7comm", Side::Client, ranged(request(4, "Read Var", false, "DB5.DBX 0.0 BYTE 4"), 5, offset, 4));
+    d.on_operation(ctx, "s7comm", Side::Client,
+                   ranged(request(4, "Read Var", false, offset < 20 ? "M 10.0 BYTE 2" : "M 90.0 BYTE 2"), 0, offset, 2));
+  }
+  d.on_operation(ctx, "s7comm", Side::Client, ranged(request(4, "Read Var", false, "DB6.DBX 0.0 BYTE 4"), 6, 0, 4));
+  d.on_operation(ctx, "s7comm", Side::Client, ranged(request(4, "Read Var", false, "Q 0.0 BYTE 1"), 0, 0, 1));
+  d.on_operation(ctx, "s7comm", Side::Client, ranged(request(5, "Write Var", true, "DB5.DBX 0.0 BYTE 4"), 5, 0, 4));
+  d.on_operation(ctx, "s7comm", Side::Client, ranged(request(5, "Write Var", true, "DB5.DBX 8.0 BYTE 4"), 5, 8, 4));
+  ActivityBatch batch;
+  d.drain_activity(batch);
+  std::vector<std::string> items;
+  for (const ActivityRecord& a : batch.activities)
+    items.push_back(s7_policy_item(a.unit, a.object) + (a.is_write ? " write " + std::to_string(a.address) : ""));
+  EXPECT_EQ(items, (std::vector<std::string>{"DB5", "M", "DB6", "Q", "DB5 write 0", "DB5 write 8"}));
+}
+
 TEST(Activity, AFlowMemoSkipsOnlyWhatWasReportedInTheCurrentBaseline) {
   WorkerDetector d(snapshot());
   WorkerDetector::FlowMemo memo;
