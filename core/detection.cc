@@ -189,7 +189,7 @@ void DetectionHub::on_flush(const StoreBatch& changes, std::vector<detect::Alert
       central_->on_quiet_periods(periods);
     }
     central_->on_batch(changes, newest_ts_ns);
-    for (const auto& batch : activity) central_->on_activity(batch, newest_ts_ns);
+    central_->on_activity(activity, newest_ts_ns);
   });
   std::vector<detect::Alert> alerts = std::move(worker_alerts);
   worker_alerts.clear();

@@ -8,7 +8,7 @@ namespace ots::detect {
 namespace {
 
 constexpr std::string_view kModule = "baseline";
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     R"sql(
 CREATE TABLE baseline_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE baseline_devices(key TEXT PRIMARY KEY, firmware TEXT NOT NULL) WITHOUT ROWID;
@@ -29,6 +29,17 @@ CREATE TABLE baseline_engineering(ip TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE baseline_polling(client TEXT NOT NULL, server TEXT NOT NULL, protocol TEXT NOT NULL,
   code INTEGER NOT NULL, address INTEGER NOT NULL, mean_ns REAL NOT NULL, stddev_ns REAL NOT NULL,
   samples INTEGER NOT NULL, PRIMARY KEY (client, server, protocol, code, address)) WITHOUT ROWID;
+)sql",
+    // S7 block items became blocks and areas (see s7_policy_item): "M 10.0 BYTE 2" → "M",
+    // "_DELE FC7" → "FC7"; SZL reads and other items that name no block go.
+    R"sql(
+INSERT OR IGNORE INTO baseline_blocks(server, protocol, item)
+  SELECT server, protocol, substr(item, instr(item, ' ') + 1) FROM baseline_blocks
+  WHERE protocol = 's7comm' AND item LIKE '\_% %' ESCAPE '\';
+INSERT OR IGNORE INTO baseline_blocks(server, protocol, item)
+  SELECT server, protocol, substr(item, 1, instr(item, ' ') - 1) FROM baseline_blocks
+  WHERE protocol = 's7comm' AND instr(item, ' ') > 0 AND item NOT LIKE '\_%' ESCAPE '\' AND item NOT LIKE 'SZL %';
+DELETE FROM baseline_blocks WHERE protocol = 's7comm' AND instr(item, ' ') > 0;
 )sql",
 };
 

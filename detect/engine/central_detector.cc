@@ -419,21 +419,36 @@ int64_t CentralDetector::bucket_start_ns(int64_t bucket, int64_t scan_window_ns)
 
 void CentralDetector::keep_evidence(std::vector<ProbeFrame>& kept, const std::vector<ProbeFrame>& frames,
                                     int64_t oldest_ns) {
-  if (frames.empty()) return;
-  if (kept.size() + frames.size() > kScanEvidenceFrames)  // frames of buckets no longer counted go first
-    std::erase_if(kept, [&](const ProbeFrame& f) { return f.ts_ns < oldest_ns; });
+  // Frames of buckets no longer counted are no evidence of what is counted now.
+  std::erase_if(kept, [&](const ProbeFrame& f) { return f.ts_ns < oldest_ns; });
   for (const ProbeFrame& frame : frames) {
     if (kept.size() >= kScanEvidenceFrames) break;
     kept.push_back(frame);
   }
 }
 
-void CentralDetector::on_activity(const ActivityBatch& activity, int64_t now_ns) {
+void CentralDetector::on_activity(std::span<const ActivityBatch> batches, int64_t now_ns) {
   if (settings_.scans) {
-    for (const ProbeRecord& probe : activity.probes) on_probe(probe);
-    for (const FlowStartCount& c : activity.udp_flow_starts)
-      count_flood(Flood::Udp, c.server, c.server_mac, c.bucket, c.flows, c.frames, c.first_ts_ns);
+    std::vector<const ProbeRecord*> probes;
+    std::vector<const FlowStartCount*> counts;
+    for (const ActivityBatch& b : batches) {
+      for (const ProbeRecord& p : b.probes) probes.push_back(&p);
+      for (const FlowStartCount& c : b.udp_flow_starts) counts.push_back(&c);
+    }
+    // Ties keep the batches' order, which is the same for a given split; keys differ anyway.
+    std::stable_sort(probes.begin(), probes.end(),
+                     [](const ProbeRecord* x, const ProbeRecord* y) { return x->ts_ns < y->ts_ns; });
+    std::stable_sort(counts.begin(), counts.end(), [](const FlowStartCount* x, const FlowStartCount* y) {
+      return x->bucket < y->bucket;
+    });
+    for (const ProbeRecord* probe : probes) on_probe(*probe);
+    for (const FlowStartCount* c : counts)
+      count_flood(Flood::Udp, c->server, c->server_mac, c->bucket, c->flows, c->frames, c->first_ts_ns);
   }
+  for (const ActivityBatch& batch : batches) on_policy_activity(batch, now_ns);
+}
+
+void CentralDetector::on_policy_activity(const ActivityBatch& activity, int64_t now_ns) {
   if (activity.activities.empty() && activity.polling.empty()) return;
   clock(now_ns);
   Transaction transaction(baseline_.connection());
@@ -459,8 +474,9 @@ void CentralDetector::on_activity(const ActivityBatch& activity, int64_t now_ns)
         }
       }
     }
-    if (a.protocol == "s7comm" && (a.unit != 0 || !a.object.empty())) {
-      const std::string item = s7_policy_item(a.unit, a.object);
+    if (const S7PolicyItem s7 = a.protocol == "s7comm" ? s7_policy_item(a.code, a.unit, a.object) : S7PolicyItem{};
+        !s7.empty()) {
+      const std::string item = s7.str();
       if (learning) baseline_.add_block(a.server, a.protocol, item);
       else if (compare && !baseline_.has_block(a.server, a.protocol, item))
         raise(kS7Block, "Unauthorized access to an S7 block", Severity::Major, "Policy Violations", "T0811",

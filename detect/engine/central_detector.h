@@ -5,7 +5,7 @@
 //
 // Wiring (core/pipeline.cc, the thread that folds worker deltas into the inventory):
 //   after Inventory::take_changes(batch):  central.on_batch(batch, latest packet time)
-//   with every worker delta:               central.on_activity(worker's ActivityBatch, latest packet time)
+//   with the workers' deltas of a flush:   central.on_activity(their ActivityBatches, latest packet time)
 //                                          (its probes feed the scan detection: port, address and PLC
 //                                          scans are counted here, over all workers; so are SYN floods,
 //                                          from the unanswered TCP probes, and UDP floods, from the
@@ -69,8 +69,11 @@ class CentralDetector {
   // The inventory's changed rows of one flush (absolute values).
   void on_batch(const StoreBatch& changes, int64_t now_ns);
   // New activity from the workers (write ranges, S7 blocks, CIP class/service, writers,
-  // programming hosts, learned polling periods).
-  void on_activity(const ActivityBatch& activity, int64_t now_ns);
+  // programming hosts, learned polling periods), every worker's batch of one flush together:
+  // probes and flow counts are counted in packet-time order, so neither the order of the
+  // batches nor a batch spanning more than the windows changes a scan or flood verdict.
+  void on_activity(std::span<const ActivityBatch> batches, int64_t now_ns);
+  void on_activity(const ActivityBatch& activity, int64_t now_ns) { on_activity({&activity, 1}, now_ns); }
   // Packets received so far on a monitored interface, and the wall time.
   void on_interface_packets(std::string_view interface, uint64_t received, int64_t wall_ns);
 
@@ -85,7 +88,8 @@ class CentralDetector {
 
  private:
   bool comparing() const;
-  void on_probe(const ProbeRecord& probe);  // policy alerts are raised: learning has ended and is not running again
+  void on_probe(const ProbeRecord& probe);
+  void on_policy_activity(const ActivityBatch& activity, int64_t now_ns);  // policy alerts are raised: learning has ended and is not running again
   void clock(int64_t now_ns);
   // The alert raised, or the pending one this repeat was folded into.
   Alert& raise(std::string_view id, std::string_view title, Severity severity, std::string_view group,
@@ -122,7 +126,7 @@ class CentralDetector {
   struct ScanKey {
     std::array<ScanBucket, 3> buckets;
     int64_t newest_bucket = INT64_MIN / 2;
-    std::vector<ProbeFrame> evidence;  // frames of the counted probes, the oldest first (bounded)
+    std::vector<ProbeFrame> evidence;  // frames of the counted probes (bounded, see keep_evidence)
   };
   static constexpr size_t kScanEvidenceFrames = 12;
   std::unordered_map<uint64_t, ScanKey> scans_;
@@ -144,10 +148,10 @@ class CentralDetector {
   void count_flood(Flood kind, const IpAddr& server, const MacAddr& server_mac, int64_t bucket, uint64_t events,
                    const std::vector<ProbeFrame>& frames, int64_t ts_ns);
   std::unordered_map<uint64_t, FloodKey> floods_;
-  // Evidence of a scan or flood key: frames of its counted events, bounded (kScanEvidenceFrames),
-  // frames older than `oldest_ns` (buckets no longer counted) dropped first when full.
+  // Evidence of a scan or flood key: frames of its counted events in the buckets still counted
+  // (older than `oldest_ns` go), the first kScanEvidenceFrames to arrive.
   static void keep_evidence(std::vector<ProbeFrame>& kept, const std::vector<ProbeFrame>& frames, int64_t oldest_ns);
-  static void attach_evidence(Alert& alert, std::vector<ProbeFrame>& frames);  // oldest first, then forgotten
+  static void attach_evidence(Alert& alert, std::vector<ProbeFrame>& frames);  // in time order, then forgotten
   uint64_t scan_keys_untracked_ = 0;
 
   struct InterfaceActivity {

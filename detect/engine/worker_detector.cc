@@ -828,8 +828,8 @@ void WorkerDetector::behaviours(Proto p, const FlowContext& ctx, std::string_vie
 void WorkerDetector::record_activity(Proto p, const FlowContext& ctx, std::string_view protocol, const Operation& op,
                                      bool programming, FlowMemo* memo) {
   if (ctx.transport == 0) return;  // policy is about IP pairs
-  const bool interesting = programming || op.is_write || (p == Proto::S7comm && (op.unit != 0 || !op.object.empty())) ||
-                           (p == Proto::Enip && op.unit != 0);
+  const S7PolicyItem s7_item = p == Proto::S7comm ? s7_policy_item(op.code, op.unit, op.object) : S7PolicyItem{};
+  const bool interesting = programming || op.is_write || !s7_item.empty() || (p == Proto::Enip && op.unit != 0);
   if (!interesting) return;
   // The key holds what the central detector compares: the range only of writes (write-range
   // policy), the S7 item rather than the whole address (block policy), so a poll reading the
@@ -838,7 +838,7 @@ void WorkerDetector::record_activity(Proto p, const FlowContext& ctx, std::strin
   key = mix(key, op.unit);
   key = mix(key, op.is_write && op.has_range ? (uint64_t{op.address} << 32 | op.quantity) : 0xFFFFFFFFFFFFull);
   key = mix(key, (op.is_write ? 2u : 0u) | (programming ? 1u : 0u));
-  if (p == Proto::S7comm && op.unit == 0) key = mix(key, hash_text(op.object.substr(0, op.object.find(' '))));
+  if (!s7_item.name.empty()) key = mix(key, hash_text(s7_item.name));
   // A flow repeating its last reported activity needs no look into the set.
   if (memo && memo->activity_key == key && memo->activity_epoch == reported_activity_epoch_) return;
   if (reported_activity_.size() >= 4 * snapshot_->anomaly.max_tracked) {

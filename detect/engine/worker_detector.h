@@ -77,13 +77,27 @@ struct ActivityRecord {
   int64_t ts_ns = 0;
 };
 
-// What the S7 block policy is about in an S7 operation: "DB<n>" for a data block (`unit`), the
-// area ("M", "I", "Q", "T", "C" …: the first word of a variable address) of other variable
-// accesses, the block name ("OB1", "FC3") of block functions. Read and write addresses inside one
-// item are not new items (write ranges have their own policy).
-inline std::string s7_policy_item(uint32_t unit, std::string_view object) {
-  if (unit != 0) return "DB" + std::to_string(unit);
-  return std::string(object.substr(0, object.find(' ')));
+// What the S7 block policy is about in an S7 operation (function `code`, DB number `unit`, the
+// dissector's `object` text): "DB<n>" for a data block; the area ("M", "I", "Q", "T", "C" …,
+// the first word of the address) of another variable access; the block of a block transfer
+// ("OB1") or of a PI service that names one ("_DELE FC7" → "FC7"). Addresses inside one item are
+// no new item (write ranges have their own policy); other operations (SZL reads, PLC stop,
+// restarts) name none (`empty()`).
+struct S7PolicyItem {
+  uint32_t db = 0;
+  std::string_view name;
+  bool empty() const { return db == 0 && name.empty(); }
+  std::string str() const { return db != 0 ? "DB" + std::to_string(db) : std::string(name); }
+};
+inline S7PolicyItem s7_policy_item(uint32_t code, uint32_t unit, std::string_view object) {
+  constexpr uint32_t kReadVar = 0x04, kWriteVar = 0x05, kFirstBlockTransfer = 0x1A, kLastBlockTransfer = 0x1F,
+                     kPiService = 0x28;
+  if ((code == kReadVar || code == kWriteVar) && unit != 0) return {unit, {}};
+  if (code == kReadVar || code == kWriteVar) return {0, object.substr(0, object.find(' '))};
+  if (code >= kFirstBlockTransfer && code <= kLastBlockTransfer) return {0, object};
+  if (code == kPiService && object.starts_with('_') && object.find(' ') != std::string_view::npos)
+    return {0, object.substr(object.find(' ') + 1)};
+  return {};
 }
 
 // A polling channel whose period became learned (reported once, for the baseline).

@@ -134,6 +134,8 @@ TEST(Central, LearningIsSilentThenPolicyAlertsFollow) {
   activity.activities.push_back(write_activity("10.0.0.5", "10.0.0.20", 500, 1));  // never written
   ActivityRecord db = write_activity("10.0.0.5", "10.0.0.20", 0, 2);
   db.protocol = "s7comm";
+  db.code = 4;
+  db.name = "Read Var";
   db.is_write = false;
   db.unit = 7;
   activity.activities.push_back(db);
@@ -185,6 +187,25 @@ TEST(Central, S7BlockPolicyComparesBlocksAndAreas) {
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].definition_id, "ots.policy.s7_block_access");
   EXPECT_EQ(alerts[0].activity, "protocol=s7comm item=Q");
+}
+
+// Baselines learned before S7 items were blocks and areas are migrated on open.
+TEST(Baseline, OldS7ItemsBecomeBlocksAndAreas) {
+  TempDir dir;
+  const std::string path = dir.file("b.db");
+  Baseline::open(path);  // today's schema
+  {
+    auto db = SqliteConnection::open(path, SqliteConnection::Mode::ReadWrite);
+    db->exec("DELETE FROM module_migrations WHERE module = 'baseline' AND version = 2");  // back to version 1
+    db->exec("INSERT INTO baseline_blocks(server, protocol, item) VALUES "
+             "('10.0.0.20', 's7comm', 'M 10.0 BYTE 2'), ('10.0.0.20', 's7comm', 'M 90.0 BYTE 2'), "
+             "('10.0.0.20', 's7comm', '_DELE FC7'), ('10.0.0.20', 's7comm', 'SZL 0x0011 index 0x0000'), "
+             "('10.0.0.20', 's7comm', 'DB5'), ('10.0.0.20', 's7comm', 'OB1')");
+  }
+  auto baseline = Baseline::open(path);
+  for (const char* item : {"M", "FC7", "DB5", "OB1"}) EXPECT_TRUE(baseline->has_block(ip("10.0.0.20"), "s7comm", item)) << item;
+  for (const char* item : {"M 10.0 BYTE 2", "_DELE FC7", "SZL 0x0011 index 0x0000", "SZL", "_DELE"})
+    EXPECT_FALSE(baseline->has_block(ip("10.0.0.20"), "s7comm", item)) << item;
 }
 
 TEST(Central, LearnOnAnAlertSilencesItsRepeat) {
@@ -492,7 +513,7 @@ std::vector<Alert> scan_alerts(const std::vector<ActivityBatch>& batches, Centra
   TempDir dir;
   auto baseline = Baseline::open(dir.file("b.db"));
   CentralDetector central(*baseline, settings);
-  for (const ActivityBatch& b : batches) central.on_activity(b, kT0);
+  central.on_activity(batches, kT0);  // one flush's batches, as the detection hub hands them over
   return drain(central);
 }
 
@@ -511,7 +532,8 @@ TEST(CentralScans, PortScanAboveThresholdOnly) {
   EXPECT_EQ(alerts[0].destination_ip, ip("10.0.0.20"));
 }
 
-// The scan alert carries the frames of the probes that made it, oldest first, bounded.
+// The scan alert carries the frames of the probes that made it: the first in packet time
+// (whichever batch held them), in time order, bounded.
 TEST(CentralScans, ScanAlertsCarryTheProbesFrames) {
   auto frame = [](int64_t ts_ns, uint8_t fill) {
     ProbeFrame f;
@@ -532,8 +554,9 @@ TEST(CentralScans, ScanAlertsCarryTheProbesFrames) {
   ASSERT_EQ(scan.evidence_frames.size(), 12u);  // bounded
   ASSERT_EQ(scan.evidence_times_ns.size(), 12u);
   EXPECT_TRUE(std::is_sorted(scan.evidence_times_ns.begin(), scan.evidence_times_ns.end()));
-  EXPECT_EQ(scan.evidence_frames[0], std::vector<uint8_t>(60, 13));  // the first batch's first probe
-  EXPECT_EQ(scan.evidence_times_ns[0], kT0 + 13 * kMs);
+  EXPECT_EQ(scan.evidence_frames[0], std::vector<uint8_t>(60, 1));  // the first probes in time, whatever the batch
+  EXPECT_EQ(scan.evidence_times_ns[0], kT0 + 1 * kMs);
+  EXPECT_EQ(scan.evidence_times_ns[11], kT0 + 6 * kMs + 1);
   // A PLC scan's identity requests too.
   ActivityBatch identity;
   for (int i = 1; i <= 8; ++i) {
@@ -570,6 +593,7 @@ TEST(CentralScans, SynAndUdpFloodsAreSummedOverWorkers) {
   udp.first_ts_ns = kT0;
   udp.flows = 60;
   udp.frames = {frame};
+  udp.frames[0].ts_ns = kT0;
   worker1.udp_flow_starts.push_back(udp);
   worker2.udp_flow_starts.push_back(udp);
   auto alerts = scan_alerts({worker1, worker2}, settings);
@@ -586,6 +610,15 @@ TEST(CentralScans, SynAndUdpFloodsAreSummedOverWorkers) {
   EXPECT_NE(alerts[1].message.find("120 new UDP flows"), std::string::npos) << alerts[1].message;
   // Either worker alone stays below the threshold.
   EXPECT_TRUE(scan_alerts({worker1}, settings).empty());
+  // A batch (the first handed over) with later events for the same servers, seconds on, hides
+  // neither flood: the flush is counted in packet-time order.
+  ActivityBatch later;
+  later.probes.push_back(probe(ip("198.51.100.9"), ip("10.0.0.20"), 80, kT0 + 5 * kSecond));
+  FlowStartCount late_udp = udp;
+  late_udp.bucket += 10;
+  late_udp.flows = 1;
+  later.udp_flow_starts.push_back(late_udp);
+  EXPECT_EQ(scan_alerts({later, worker1, worker2}, settings).size(), 2u);
   // 50 unanswered SYNs per second never flood.
   ActivityBatch slow;
   for (uint16_t i = 0; i < 500; ++i) slow.probes.push_back(probe(IpAddr::v4(0xC6336400u + i), ip("10.0.0.20"), 80, kT0 + i * 20 * kMs));

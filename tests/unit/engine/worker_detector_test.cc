@@ -698,8 +698,19 @@ TEST(Activity, S7ReadsAreOneActivityPerBlockOrArea) {
   d.drain_activity(batch);
   std::vector<std::string> items;
   for (const ActivityRecord& a : batch.activities)
-    items.push_back(s7_policy_item(a.unit, a.object) + (a.is_write ? " write " + std::to_string(a.address) : ""));
+    items.push_back(s7_policy_item(a.code, a.unit, a.object).str() +
+                    (a.is_write ? " write " + std::to_string(a.address) : ""));
   EXPECT_EQ(items, (std::vector<std::string>{"DB5", "M", "DB6", "Q", "DB5 write 0", "DB5 write 8"}));
+}
+
+TEST(Activity, S7PolicyItemsNameBlocksAndAreasOnly) {
+  EXPECT_EQ(s7_policy_item(0x04, 5, "DB5.DBX 0.0 BYTE 4").str(), "DB5");
+  EXPECT_EQ(s7_policy_item(0x05, 0, "Q 4.0 BYTE 1").str(), "Q");
+  EXPECT_EQ(s7_policy_item(0x1A, 0, "OB1").str(), "OB1");         // request download
+  EXPECT_EQ(s7_policy_item(0x28, 0, "_DELE FC7").str(), "FC7");   // PI service deleting a block
+  EXPECT_TRUE(s7_policy_item(0x28, 0, "P_PROGRAM").empty());      // a restart names no block
+  EXPECT_TRUE(s7_policy_item(0x29, 0, "P_PROGRAM").empty());      // PLC stop
+  EXPECT_TRUE(s7_policy_item(0x10401, 0, "SZL 0x0011 index 0x0000").empty());  // user data: SZL read
 }
 
 TEST(Activity, AFlowMemoSkipsOnlyWhatWasReportedInTheCurrentBaseline) {
