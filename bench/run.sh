@@ -68,6 +68,7 @@ measure() {
     "$@" >"$log" 2>&1 || status=$?
   fi
   end=$(date +%s.%N)
+  LAST_STATUS=$status
   local wall rss="n/a"
   wall=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }')
   if [[ $HAVE_GNU_TIME == 1 ]]; then rss=$(tail -n 1 "$timefile"); fi
@@ -84,8 +85,9 @@ measure() {
 # Every round measures every tool once, in turn, so a noisy neighbour slows all of them alike;
 # each row keeps its best round (and each otsensor row its best per-core rate, from its log).
 declare -A PER_CORE
-best_per_core() {
+best_per_core() {  # of the round just measured, when it succeeded
   local name=$1 rate
+  [[ ${LAST_STATUS:-1} == 0 ]] || return 0
   rate=$(grep -o '[0-9]* packets/s per worker core' "$OUT/${name// /_}.log" 2>/dev/null | awk '{ print $1 }' || true)
   if [[ -n "$rate" ]] && (( rate > ${PER_CORE[$name]:-0} )); then PER_CORE[$name]=$rate; fi
 }

@@ -181,16 +181,16 @@ void DetectionHub::on_flush(const StoreBatch& changes, std::vector<detect::Alert
                             const std::vector<std::pair<int64_t, int64_t>>* quiet) {
   bool republish = false;
   attempt("reading the baseline", [&] { republish = baseline_->refresh() || republish; });
-  attempt("policy and scan detection", [&] {
-    if (new_timeline) central_->begin_timeline(*new_timeline);
-    if (quiet) {
-      std::vector<detect::QuietPeriod> periods;
-      for (const auto& [from, to] : *quiet) periods.push_back({from, to});
-      central_->on_quiet_periods(periods);
-    }
-    central_->on_batch(changes, newest_ts_ns);
-    central_->on_activity(activity, newest_ts_ns);
-  });
+  if (new_timeline) central_->begin_timeline(*new_timeline);
+  if (quiet) {
+    std::vector<detect::QuietPeriod> periods;
+    for (const auto& [from, to] : *quiet) periods.push_back({from, to});
+    central_->on_quiet_periods(periods);
+  }
+  attempt("policy detection", [&] { central_->on_batch(changes, newest_ts_ns); });
+  central_->on_probes(activity);
+  for (const auto& batch : activity)  // one failing batch (a baseline write) leaves the others
+    attempt("policy detection", [&] { central_->on_policy_activity(batch, newest_ts_ns); });
   std::vector<detect::Alert> alerts = std::move(worker_alerts);
   worker_alerts.clear();
   central_->drain_alerts(alerts);
@@ -198,26 +198,59 @@ void DetectionHub::on_flush(const StoreBatch& changes, std::vector<detect::Alert
     for (const auto& alert : alerts) forwarder->send(alert);
   {
     std::lock_guard lock(failures_mutex_);
-    for (auto& alert : alerts) unstored_alerts_.push_back(std::move(alert));
-    if (unstored_alerts_.size() > kMaxUnstoredAlerts) {
-      const size_t excess = unstored_alerts_.size() - kMaxUnstoredAlerts;
-      unstored_alerts_.erase(unstored_alerts_.begin(), unstored_alerts_.begin() + static_cast<ptrdiff_t>(excess));
-      failures_.alerts_dropped += excess;
-    }
+    for (auto& alert : alerts) keep_unstored(std::move(alert));
   }
   if (!unstored_alerts_.empty() && attempt("storing alerts", [&] { store_->record_all(unstored_alerts_); })) {
     std::lock_guard lock(failures_mutex_);
     alerts_stored_ += unstored_alerts_.size();
     unstored_alerts_.clear();
+    unstored_evidence_bytes_ = 0;
   }
-  if (central_->take_view_change()) republish = true;
+  if (central_->take_view_change()) republish_pending_ = true;
   attempt("reloading threat intelligence", [&] {
     if (ti_fingerprint() != ti_fingerprint_) {
       reload_threat_intelligence();
-      republish = true;
+      republish_pending_ = true;
     }
   });
-  if (republish) attempt("publishing detection state", [&] { publish(); });
+  if (republish) republish_pending_ = true;
+  if (republish_pending_ && attempt("publishing detection state", [&] { publish(); })) republish_pending_ = false;
+}
+
+void DetectionHub::keep_unstored(detect::Alert alert) {
+  // A repeat of an alert still waiting folds into it, as the store would fold it.
+  for (detect::Alert& waiting : unstored_alerts_) {
+    if (waiting.definition_id != alert.definition_id || waiting.engine != alert.engine ||
+        waiting.source_ip != alert.source_ip || waiting.source_mac != alert.source_mac ||
+        waiting.destination_ip != alert.destination_ip || waiting.destination_mac != alert.destination_mac ||
+        waiting.protocol != alert.protocol)
+      continue;
+    waiting.count += std::max<uint64_t>(alert.count, 1);
+    waiting.first_seen_ns = std::min(waiting.first_seen_ns, alert.first_seen_ns);
+    waiting.last_seen_ns = std::max(waiting.last_seen_ns, alert.last_seen_ns);
+    waiting.message = std::move(alert.message);
+    for (size_t i = 0; i < alert.evidence_frames.size() && waiting.evidence_frames.size() < detect::kMaxEvidenceFrames;
+         ++i) {
+      if (unstored_evidence_bytes_ + alert.evidence_frames[i].size() > kMaxUnstoredEvidenceBytes) break;
+      unstored_evidence_bytes_ += alert.evidence_frames[i].size();
+      waiting.evidence_frames.push_back(std::move(alert.evidence_frames[i]));
+      waiting.evidence_times_ns.push_back(alert.evidence_times_ns[i]);
+    }
+    return;
+  }
+  if (unstored_alerts_.size() >= kMaxUnstoredAlerts) {
+    ++failures_.alerts_dropped;
+    return;
+  }
+  size_t bytes = 0;
+  for (const auto& frame : alert.evidence_frames) bytes += frame.size();
+  if (unstored_evidence_bytes_ + bytes > kMaxUnstoredEvidenceBytes) {  // the alert waits without its frames
+    alert.evidence_frames.clear();
+    alert.evidence_times_ns.clear();
+    bytes = 0;
+  }
+  unstored_evidence_bytes_ += bytes;
+  unstored_alerts_.push_back(std::move(alert));
 }
 
 }  // namespace ots

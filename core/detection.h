@@ -70,8 +70,9 @@ class DetectionHub {
 
   // A step of on_flush that failed (the database refused a write: locked past the busy timeout,
   // disk full …) is counted and named here instead of ending the sensor. Alerts that could not
-  // be stored are kept and stored at the next flush (forwarders got them at once); beyond
-  // kMaxUnstoredAlerts the oldest are dropped and counted.
+  // be stored wait (repeats folded in) and are stored at a later flush (forwarders got them at
+  // once); beyond kMaxUnstoredAlerts new ones are dropped and counted, and beyond
+  // kMaxUnstoredEvidenceBytes they wait without their frames. A failed republish is retried.
   struct Failures {
     uint64_t count = 0;        // failed steps
     std::string last;          // "storing alerts: database 'x': …"
@@ -80,6 +81,7 @@ class DetectionHub {
   Failures failures() const;
   size_t alerts_unstored() const;
   static constexpr size_t kMaxUnstoredAlerts = 100'000;
+  static constexpr size_t kMaxUnstoredEvidenceBytes = 64u << 20;
 
  private:
   // Runs `step`; a failure is counted under `what` and the flush goes on.
@@ -102,8 +104,11 @@ class DetectionHub {
   std::shared_ptr<const detect::rules::RuleSet> rules_;
   std::vector<std::string> notes_;
   uint64_t alerts_stored_ = 0;
+  void keep_unstored(detect::Alert alert);  // with failures_mutex_ held
   std::vector<detect::Alert> unstored_alerts_;  // oldest first
-  mutable std::mutex failures_mutex_;           // failures() is read from another thread
+  size_t unstored_evidence_bytes_ = 0;
+  bool republish_pending_ = false;
+  mutable std::mutex failures_mutex_;  // failures() and alerts_unstored() may be asked from another thread
   Failures failures_;
 
   mutable std::mutex mutex_;

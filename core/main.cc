@@ -189,18 +189,24 @@ int run_sensor(SignalStop& signals, const CaptureArgs& args, PipelineOptions opt
   if (options.worker.detection)
     std::fprintf(stderr, "otsensor: %llu alerts recorded (otsensor alerts --db %s)\n",
                  static_cast<unsigned long long>(options.worker.detection->alerts_stored()), args.db.c_str());
+  // Every problem is reported; a lost write ends the run with status 1 instead of serving (a bad
+  // capture does not: what came before it is stored and served, with status 2 at the end).
+  std::vector<std::string> errors;
   if (options.worker.detection) {
     const DetectionHub::Failures f = options.worker.detection->failures();
     const size_t unstored = options.worker.detection->alerts_unstored();
-    if (unstored > 0 || f.alerts_dropped > 0)
-      fail("detection: " + std::to_string(unstored + f.alerts_dropped) + " alerts could not be stored (" + f.last + ")");
     if (f.count > 0)
-      std::fprintf(stderr, "otsensor: warning: detection: %llu steps failed and were retried; the last: %s\n",
+      std::fprintf(stderr, "otsensor: warning: detection: %llu steps failed during the run; the last: %s\n",
                    static_cast<unsigned long long>(f.count), f.last.c_str());
+    if (unstored > 0 || f.alerts_dropped > 0)
+      errors.push_back("detection: " + std::to_string(unstored + f.alerts_dropped) +
+                       " alerts could not be stored (" + f.last + ")");
   }
-  if (auto err = pipeline.inventory_error()) fail(*err + " (the run stopped; what came before is stored)");
-  if (auto err = store->last_error()) fail(*err);
+  if (auto err = pipeline.inventory_error()) errors.push_back(*err + " (the run stopped; what came before is stored)");
+  if (auto err = store->last_error()) errors.push_back(*err);
   if (outcome.error) std::fprintf(stderr, "otsensor: error: %s\n", outcome.message.c_str());
+  for (const std::string& e : errors) std::fprintf(stderr, "otsensor: error: %s\n", e.c_str());
+  if (!errors.empty()) return 1;
 
   if (web && !signals.stopped()) {
     std::fprintf(stderr, "otsensor: done; still serving %s (Ctrl-C to stop)\n", web_url.c_str());

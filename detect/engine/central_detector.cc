@@ -307,7 +307,8 @@ void CentralDetector::count_flood(Flood kind, const IpAddr& server, const MacAdd
   const uint32_t threshold = std::max<uint32_t>(kind == Flood::Syn ? a.syn_flood_syns : a.udp_flood_flows, 1);
   if (alerted || total < threshold) return;
   for (FloodBucket& b : key.buckets) b.alerted = b.alerted || b.events != 0;
-  const std::string window = std::to_string(a.flood_window_ns / 1'000'000) + " ms";
+  // Three half-window buckets: every window-long stretch is counted, at most 1.5 windows are.
+  const std::string window = std::to_string(a.flood_window_ns * 3 / 2 / 1'000'000) + " ms";
   Alert& alert = kind == Flood::Syn
       ? raise(kSynFlood, "SYN flood", Severity::Major, "Bandwidth Anomalies", "T0814", IpAddr{}, server, "tcp",
               std::to_string(total) + " unanswered SYNs to " + server.str() + " within " + window,
@@ -428,6 +429,11 @@ void CentralDetector::keep_evidence(std::vector<ProbeFrame>& kept, const std::ve
 }
 
 void CentralDetector::on_activity(std::span<const ActivityBatch> batches, int64_t now_ns) {
+  on_probes(batches);
+  for (const ActivityBatch& batch : batches) on_policy_activity(batch, now_ns);
+}
+
+void CentralDetector::on_probes(std::span<const ActivityBatch> batches) {
   if (settings_.scans) {
     std::vector<const ProbeRecord*> probes;
     std::vector<const FlowStartCount*> counts;
@@ -445,7 +451,6 @@ void CentralDetector::on_activity(std::span<const ActivityBatch> batches, int64_
     for (const FlowStartCount* c : counts)
       count_flood(Flood::Udp, c->server, c->server_mac, c->bucket, c->flows, c->frames, c->first_ts_ns);
   }
-  for (const ActivityBatch& batch : batches) on_policy_activity(batch, now_ns);
 }
 
 void CentralDetector::on_policy_activity(const ActivityBatch& activity, int64_t now_ns) {

@@ -74,6 +74,10 @@ class CentralDetector {
   // batches nor a batch spanning more than the windows changes a scan or flood verdict.
   void on_activity(std::span<const ActivityBatch> batches, int64_t now_ns);
   void on_activity(const ActivityBatch& activity, int64_t now_ns) { on_activity({&activity, 1}, now_ns); }
+  // Its two halves: the probes and flow counts (scans, floods; no database), then each batch's
+  // policy activity (compared with or learned into the baseline).
+  void on_probes(std::span<const ActivityBatch> batches);
+  void on_policy_activity(const ActivityBatch& activity, int64_t now_ns);
   // Packets received so far on a monitored interface, and the wall time.
   void on_interface_packets(std::string_view interface, uint64_t received, int64_t wall_ns);
 
@@ -88,8 +92,7 @@ class CentralDetector {
 
  private:
   bool comparing() const;
-  void on_probe(const ProbeRecord& probe);
-  void on_policy_activity(const ActivityBatch& activity, int64_t now_ns);  // policy alerts are raised: learning has ended and is not running again
+  void on_probe(const ProbeRecord& probe);  // policy alerts are raised: learning has ended and is not running again
   void clock(int64_t now_ns);
   // The alert raised, or the pending one this repeat was folded into.
   Alert& raise(std::string_view id, std::string_view title, Severity severity, std::string_view group,

@@ -390,7 +390,7 @@ void WorkerDetector::drain_alerts(std::vector<Alert>& out) {
 void WorkerDetector::drain_activity(ActivityBatch& out) {
   for (ActivityRecord& record : activity_.activities) out.activities.push_back(std::move(record));
   for (PollingRecord& record : activity_.polling) out.polling.push_back(std::move(record));
-  out.probes.insert(out.probes.end(), activity_.probes.begin(), activity_.probes.end());
+  for (ProbeRecord& probe : activity_.probes) out.probes.push_back(std::move(probe));
   for (auto& [key, count] : udp_flow_starts_) out.udp_flow_starts.push_back(std::move(count));
   udp_flow_starts_.clear();
   activity_.activities.clear();

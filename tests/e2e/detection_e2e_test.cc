@@ -277,11 +277,15 @@ TEST(ScanDetection, ScanAlertsCarryTheProbesFramesAsEvidence) {
         EXPECT_EQ(arp, frames.size());
         EXPECT_EQ(from_scanner, frames.size());
       }
-      if (flood) {  // from the spoofed sources to the flooded PLC
-        size_t spoofed = 0;
-        for (const EvidenceFrame& f : frames) spoofed += f.sender.starts_with("172.16.");
+      if (flood) {  // from the spoofed sources to the flooded PLC: SYNs, or UDP datagrams
+        size_t spoofed = 0, spoofed_syn = 0, not_tcp = 0;
+        for (const EvidenceFrame& f : frames) {
+          spoofed += f.sender.starts_with("172.16.");
+          spoofed_syn += f.sender.starts_with("172.16.") && f.tcp_flags == 0x02;
+          not_tcp += f.tcp_flags == -1;
+        }
         EXPECT_EQ(spoofed, frames.size());
-        if (title == "SYN flood") EXPECT_EQ(syn, 0u);  // syn counts the scanner's; none here
+        EXPECT_EQ(title == "SYN flood" ? spoofed_syn : not_tcp, frames.size());
       }
     }
     EXPECT_EQ(scans, 6u);

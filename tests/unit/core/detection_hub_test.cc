@@ -50,9 +50,9 @@ TEST(DetectionHub, AlertsTheDatabaseRefusesAreKeptAndStoredLater) {
   EXPECT_NE(f.last.find("storing alerts"), std::string::npos) << f.last;
   EXPECT_NE(f.last.find("refused by the test"), std::string::npos) << f.last;
 
-  std::vector<detect::Alert> more = {alert("test.three", kT0 + 2)};
+  std::vector<detect::Alert> more = {alert("test.three", kT0 + 2), alert("test.one", kT0 + 5)};
   hub.on_flush({}, more, {}, kT0 + 2, std::nullopt, nullptr);  // still refused: all three wait
-  EXPECT_EQ(hub.alerts_unstored(), 3u);
+  EXPECT_EQ(hub.alerts_unstored(), 3u);  // the repeat of test.one folded into the waiting one
   EXPECT_EQ(hub.failures().count, 2u);
 
   admin->exec("DROP TRIGGER refuse_alerts");
@@ -62,6 +62,12 @@ TEST(DetectionHub, AlertsTheDatabaseRefusesAreKeptAndStoredLater) {
   EXPECT_EQ(hub.alerts_stored(), 3u);
   EXPECT_EQ(stored_alerts(db), 3);
   EXPECT_EQ(hub.failures().alerts_dropped, 0u);
+  detect::AlertFilter one;
+  one.definition_id = "test.one";
+  const auto page = detect::AlertStore::open(db, SqliteConnection::Mode::ReadOnly)->list(one);
+  ASSERT_EQ(page.alerts.size(), 1u);
+  EXPECT_EQ(page.alerts[0].alert.count, 2u);
+  EXPECT_EQ(page.alerts[0].alert.last_seen_ns, kT0 + 5);
 }
 
 }  // namespace
