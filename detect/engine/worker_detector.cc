@@ -239,6 +239,19 @@ void WorkerDetector::on_packet(int64_t ts_ns, std::span<const uint8_t> frame, ui
   ring_next_ = ring_next_ + 1 == ring_.size() ? 0 : ring_next_ + 1;
 }
 
+ProbeRecord& WorkerDetector::add_probe(ProbeKind kind, const IpAddr& client, const IpAddr& server, uint16_t server_port,
+                                      uint8_t transport, std::string_view protocol, int64_t ts_ns) {
+  ProbeRecord& probe = activity_.probes.emplace_back();
+  probe.kind = kind;
+  probe.client = client;
+  probe.server = server;
+  probe.server_port = server_port;
+  probe.transport = transport;
+  probe.protocol = protocol;
+  probe.ts_ns = ts_ns;
+  return probe;
+}
+
 bool WorkerDetector::newest_frame_of(uint64_t flow, ProbeFrame& out) const {
   if (ring_.empty()) return false;
   const size_t newest = ring_next_ == 0 ? ring_.size() - 1 : ring_next_ - 1;
@@ -538,14 +551,8 @@ void WorkerDetector::anomalies_on_operation(Proto p, const FlowContext& ctx, std
     auto [it, added] = identity_reported_.try_emplace(pair_key(ctx.client_ip, ctx.server_ip), bucket);
     if (added || it->second != bucket) {
       it->second = bucket;
-      ProbeRecord& probe = activity_.probes.emplace_back();
-      probe.kind = ProbeKind::Identity;
-      probe.client = ctx.client_ip;
-      probe.server = ctx.server_ip;
-      probe.server_port = ctx.server_port;
-      probe.transport = ctx.transport;
-      probe.protocol = identity_protocol;
-      probe.ts_ns = ctx.ts_ns;
+      ProbeRecord& probe = add_probe(ProbeKind::Identity, ctx.client_ip, ctx.server_ip, ctx.server_port,
+                                     ctx.transport, identity_protocol, ctx.ts_ns);
       // The frame that carried the request (when the request ended on this frame).
       if (ProbeFrame frame; newest_frame_of(flow_id(ctx), frame)) probe.frames.push_back(frame);
     }
@@ -957,12 +964,7 @@ void WorkerDetector::settle_arp_request(uint64_t key, int64_t ts_ns) {
   auto it = arp_requests_.find(key);
   if (it == arp_requests_.end() || it->second.ts_ns != ts_ns) return;  // answered (or asked again later)
   const ArpRequest& request = it->second;
-  ProbeRecord& probe = activity_.probes.emplace_back();
-  probe.kind = ProbeKind::Unanswered;
-  probe.client = request.requester;
-  probe.server = request.target;
-  probe.protocol = "arp";
-  probe.ts_ns = request.ts_ns;
+  ProbeRecord& probe = add_probe(ProbeKind::Unanswered, request.requester, request.target, 0, 0, "arp", request.ts_ns);
   if (request.frame.length) probe.frames.push_back(request.frame);
   arp_requests_.erase(it);
 }
@@ -1032,14 +1034,8 @@ void WorkerDetector::on_flow_end(const EndedFlow& flow) {
   const bool refused = tcp && !unanswered && flow.server_packets == 1 && flow.closed && !flow.payload;
   if (!unanswered && !refused) return;
   const std::string_view transport_name = tcp ? "tcp" : udp ? "udp" : "icmp";
-  ProbeRecord& probe = activity_.probes.emplace_back();
-  probe.kind = unanswered ? ProbeKind::Unanswered : ProbeKind::Refused;
-  probe.client = flow.client;
-  probe.server = flow.server;
-  probe.server_port = flow.server_port;
-  probe.transport = flow.transport;
-  probe.protocol = transport_name;
-  probe.ts_ns = flow.first_ts_ns;
+  ProbeRecord& probe = add_probe(unanswered ? ProbeKind::Unanswered : ProbeKind::Refused, flow.client, flow.server,
+                                 flow.server_port, flow.transport, transport_name, flow.first_ts_ns);
   probe.frames.assign(frames.frames.begin(), frames.frames.begin() + frames.count);
 }
 

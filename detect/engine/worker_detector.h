@@ -372,6 +372,9 @@ class WorkerDetector {
   std::unordered_map<uint64_t, ProbeCandidate> probe_candidates_;
   // The newest ring frame when it belongs to `flow`, snapped for a probe; false otherwise.
   bool newest_frame_of(uint64_t flow, ProbeFrame& out) const;
+  // A new probe for the central detector (frames left to the caller); valid until the next one.
+  ProbeRecord& add_probe(ProbeKind kind, const IpAddr& client, const IpAddr& server, uint16_t server_port,
+                         uint8_t transport, std::string_view protocol, int64_t ts_ns);
 };
 
 }  // namespace ots::detect
