@@ -275,22 +275,28 @@ void CentralDetector::on_batch(const StoreBatch& changes, int64_t now_ns) {
   transaction.commit();
 }
 
+template <class Key>
+Key* CentralDetector::bucketed_key(std::unordered_map<uint64_t, Key>& map, uint64_t key, int64_t bucket) {
+  auto it = map.find(key);
+  if (it != map.end()) return &it->second;
+  if (map.size() >= settings_.anomaly.max_tracked) {
+    // Forget keys whose newest bucket is a window old: they cannot complete a scan or flood any more.
+    std::erase_if(map, [&](const auto& entry) { return entry.second.newest_bucket < bucket - 2; });
+    if (map.size() >= settings_.anomaly.max_tracked) {
+      ++scan_keys_untracked_;
+      return nullptr;
+    }
+  }
+  return &map.emplace(key, Key{}).first->second;
+}
+
 void CentralDetector::count_flood(Flood kind, const IpAddr& server, const MacAddr& server_mac, int64_t bucket,
                                   uint64_t events, const std::vector<ProbeFrame>& frames, int64_t ts_ns) {
   const AnomalySettings& a = settings_.anomaly;
   const uint64_t key_hash = mix(ip_hash(server), kind == Flood::Syn ? 1 : 2);
-  auto it = floods_.find(key_hash);
-  if (it == floods_.end()) {
-    if (floods_.size() >= a.max_tracked) {
-      std::erase_if(floods_, [&](const auto& entry) { return entry.second.newest_bucket < bucket - 2; });
-      if (floods_.size() >= a.max_tracked) {
-        ++scan_keys_untracked_;
-        return;
-      }
-    }
-    it = floods_.emplace(key_hash, FloodKey{}).first;
-  }
-  FloodKey& key = it->second;
+  FloodKey* tracked = bucketed_key(floods_, key_hash, bucket);
+  if (!tracked) return;
+  FloodKey& key = *tracked;
   if (bucket < key.newest_bucket - 2) return;  // older than every bucket kept
   key.newest_bucket = std::max(key.newest_bucket, bucket);
   FloodBucket& slot = key.buckets[static_cast<size_t>(((bucket % 3) + 3) % 3)];
@@ -348,19 +354,9 @@ void CentralDetector::on_probe(const ProbeRecord& probe) {
   for (size_t i = 0; i < n; ++i) {
     const Count& c = counts[i];
     const uint32_t threshold = std::max<uint32_t>(c.threshold, 1);
-    auto it = scans_.find(c.key);
-    if (it == scans_.end()) {
-      if (scans_.size() >= a.max_tracked) {
-        // Forget keys whose newest bucket is a window old: they cannot complete a scan any more.
-        std::erase_if(scans_, [&](const auto& entry) { return entry.second.newest_bucket < bucket - 2; });
-        if (scans_.size() >= a.max_tracked) {
-          ++scan_keys_untracked_;
-          continue;
-        }
-      }
-      it = scans_.emplace(c.key, ScanKey{}).first;
-    }
-    ScanKey& key = it->second;
+    ScanKey* tracked = bucketed_key(scans_, c.key, bucket);
+    if (!tracked) continue;
+    ScanKey& key = *tracked;
     if (bucket < key.newest_bucket - 2) continue;  // older than every bucket kept
     key.newest_bucket = std::max(key.newest_bucket, bucket);
     ScanBucket& slot = key.buckets[static_cast<size_t>(((bucket % 3) + 3) % 3)];

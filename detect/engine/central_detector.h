@@ -151,6 +151,10 @@ class CentralDetector {
   void count_flood(Flood kind, const IpAddr& server, const MacAddr& server_mac, int64_t bucket, uint64_t events,
                    const std::vector<ProbeFrame>& frames, int64_t ts_ns);
   std::unordered_map<uint64_t, FloodKey> floods_;
+  // The scan or flood key `key` (made when new); nullptr, counted, when the map is full of keys
+  // whose buckets are all still counted at `bucket`.
+  template <class Key>
+  Key* bucketed_key(std::unordered_map<uint64_t, Key>& map, uint64_t key, int64_t bucket);
   // Evidence of a scan or flood key: frames of its counted events in the buckets still counted
   // (older than `oldest_ns` go), the first kScanEvidenceFrames to arrive.
   static void keep_evidence(std::vector<ProbeFrame>& kept, const std::vector<ProbeFrame>& frames, int64_t oldest_ns);
