@@ -68,7 +68,11 @@ uint64_t pair_protocol_key(const IpAddr& client, const IpAddr& server, std::stri
 
 uint64_t channel_key(const IpAddr& client, const IpAddr& server, std::string_view protocol, uint32_t code,
                      uint32_t address) {
-  return mix(mix(pair_protocol_key(client, server, protocol), code + 0x1000000000ull), address);
+  return channel_key(pair_protocol_key(client, server, protocol), code, address);
+}
+
+uint64_t channel_key(uint64_t pair_protocol, uint32_t code, uint32_t address) {
+  return mix(mix(pair_protocol, code + 0x1000000000ull), address);
 }
 
 bool is_public_address(const IpAddr& ip) {

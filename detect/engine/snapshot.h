@@ -96,6 +96,8 @@ uint64_t pair_protocol_key(const IpAddr& client, const IpAddr& server, std::stri
 // A polling channel: one request (code and first address) a client repeats to a server.
 uint64_t channel_key(const IpAddr& client, const IpAddr& server, std::string_view protocol, uint32_t code,
                      uint32_t address);
+// The same, from pair_protocol_key(client, server, protocol).
+uint64_t channel_key(uint64_t pair_protocol, uint32_t code, uint32_t address);
 
 // The baseline facts workers need, as hash sets.
 struct BaselineView {

@@ -176,6 +176,7 @@ WorkerDetector::WorkerDetector(std::shared_ptr<const DetectionSnapshot> snapshot
 
 void WorkerDetector::set_snapshot(std::shared_ptr<const DetectionSnapshot> snapshot) {
   snapshot_ = std::move(snapshot);
+  ++shortcut_epoch_;
   if (snapshot_->baseline.generation != baseline_generation_) {
     baseline_generation_ = snapshot_->baseline.generation;
     reported_activity_.clear();  // a reset baseline must hear about ongoing activity again
@@ -314,7 +315,8 @@ Value* WorkerDetector::track(Table<Value>& table, uint64_t key, int64_t ts_ns, i
       // Sweep expired entries at most once per window so a flood of new keys costs O(1) each.
       if (ts_ns - table.last_sweep_ns >= window_ns) {
         table.last_sweep_ns = ts_ns;
-        std::erase_if(map, [&](const auto& entry) { return ts_ns - entry.second.window_start > window_ns; });
+        if (std::erase_if(map, [&](const auto& entry) { return ts_ns - entry.second.window_start > window_ns; }))
+          ++shortcut_epoch_;
       }
       if (map.size() >= snapshot_->anomaly.max_tracked) {
         ++counters_.untracked;
@@ -433,20 +435,26 @@ void WorkerDetector::on_anomaly(const FlowContext& ctx, std::string_view protoco
 void WorkerDetector::on_operation(const FlowContext& ctx, std::string_view protocol, Side from, const Operation& op,
                                   FlowMemo* memo) {
   Proto p;
-  if (memo && memo->proto_name.data() == protocol.data() && memo->proto_name.size() == protocol.size()) {
+  uint64_t pair_protocol;
+  if (memo && memo->proto_name == protocol.data() && memo->proto_name_size == protocol.size()) {
     p = static_cast<Proto>(memo->proto);
+    pair_protocol = memo->pair_protocol_key;
   } else {
     p = proto_of(protocol);
+    pair_protocol = pair_protocol_key(ctx.client_ip, ctx.server_ip, protocol);
     if (memo) {
-      memo->proto_name = protocol;
+      *memo = FlowMemo{};  // the other shortcuts were the previous protocol's
+      memo->proto_name = protocol.data();
+      memo->proto_name_size = static_cast<uint32_t>(protocol.size());
       memo->proto = static_cast<uint8_t>(p);
+      memo->pair_protocol_key = pair_protocol;
     }
   }
   bool programming = false;
   if (op.is_request && !op.is_error) operational(p, ctx, protocol, op, programming);
-  if (snapshot_->engines.anomaly) anomalies_on_operation(p, ctx, protocol, from, op, memo);
-  if (snapshot_->engines.behaviours && op.is_request && !op.is_error) behaviours(p, ctx, protocol, op);
-  if (op.is_request && !op.is_error) record_activity(p, ctx, protocol, op, programming, memo);
+  if (snapshot_->engines.anomaly) anomalies_on_operation(p, ctx, protocol, pair_protocol, from, op, memo);
+  if (snapshot_->engines.behaviours && op.is_request && !op.is_error) behaviours(p, ctx, protocol, op, memo);
+  if (op.is_request && !op.is_error) record_activity(p, ctx, protocol, pair_protocol, op, programming, memo);
 }
 
 void WorkerDetector::operational(Proto p, const FlowContext& ctx, std::string_view protocol, const Operation& op,
@@ -529,8 +537,8 @@ void WorkerDetector::count_auth_failure(const FlowContext& ctx, std::string_view
         "failures=" + std::to_string(counter->count), flow_id(ctx), ctx.ts_ns);
 }
 
-void WorkerDetector::anomalies_on_operation(Proto p, const FlowContext& ctx, std::string_view protocol, Side from,
-                                            const Operation& op, FlowMemo* memo) {
+void WorkerDetector::anomalies_on_operation(Proto p, const FlowContext& ctx, std::string_view protocol,
+                                            uint64_t pair_protocol, Side from, const Operation& op, FlowMemo* memo) {
   const AnomalySettings& a = snapshot_->anomaly;
   // Password guessing: failed logins answered by the server.
   if (!op.is_request && from == Side::Server) {
@@ -557,34 +565,33 @@ void WorkerDetector::anomalies_on_operation(Proto p, const FlowContext& ctx, std
       if (ProbeFrame frame; newest_frame_of(flow_id(ctx), frame)) probe.frames.push_back(frame);
     }
   }
-  if (from == Side::Client && ctx.transport != 0) polling(ctx, protocol, op, memo);
+  if (from == Side::Client && ctx.transport != 0) polling(ctx, protocol, pair_protocol, op, memo);
 }
 
 namespace {
 
-void remember_channel(WorkerDetector::FlowMemo* memo, WorkerDetector::PollingChannel* channel,
-                      std::string_view protocol, uint32_t code, uint32_t address) {
+void remember_channel(WorkerDetector::FlowMemo* memo, WorkerDetector::PollingChannel* channel, uint32_t code,
+                      uint32_t address) {
   if (!memo) return;
   memo->channel = channel;
-  memo->channel_protocol = protocol;
   memo->channel_code = code;
   memo->channel_address = address;
 }
 
 }  // namespace
 
-void WorkerDetector::polling(const FlowContext& ctx, std::string_view protocol, const Operation& op,
-                             FlowMemo* memo) {
+void WorkerDetector::polling(const FlowContext& ctx, std::string_view protocol, uint64_t pair_protocol,
+                             const Operation& op, FlowMemo* memo) {
   const AnomalySettings& a = snapshot_->anomaly;
   const uint32_t address = op.has_range ? op.address : 0;
   PollingChannel* channel = nullptr;
-  // A flow's operations share its client, server and protocol: the memo names the channel
-  // when code and address repeat (channels are never erased, so the pointer stays valid).
-  if (memo && memo->channel && memo->channel_code == op.code && memo->channel_address == address &&
-      memo->channel_protocol == protocol) {
+  // A flow's operations share its client, server and protocol (the memo is the protocol's): the
+  // memo names the channel when code and address repeat (channels are never erased, so the
+  // pointer stays valid).
+  if (memo && memo->channel && memo->channel_code == op.code && memo->channel_address == address) {
     channel = memo->channel;
   } else {
-    const uint64_t key = channel_key(ctx.client_ip, ctx.server_ip, protocol, op.code, address);
+    const uint64_t key = channel_key(pair_protocol, op.code, address);
     auto it = polling_.find(key);
     if (it == polling_.end()) {
       if (polling_.size() >= a.max_tracked) {
@@ -599,11 +606,11 @@ void WorkerDetector::polling(const FlowContext& ctx, std::string_view protocol, 
       }
       it = polling_.emplace(key, fresh).first;
       channel = &it->second;
-      remember_channel(memo, channel, protocol, op.code, address);
+      remember_channel(memo, channel, op.code, address);
       return;
     }
     channel = &it->second;
-    remember_channel(memo, channel, protocol, op.code, address);
+    remember_channel(memo, channel, op.code, address);
   }
   PollingChannel& ch = *channel;
   const double interval = static_cast<double>(ctx.ts_ns - ch.last_ts_ns);
@@ -667,7 +674,8 @@ namespace {
 constexpr uint32_t kStartedByNewMaster = 1, kInterrogated = 2, kReadSeen = 4;
 }
 
-void WorkerDetector::behaviours(Proto p, const FlowContext& ctx, std::string_view protocol, const Operation& op) {
+void WorkerDetector::behaviours(Proto p, const FlowContext& ctx, std::string_view protocol, const Operation& op,
+                                FlowMemo* memo) {
   const auto& all = snapshot_->behaviours;
   auto on = [&](Behaviour b) -> const BehaviourConfig* {
     const BehaviourConfig& c = all[static_cast<size_t>(b)];
@@ -793,9 +801,16 @@ void WorkerDetector::behaviours(Proto p, const FlowContext& ctx, std::string_vie
         const bool read = op.code == 3 || op.code == 4;
         const bool write = op.code == 5 || op.code == 6 || op.code == 15 || op.code == 16 || op.code == 23;
         if (!read && !write) break;
+        if (read && memo && memo->reads_epoch == shortcut_epoch_ && ctx.ts_ns <= memo->reads_noted_until_ns) break;
         BehaviourState* s = state(Behaviour::FrostyGoop, *c);
         if (!s) break;
-        if (read) s->flags |= kReadSeen;
+        if (read) {
+          s->flags |= kReadSeen;
+          if (memo) {  // the state keeps the flag until its window ends
+            memo->reads_noted_until_ns = s->window_start + c->params.window_ns;
+            memo->reads_epoch = shortcut_epoch_;
+          }
+        }
         if (write && (s->flags & kReadSeen) && !s->alerted &&
             new_writer(ctx.client_ip, ctx.server_ip, protocol, c->params)) {
           s->alerted = true;
@@ -832,8 +847,8 @@ void WorkerDetector::behaviours(Proto p, const FlowContext& ctx, std::string_vie
 // ---------------------------------------------------------------------------------------------
 // Activity for the central detector (policy engine and baseline)
 
-void WorkerDetector::record_activity(Proto p, const FlowContext& ctx, std::string_view protocol, const Operation& op,
-                                     bool programming, FlowMemo* memo) {
+void WorkerDetector::record_activity(Proto p, const FlowContext& ctx, std::string_view protocol,
+                                     uint64_t pair_protocol, const Operation& op, bool programming, FlowMemo* memo) {
   if (ctx.transport == 0) return;  // policy is about IP pairs
   const S7PolicyItem s7_item = p == Proto::S7comm ? s7_policy_item(op.code, op.unit, op.object) : S7PolicyItem{};
   const bool interesting = programming || op.is_write || !s7_item.empty() || (p == Proto::Enip && op.unit != 0);
@@ -841,7 +856,7 @@ void WorkerDetector::record_activity(Proto p, const FlowContext& ctx, std::strin
   // The key holds what the central detector compares: the range only of writes (write-range
   // policy), the S7 item rather than the whole address (block policy), so a poll reading the
   // same data block at moving offsets is one activity.
-  uint64_t key = mix(pair_protocol_key(ctx.client_ip, ctx.server_ip, protocol), op.code);
+  uint64_t key = mix(pair_protocol, op.code);
   key = mix(key, op.unit);
   key = mix(key, op.is_write && op.has_range ? (uint64_t{op.address} << 32 | op.quantity) : 0xFFFFFFFFFFFFull);
   key = mix(key, (op.is_write ? 2u : 0u) | (programming ? 1u : 0u));

@@ -270,13 +270,20 @@ class WorkerDetector {
   // What one flow remembers between its operations so that a poll repeating itself costs no
   // hash-table lookup here.
   struct FlowMemo {
-    PollingChannel* channel = nullptr;  // the polling channel of (channel_protocol, _code, _address)
-    std::string_view channel_protocol;
+    // The protocol last classified on this flow, by the address of its name (static storage),
+    // with its Proto and its (client, server, protocol) key; the shortcuts below belong to it.
+    const char* proto_name = nullptr;
+    uint64_t pair_protocol_key = 0;
+    PollingChannel* channel = nullptr;  // the polling channel of (protocol, channel_code, _address)
     uint32_t channel_code = 0, channel_address = 0;
     uint64_t activity_key = 0;    // the last activity this flow reported, while
     uint64_t activity_epoch = 0;  // reported_activity_epoch_ had this value
-    std::string_view proto_name;  // the protocol name last classified (static storage) …
-    uint8_t proto = 0;            // … and its Proto
+    // Until this packet time the pair's FrostyGoop state holds "registers read" (set under the
+    // shortcut_epoch_ == reads_epoch): a further read changes nothing there.
+    int64_t reads_noted_until_ns = 0;
+    uint32_t reads_epoch = 0;
+    uint32_t proto_name_size = 0;
+    uint8_t proto = 0;
   };
   struct ArpEntry {
     MacAddr mac;
@@ -301,12 +308,13 @@ class WorkerDetector {
   void raise_behaviour(Behaviour b, const FlowContext& ctx, std::string_view protocol, std::string message,
                        std::string activity);
   void operational(Proto p, const FlowContext& ctx, std::string_view protocol, const Operation& op, bool& programming);
-  void anomalies_on_operation(Proto p, const FlowContext& ctx, std::string_view protocol, Side from,
-                              const Operation& op, FlowMemo* memo);
-  void polling(const FlowContext& ctx, std::string_view protocol, const Operation& op, FlowMemo* memo);
-  void behaviours(Proto p, const FlowContext& ctx, std::string_view protocol, const Operation& op);
-  void record_activity(Proto p, const FlowContext& ctx, std::string_view protocol, const Operation& op,
-                       bool programming, FlowMemo* memo);
+  void anomalies_on_operation(Proto p, const FlowContext& ctx, std::string_view protocol, uint64_t pair_protocol,
+                              Side from, const Operation& op, FlowMemo* memo);
+  void polling(const FlowContext& ctx, std::string_view protocol, uint64_t pair_protocol, const Operation& op,
+               FlowMemo* memo);
+  void behaviours(Proto p, const FlowContext& ctx, std::string_view protocol, const Operation& op, FlowMemo* memo);
+  void record_activity(Proto p, const FlowContext& ctx, std::string_view protocol, uint64_t pair_protocol,
+                       const Operation& op, bool programming, FlowMemo* memo);
   void count_auth_failure(const FlowContext& ctx, std::string_view protocol, std::string_view what);
   bool unknown_engineer(const IpAddr& host, const IpAddr& target, const BehaviourParams& params) const;
   bool new_pair(const IpAddr& client, const IpAddr& server, std::string_view protocol,
@@ -340,6 +348,9 @@ class WorkerDetector {
   // Activity not yet drained, and what this worker already reported.
   ActivityBatch activity_;
   KeySet reported_activity_;
+  // Advances at every set_snapshot and whenever a tracking table sweeps entries out early:
+  // FlowMemo shortcuts taken under another value are void.
+  uint32_t shortcut_epoch_ = 1;
   uint64_t reported_activity_epoch_ = 1;  // advances whenever reported_activity_ forgets (see FlowMemo)
 
   const char* last_protocol_data_ = nullptr;

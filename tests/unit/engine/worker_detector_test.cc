@@ -542,6 +542,30 @@ TEST(Behaviour, FrostyGoopFromTheInternetAndSilentForKnownWriters) {
   EXPECT_EQ(alerts.back().source_ip, ip("10.0.0.77"));
 }
 
+// Through a flow memo a repeated read costs no state lookup; what the state would decide stays:
+// reads of an ended window do not arm a later write, reads of the current one do.
+TEST(Behaviour, FrostyGoopThroughAFlowMemoJudgesLikeWithout) {
+  const auto settings = snapshot();
+  const int64_t window = settings->behaviours[static_cast<size_t>(Behaviour::FrostyGoop)].params.window_ns;
+  WorkerDetector d(settings);
+  WorkerDetector::FlowMemo memo;
+  auto op = [&](int64_t t, bool write) {
+    d.on_operation(tcp("203.0.113.9", "10.0.0.50", 502, t), "modbus", Side::Client,
+                   write ? ranged(request(6, "Write Single Register", true), 1, 5, 1)
+                         : ranged(request(3, "Read Holding Registers"), 1, 0, 10),
+                   &memo);
+  };
+  op(kT0, false);
+  op(kT0 + kSecond, false);       // within the window: the memo's shortcut
+  op(kT0 + window + kSecond, true);  // the reads' window is over: a write alone
+  EXPECT_EQ(count_id(drain(d), "OTS-BHV-FROSTYGOOP"), 0u);
+  const int64_t later = kT0 + 3 * window;
+  op(later, false);
+  op(later + kSecond, false);
+  op(later + 2 * kSecond, true);
+  EXPECT_EQ(count_id(drain(d), "OTS-BHV-FROSTYGOOP"), 1u);
+}
+
 TEST(Behaviour, S7StopFromNonEngineeringHostOnly) {
   WorkerDetector d(snapshot(established_baseline()));
   d.on_operation(tcp("10.0.0.5", "10.0.0.20", 102, kT0), "s7comm", Side::Client, request(0x29, "PLC Stop", true));
