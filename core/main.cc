@@ -6,9 +6,11 @@
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <string>
 #include <thread>
 
 #include "capture/dpdk_source.h"
@@ -32,6 +34,25 @@ namespace ots {
 namespace {
 
 constexpr const char* kDefaultDb = "otsensor.db";
+
+// Per-flow state is spread over tens of megabytes and read at random, once per packet: with 4 KiB
+// pages nearly every flow touched is a TLB miss (and every new page a fault). glibc backs malloc
+// with transparent huge pages only when its tunable says so before the process starts, so the
+// sensor restarts itself once with it set (the marker stops a loop where the loader drops the
+// tunable, as for a binary with file capabilities). OTSENSOR_MALLOC_HUGE_PAGES=0 turns this off.
+void restart_with_malloc_huge_pages(char** argv) {
+  constexpr const char* kTunable = "glibc.malloc.hugetlb=1";
+  constexpr const char* kMarker = "OTSENSOR_MALLOC_HUGE_PAGES";
+  const char* marker = std::getenv(kMarker);
+  if (marker) return;  // set by the restart below, or by the user (0: off)
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (tunables && std::strstr(tunables, "glibc.malloc.hugetlb")) return;  // the user chose
+  const std::string value = tunables && *tunables ? std::string(tunables) + ":" + kTunable : kTunable;
+  if (setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0 || setenv(kMarker, "1", 1) != 0) return;
+  execv("/proc/self/exe", argv);
+  unsetenv("GLIBC_TUNABLES");  // no /proc: run as we are
+  if (tunables) setenv("GLIBC_TUNABLES", tunables, 1);
+}
 
 int64_t wall_clock_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -371,6 +392,7 @@ int show_stats(const std::string& path, bool json) {
 
 int main(int argc, char** argv) {
   using namespace ots;
+  restart_with_malloc_huge_pages(argv);
   SignalStop signals;  // first, so every thread (DPDK's and ours) inherits the blocked mask
   CLI::App app{"otsensor: passive OT/ICS network sensor (device inventory from pcap files, libpcap or DPDK)"};
   app.require_subcommand(1);
