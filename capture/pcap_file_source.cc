@@ -59,10 +59,27 @@ class FileBytes {
     return owned_;
   }
 
+  // The reader is at `offset`: maps the next window's pages in one call before it gets there,
+  // rather than taking a page fault every few records (a sizeable share of a replay's time).
+  // Kernels without MADV_POPULATE_READ (before 5.14) fault as before.
+  void read_ahead(size_t offset) {
+    if (mapping_ == nullptr || !populate_works_ || offset + kPopulateWindow / 2 < populated_until_) return;
+    static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));  // madvise wants a page start
+    const size_t start = std::max(populated_until_, offset & ~(page - 1));
+    if (start >= mapping_size_) return;
+    const size_t length = std::min(kPopulateWindow, mapping_size_ - start);
+    if (::madvise(static_cast<uint8_t*>(mapping_) + start, length, kMadvPopulateRead) != 0) populate_works_ = false;
+    populated_until_ = start + length;
+  }
+
  private:
+  static constexpr size_t kPopulateWindow = 4 << 20;
+  static constexpr int kMadvPopulateRead = 22;  // MADV_POPULATE_READ (Linux 5.14), absent from older headers
   std::vector<uint8_t> owned_;
   void* mapping_ = nullptr;
   size_t mapping_size_ = 0;
+  size_t populated_until_ = 0;
+  bool populate_works_ = true;
 };
 
 std::unique_ptr<FileBytes> load_file(const std::string& path) {
@@ -191,6 +208,7 @@ class CaptureFileSource final : public PacketSource {
       wire_bytes += out[burst.count].wire_len;
       ++burst.count;
     }
+    storage_->read_ahead(pos_);
     // Atomic so another thread may read stats() while this one reads packets.
     packets_.fetch_add(burst.count, std::memory_order_relaxed);
     bytes_.fetch_add(wire_bytes, std::memory_order_relaxed);

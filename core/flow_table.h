@@ -68,6 +68,9 @@ struct Flow {
   bool closing = false;      // FIN or RST seen: short timeout
   bool payload_seen = false; // a byte of payload passed either way
   bool probe_frames_kept = false;  // the detector keeps its opening frames (Worker::keep_probe_evidence)
+  bool in_use = false;
+  bool in_fold_list = false;       // queued for the next delta's fold
+  uint8_t pending_binding_sources[2] = {0, 0};  // by Direction: binding_source bits the sender showed
   int64_t first_ts_ns = 0;
   int64_t last_ts_ns = 0;
   uint64_t packets[2] = {0, 0};  // indexed by Direction
@@ -85,8 +88,6 @@ struct Flow {
   uint32_t pending_packets[2] = {0, 0};  // indexed by Direction, since the last fold
   uint64_t pending_bytes[2] = {0, 0};
   int64_t pending_first_ts_ns = 0, pending_last_ts_ns = 0;
-  uint8_t pending_binding_sources[2] = {0, 0};  // by Direction: binding_source bits the sender showed
-  bool in_fold_list = false;                    // queued for the next delta's fold
   FlowAppStatePtr app;  // allocated once the flow carries payload (from the worker's pool)
   uint64_t evidence_id = 0;  // the detector's flow id for its evidence ring, computed once
   // Intrusive LRU list over slots, ordered by lru_ts_ns: a flow moves to the back at
@@ -94,7 +95,6 @@ struct Flow {
   // move touches two other flows' entries (two cache misses) and the timeouts are long.
   uint32_t lru_prev = 0, lru_next = 0;
   int64_t lru_ts_ns = 0;
-  bool in_use = false;
 
   const IpAddr& client_ip() const { return client_is_lo ? key.ip_lo : key.ip_hi; }
   const IpAddr& server_ip() const { return client_is_lo ? key.ip_hi : key.ip_lo; }

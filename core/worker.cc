@@ -496,7 +496,7 @@ void Worker::choose_dissector(Flow& flow, Direction dir, Bytes payload) {
 
 void Worker::set_application(Flow& flow, std::string_view application) {
   FlowAppState& app = *flow.app;
-  app.application = application;
+  app.labelled = !application.empty();
   app.ndpi.reset();
   if (ConnectionAggregate* c = flow.connection) {
     c->application = application;
@@ -506,7 +506,7 @@ void Worker::set_application(Flow& flow, std::string_view application) {
 
 void Worker::label_with_ndpi(Flow& flow, const DecodedPacket& p) {
   FlowAppState& app = *flow.app;
-  if (!ndpi_ || app.confirmed || app.ndpi_decided || !app.application.empty() || p.ip_packet.empty()) return;
+  if (!ndpi_ || app.confirmed || app.ndpi_decided || app.labelled || p.ip_packet.empty()) return;
   if (!app.ndpi) app.ndpi = std::make_unique<NdpiLabeler::FlowState>();
   const std::string_view label = ndpi_->process(*app.ndpi, p.ip_packet, p.ts_ns);
   if (label.empty()) return;
@@ -532,7 +532,7 @@ void Worker::feed_dissectors(Flow& flow, Direction dir, const DecodedPacket& p) 
       static_cast<Worker*>(self)->choose_dissector(f, d, payload);
     };
     if (tcp) {
-      if (!app.tcp) app.tcp.emplace(config_.tcp);
+      if (!app.tcp) app.tcp.emplace(config_.tcp, counters_.tcp);
       SessionFeeder feeder(flow, context_of(flow, p.ts_ns), this, choose);
       app.tcp->segment(dir, p, feeder);
     } else {
@@ -543,27 +543,14 @@ void Worker::feed_dissectors(Flow& flow, Direction dir, const DecodedPacket& p) 
       app.session.reset();
       app.done = true;
     }
-    if (app.done && app.tcp) {  // nothing will read this flow's stream: stop reassembling it
-      fold_tcp_stats(*app.tcp);
-      app.tcp.reset();
-    }
+    if (app.done && app.tcp) app.tcp.reset();  // nothing will read this flow's stream: stop reassembling it
   }
   // nDPI labels only what our dissectors do not take: a flow with a session is
   // theirs, so it runs after they had their look at this packet.
-  if (!app.session && !app.confirmed && !app.ndpi_decided && app.application.empty() &&
+  if (!app.session && !app.confirmed && !app.ndpi_decided && !app.labelled &&
       (app.ndpi || !p.payload.empty()))
     label_with_ndpi(flow, p);
   current_flow_ = nullptr;
-}
-
-void Worker::fold_tcp_stats(const TcpReassembler& tcp) {
-  const TcpReassemblyStats& s = tcp.stats();
-  TcpReassemblyStats& total = counters_.tcp;
-  total.bytes_delivered += s.bytes_delivered;
-  total.gaps += s.gaps;
-  total.gap_bytes += s.gap_bytes;
-  total.retransmitted_bytes += s.retransmitted_bytes;
-  total.overflow_gaps += s.overflow_gaps;
 }
 
 void Worker::on_flow_end(void* self, Flow& flow) {
@@ -600,7 +587,6 @@ void Worker::on_flow_end(void* self, Flow& flow) {
     };
     SessionFeeder feeder(flow, ctx, worker, choose);
     app.tcp->finish(feeder);
-    worker->fold_tcp_stats(*app.tcp);
   } else if (app.session) {
     app.session->end(ctx, Direction::FromClient);
     app.session->end(ctx, Direction::FromServer);
@@ -714,19 +700,18 @@ void Worker::operation(const FlowContext& ctx, std::string_view protocol, ots::S
   if (detector_) detector_->on_operation(ctx, protocol, from, op, own_flow ? &flow->app->detection : nullptr);
   if (ctx.transport == 0) return;  // L2 protocols have no client/server pair
   if (from == ots::Side::Server && !op.is_error) return;  // a normal response repeats its request
-  if (!own_flow) {
+  auto count_in_row = [&] {
     CommandObservation& row = command_row(ctx.client_ip, ctx.server_ip, protocol, op.code, op.name);
     row.is_write = row.is_write || op.is_write;
     stamp(row.first_seen_ns, row.last_seen_ns, ctx.ts_ns);
     (from == ots::Side::Server ? row.errors : row.requests)++;
-    return;
-  }
+  };
+  if (!own_flow) return count_in_row();
   FlowAppState::PendingCommand& pending = flow->app->pending_command;
-  if (!pending.empty() && (pending.code != op.code || pending.name != op.name || pending.protocol != protocol))
+  if (!pending.empty() && (pending.code != op.code || pending.name() != op.name || pending.protocol() != protocol))
     fold_command(*flow);
   if (pending.empty()) {
-    pending.protocol = protocol;
-    pending.name = op.name;
+    if (!pending.set_names(protocol, op.name)) return count_in_row();
     pending.code = op.code;
   }
   pending.is_write = pending.is_write || op.is_write;
@@ -753,8 +738,8 @@ void Worker::fold_command(Flow& flow) {
   FlowAppState::PendingCommand& pending = flow.app->pending_command;
   if (pending.empty()) return;
   const flow_memory::Scope not_flow_memory(nullptr);  // inventory rows, not flow state
-  CommandObservation& row = command_row(flow.client_ip(), flow.server_ip(), pending.protocol, pending.code,
-                                        pending.name);
+  CommandObservation& row = command_row(flow.client_ip(), flow.server_ip(), pending.protocol(), pending.code,
+                                        pending.name());
   row.is_write = row.is_write || pending.is_write;
   stamp(row.first_seen_ns, row.last_seen_ns, pending.first_seen_ns);
   stamp(row.first_seen_ns, row.last_seen_ns, pending.last_seen_ns);

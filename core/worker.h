@@ -172,7 +172,6 @@ class Worker : private EventSink {
   void label_with_ndpi(Flow& flow, const DecodedPacket& p);
   void set_application(Flow& flow, std::string_view application);
   FlowContext context_of(const Flow& flow, int64_t ts_ns) const;
-  void fold_tcp_stats(const TcpReassembler& tcp);
   // Adds a flow's pending traffic and command counts to the worker's aggregates.
   void fold_flow(Flow& flow);
   void fold_traffic(Flow& flow);

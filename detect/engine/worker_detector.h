@@ -277,14 +277,15 @@ class WorkerDetector {
     PollingChannel* channel = nullptr;  // the polling channel of (protocol, channel_code, _address)
     uint32_t channel_code = 0, channel_address = 0;
     uint64_t activity_key = 0;    // the last activity this flow reported, while
-    uint64_t activity_epoch = 0;  // reported_activity_epoch_ had this value
-    // Until this packet time the pair's FrostyGoop state holds "registers read" (set under the
+    uint32_t activity_epoch = 0;  // reported_activity_epoch_ had this value
+    // Until this packet time the pair's FrostyGoop state holds "registers read" (set while
     // shortcut_epoch_ == reads_epoch): a further read changes nothing there.
-    int64_t reads_noted_until_ns = 0;
     uint32_t reads_epoch = 0;
+    int64_t reads_noted_until_ns = 0;
     uint32_t proto_name_size = 0;
     uint8_t proto = 0;
   };
+
   struct ArpEntry {
     MacAddr mac;
     int64_t last_seen_ns = 0;
@@ -351,7 +352,7 @@ class WorkerDetector {
   // Advances at every set_snapshot and whenever a tracking table sweeps entries out early:
   // FlowMemo shortcuts taken under another value are void.
   uint32_t shortcut_epoch_ = 1;
-  uint64_t reported_activity_epoch_ = 1;  // advances whenever reported_activity_ forgets (see FlowMemo)
+  uint32_t reported_activity_epoch_ = 1;  // advances whenever reported_activity_ forgets (see FlowMemo)
 
   const char* last_protocol_data_ = nullptr;
   size_t last_protocol_size_ = 0;

@@ -32,7 +32,8 @@ struct TcpReassembler::PendingSegments {
   }
 };
 
-TcpReassembler::TcpReassembler(const TcpReassemblyConfig& config) : config_(config) {}
+TcpReassembler::TcpReassembler(const TcpReassemblyConfig& config, TcpReassemblyStats& stats)
+    : config_(config), stats_(&stats) {}
 
 TcpReassembler::~TcpReassembler() = default;
 
@@ -117,7 +118,7 @@ void TcpReassembler::deliver_in_order(Direction dir, DirectionState& state, uint
   for (;;) {
     // Bytes before next_offset were delivered already: retransmission or overlap.
     const uint64_t seen = std::min<uint64_t>(state.next_offset - start, data.size());
-    stats_.retransmitted_bytes += seen;
+    stats_->retransmitted_bytes += seen;
     data = data.subspan(seen);
     start += seen;
     if (data.empty()) return;
@@ -171,7 +172,7 @@ void TcpReassembler::buffer_out_of_order(Direction dir, DirectionState& state, u
     cursor = piece_end;
   }
   pending.buffered_bytes += copied;
-  stats_.retransmitted_bytes += data.size() - copied;
+  stats_->retransmitted_bytes += data.size() - copied;
 }
 
 bool TcpReassembler::fits_in_buffer(const DirectionState& state, uint64_t start, uint64_t end) const {
@@ -221,16 +222,16 @@ void TcpReassembler::drain_pending(Direction dir, DirectionState& state, int64_t
 
 void TcpReassembler::emit(Direction dir, DirectionState& state, Bytes data, int64_t ts_ns, StreamConsumer& out) {
   state.next_offset += data.size();
-  stats_.bytes_delivered += data.size();
+  stats_->bytes_delivered += data.size();
   out.on_data(dir, data, ts_ns);
 }
 
 void TcpReassembler::skip_gap(Direction dir, DirectionState& state, uint64_t length, bool overflow,
                               StreamConsumer& out) {
   state.next_offset += length;
-  ++stats_.gaps;
-  stats_.gap_bytes += length;
-  if (overflow) ++stats_.overflow_gaps;
+  ++stats_->gaps;
+  stats_->gap_bytes += length;
+  if (overflow) ++stats_->overflow_gaps;
   out.on_gap(dir, length);
 }
 
