@@ -1,4 +1,5 @@
 // otsensor: the command-line entry point.
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -43,15 +44,29 @@ constexpr const char* kDefaultDb = "otsensor.db";
 void restart_with_malloc_huge_pages(char** argv) {
   constexpr const char* kTunable = "glibc.malloc.hugetlb=1";
   constexpr const char* kMarker = "OTSENSOR_MALLOC_HUGE_PAGES";
-  const char* marker = std::getenv(kMarker);
-  if (marker) return;  // set by the restart below, or by the user (0: off)
+  if (std::getenv(kMarker)) return;  // set by the restart below, or by the user (0: off)
   const char* tunables = std::getenv("GLIBC_TUNABLES");
   if (tunables && std::strstr(tunables, "glibc.malloc.hugetlb")) return;  // the user chose
-  const std::string value = tunables && *tunables ? std::string(tunables) + ":" + kTunable : kTunable;
+  // The binary's own path, so the restarted process keeps its name (not "exe").
+  char self[4096];
+  const ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (length <= 0) return;
+  self[length] = '\0';
+  const std::string previous = tunables ? tunables : "";
+  const std::string value = previous.empty() ? kTunable : previous + ":" + kTunable;
   if (setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0 || setenv(kMarker, "1", 1) != 0) return;
-  execv("/proc/self/exe", argv);
-  unsetenv("GLIBC_TUNABLES");  // no /proc: run as we are
-  if (tunables) setenv("GLIBC_TUNABLES", tunables, 1);
+  execv(self, argv);
+  // Not restarted (the binary was replaced or removed meanwhile): run as we are.
+  if (tunables) setenv("GLIBC_TUNABLES", previous.c_str(), 1);
+  else unsetenv("GLIBC_TUNABLES");
+}
+
+// Memory given back to the kernel and taken again costs a page fault and a zeroed page each time
+// (2 MiB with huge pages): flow state comes and goes all day, so the heap keeps what it reached
+// and blocks up to 32 MiB (flow index, evidence ring) come from it rather than from fresh mappings.
+void keep_heap_memory() {
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
 }
 
 int64_t wall_clock_ns() {
@@ -393,6 +408,7 @@ int show_stats(const std::string& path, bool json) {
 int main(int argc, char** argv) {
   using namespace ots;
   restart_with_malloc_huge_pages(argv);
+  keep_heap_memory();
   SignalStop signals;  // first, so every thread (DPDK's and ours) inherits the blocked mask
   CLI::App app{"otsensor: passive OT/ICS network sensor (device inventory from pcap files, libpcap or DPDK)"};
   app.require_subcommand(1);
