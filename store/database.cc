@@ -461,6 +461,9 @@ std::unique_ptr<Database> Database::open(const std::string& path, Mode mode) {
       }
     }
     db->exec("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON");
+    // A flush writes tens of thousands of rows in one transaction: with SQLite's default 2 MiB
+    // page cache it spills dirty pages to the WAL mid-transaction and reads them back.
+    if (mode == Mode::ReadWrite) db->exec("PRAGMA cache_size = -65536");
     db->migrate();
   } catch (const StoreError& e) {
     // "database 'x': reason" -> "cannot open database 'x': reason"
