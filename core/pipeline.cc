@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <ctime>
+#include <iterator>
 #include <utility>
 
 #include "core/packet_ring.h"
@@ -406,12 +407,13 @@ void Pipeline::start_new_timeline() {
   ++timeline_;
 }
 
-void Pipeline::fold(const WorkerDelta& delta) {
+void Pipeline::fold(WorkerDelta& delta) {
   inventory_.fold(delta.observations);
   if (delta.worker >= latest_counters_.size()) latest_counters_.resize(delta.worker + 1);
   latest_counters_[delta.worker] = delta.counters;
-  detection_alerts_.insert(detection_alerts_.end(), delta.alerts.begin(), delta.alerts.end());
-  if (!delta.activity.empty()) detection_activity_.push_back(delta.activity);
+  detection_alerts_.insert(detection_alerts_.end(), std::make_move_iterator(delta.alerts.begin()),
+                           std::make_move_iterator(delta.alerts.end()));
+  if (!delta.activity.empty()) detection_activity_.push_back(std::move(delta.activity));
   newest_ts_ns_ = std::max(newest_ts_ns_, delta.newest_ts_ns);
 }
 
@@ -421,7 +423,7 @@ void Pipeline::collect_and_write(const SourceStats& totals) {
     std::lock_guard lock(deltas_mutex_);
     deltas.swap(pending_deltas_);
   }
-  for (const PendingDelta& d : deltas) {
+  for (PendingDelta& d : deltas) {
     if (d.timeline != folded_timeline_) {
       write_changes(totals);  // the previous timeline's last changes, on its own clock
       folded_timeline_ = d.timeline;

@@ -79,7 +79,7 @@ class Pipeline {
   // Folds the pending deltas and writes the changes; a timeline boundary among them is written
   // in two batches, so one batch never mixes two sources' times.
   void collect_and_write(const SourceStats& totals);
-  void fold(const WorkerDelta& delta);
+  void fold(WorkerDelta& delta);  // takes the delta's alerts and activity
   void write_changes(const SourceStats& totals);
   SourceStats source_snapshot() const;
   void inventory_loop();
