@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <tuple>
 
 namespace ots::detect {
@@ -402,15 +403,28 @@ void WorkerDetector::drain_alerts(std::vector<Alert>& out) {
   pending_index_.clear();
 }
 
+namespace {
+
+// Appends `from` to `to` and empties `from`; an empty `to` takes the whole vector at once.
+template <class T>
+void move_all(std::vector<T>& from, std::vector<T>& to) {
+  if (to.empty()) {
+    to.swap(from);
+  } else {
+    to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+  }
+  from.clear();
+}
+
+}  // namespace
+
 void WorkerDetector::drain_activity(ActivityBatch& out) {
-  for (ActivityRecord& record : activity_.activities) out.activities.push_back(std::move(record));
-  for (PollingRecord& record : activity_.polling) out.polling.push_back(std::move(record));
-  for (ProbeRecord& probe : activity_.probes) out.probes.push_back(std::move(probe));
+  move_all(activity_.activities, out.activities);
+  move_all(activity_.polling, out.polling);
+  move_all(activity_.probes, out.probes);
+  out.udp_flow_starts.reserve(out.udp_flow_starts.size() + udp_flow_starts_.size());
   for (auto& [key, count] : udp_flow_starts_) out.udp_flow_starts.push_back(std::move(count));
   udp_flow_starts_.clear();
-  activity_.activities.clear();
-  activity_.polling.clear();
-  activity_.probes.clear();
 }
 
 // ---------------------------------------------------------------------------------------------
