@@ -8,7 +8,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PACKETS=1000000
 DEVICES=2000
 FLOWS=20000
-RUNS=3
+RUNS=5
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --packets) PACKETS=$2; shift 2 ;;

@@ -423,8 +423,9 @@ FlowContext Worker::context_of(const Flow& flow, int64_t ts_ns) const {
   ctx.server_ip = flow.server_ip();
   ctx.client_port = flow.client_port();
   ctx.server_port = flow.server_port();
-  if (flow.mac_of[0]) ctx.client_mac = flow.mac_of[0]->mac;
-  if (flow.mac_of[1]) ctx.server_mac = flow.mac_of[1]->mac;
+  // side_mac is the MAC of mac_of[side], read from the flow entry rather than the aggregate.
+  if (flow.mac_of[0]) ctx.client_mac = flow.side_mac[0];
+  if (flow.mac_of[1]) ctx.server_mac = flow.side_mac[1];
   ctx.vlan = flow.key.vlan;
   return ctx;
 }
