@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "tests/e2e/e2e_support.h"
@@ -214,6 +216,45 @@ TEST(Store, SigkillDuringReplayLeavesAnOpenableDatabaseWithCommittedData) {
   EXPECT_EQ(inv.stats[0]["status"], "running");
   const nlohmann::json expected = read_json_file(kPcaps + "plant_basic.pcap.expected.json");
   EXPECT_LT(inv.stats[0]["packets"].get<uint64_t>(), expected["packets"].get<uint64_t>());
+}
+
+// The sensor restarts itself once with glibc's malloc on transparent huge pages, keeps its own
+// name and pid, and leaves it when told not to.
+TEST(Memory, HeapOnHugePagesUnderItsOwnNameUnlessTurnedOff) {
+  auto read_proc = [](pid_t pid, const char* what) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/" + what, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  for (const bool turned_off : {false, true}) {
+    TempDir dir;
+    const std::string db = dir.file("sensor.db");
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      ::unsetenv("GLIBC_TUNABLES");
+      if (turned_off) ::setenv("OTSENSOR_MALLOC_HUGE_PAGES", "0", 1);
+      else ::unsetenv("OTSENSOR_MALLOC_HUGE_PAGES");
+      ::execl(OTSENSOR_BIN, OTSENSOR_BIN, "replay", "--realtime", "--db", db.c_str(),
+              (kPcaps + "plant_basic.pcap").c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    // The environment of the image running now (after a restart, the restarted one's).
+    std::string environment;
+    for (int i = 0; i < 100; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      environment = read_proc(child, "environ");
+      if (environment.find("OTSENSOR_MALLOC_HUGE_PAGES=") != std::string::npos) break;
+    }
+    const std::string name = read_proc(child, "comm");
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    EXPECT_EQ(name, "otsensor\n");
+    const bool huge = environment.find(std::string("GLIBC_TUNABLES=glibc.malloc.hugetlb=1") + '\0') != std::string::npos;
+    EXPECT_EQ(huge, !turned_off) << (turned_off ? "turned off" : "default");
+    EXPECT_NE(environment.find(turned_off ? "OTSENSOR_MALLOC_HUGE_PAGES=0" : "OTSENSOR_MALLOC_HUGE_PAGES=1"),
+              std::string::npos);
+  }
 }
 
 TEST(Capture, SigintStopsCleanlyWithEverythingFlushed) {
