@@ -874,6 +874,15 @@ void Worker::take_delta(WorkerDelta& out) {
   for (Flow* flow : fold_list_)
     if (flow->in_fold_list) fold_flow(*flow);
   fold_list_.clear();
+  // Sized once: a flush after a busy second carries tens of thousands of rows, and growing
+  // by doubling would touch (and the kernel zero) twice the memory and copy every row again.
+  o.macs.reserve(dirty_macs_.size());
+  o.ips.reserve(dirty_ips_.size());
+  o.bindings.reserve(dirty_bindings_.size());
+  o.connections.reserve(dirty_connections_.size());
+  o.identities.reserve(identities_.size());
+  o.protocols.reserve(protocols_.size());
+  o.commands.reserve(commands_.size());
   for (TrafficAggregate* a : dirty_macs_) {
     o.macs.push_back(MacObservation{a->mac, a->delta, a->vlans});
     a->delta = TrafficCounters{};

@@ -452,9 +452,10 @@ void CentralDetector::on_probes(std::span<const ActivityBatch> batches) {
 void CentralDetector::on_policy_activity(const ActivityBatch& activity, int64_t now_ns) {
   if (activity.activities.empty() && activity.polling.empty()) return;
   clock(now_ns);
-  Transaction transaction(baseline_.connection());
   const bool learning = baseline_.learning();
   const bool compare = comparing();
+  if (!learning && !compare) return;
+  Transaction transaction(baseline_.connection());
   for (const ActivityRecord& a : activity.activities) {
     const std::string between = " from " + a.client.str() + " to " + a.server.str();
     if (a.programming && learning) baseline_.add_engineering_host(a.client);

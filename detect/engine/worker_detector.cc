@@ -864,6 +864,9 @@ void WorkerDetector::behaviours(Proto p, const FlowContext& ctx, std::string_vie
 void WorkerDetector::record_activity(Proto p, const FlowContext& ctx, std::string_view protocol,
                                      uint64_t pair_protocol, const Operation& op, bool programming, FlowMemo* memo) {
   if (ctx.transport == 0) return;  // policy is about IP pairs
+  // Only a baseline being learned or compared against uses activity; until learning starts the
+  // next snapshot turns recording on (activity seen before then is reported when it repeats).
+  if (!snapshot_->baseline.learning && !snapshot_->baseline.established) return;
   const S7PolicyItem s7_item = p == Proto::S7comm ? s7_policy_item(op.code, op.unit, op.object) : S7PolicyItem{};
   const bool interesting = programming || op.is_write || !s7_item.empty() || (p == Proto::Enip && op.unit != 0);
   if (!interesting) return;

@@ -681,8 +681,39 @@ TEST(Snapshot, SwapTakesEffectAtTheNextEvent) {
   EXPECT_EQ(count_id(drain(d), "OTS-BHV-FROSTYGOOP"), 1u);
 }
 
-TEST(Activity, ReportedOnceUntilTheBaselineGenerationChanges) {
+BaselineView learning_baseline(uint64_t generation = 0) {
+  BaselineView view;
+  view.learning = true;
+  view.generation = generation;
+  return view;
+}
+
+// Activity feeds a baseline being learned or compared against; with neither there is nobody to
+// read it, and recording starts with the snapshot that starts learning.
+TEST(Activity, RecordedOnlyWhileABaselineIsLearnedOrEstablished) {
   WorkerDetector d(snapshot());
+  FlowContext ctx = tcp("10.0.0.9", "10.0.0.50", 502, kT0);
+  const auto write = ranged(request(6, "Write Single Register", true), 1, 5, 1);
+  d.on_operation(ctx, "modbus", Side::Client, write);
+  ActivityBatch none;
+  d.drain_activity(none);
+  EXPECT_TRUE(none.activities.empty());
+  d.set_snapshot(snapshot(learning_baseline()));
+  d.on_operation(ctx, "modbus", Side::Client, write);
+  ActivityBatch learned;
+  d.drain_activity(learned);
+  EXPECT_EQ(learned.activities.size(), 1u);
+  BaselineView established;
+  established.established = true;
+  d.set_snapshot(snapshot(established));
+  d.on_operation(tcp("10.0.0.10", "10.0.0.50", 502, kT0), "modbus", Side::Client, write);
+  ActivityBatch compared;
+  d.drain_activity(compared);
+  EXPECT_EQ(compared.activities.size(), 1u);
+}
+
+TEST(Activity, ReportedOnceUntilTheBaselineGenerationChanges) {
+  WorkerDetector d(snapshot(learning_baseline()));
   FlowContext ctx = tcp("10.0.0.9", "10.0.0.50", 502, kT0);
   for (int i = 0; i < 10; ++i) {
     d.on_operation(ctx, "modbus", Side::Client, ranged(request(6, "Write Single Register", true), 1, 5, 1));
@@ -695,9 +726,7 @@ TEST(Activity, ReportedOnceUntilTheBaselineGenerationChanges) {
   ASSERT_EQ(batch.activities.size(), 2u);  // the write and the DB read; plain Modbus reads are not policy input
   EXPECT_TRUE(batch.activities[0].is_write);
   EXPECT_EQ(batch.activities[1].unit, 5u);
-  BaselineView next;
-  next.generation = 1;
-  d.set_snapshot(snapshot(next));
+  d.set_snapshot(snapshot(learning_baseline(1)));
   d.on_operation(ctx, "modbus", Side::Client, ranged(request(6, "Write Single Register", true), 1, 5, 1));
   ActivityBatch again;
   d.drain_activity(again);
@@ -707,7 +736,7 @@ TEST(Activity, ReportedOnceUntilTheBaselineGenerationChanges) {
 // S7 activity is keyed by what the policies compare: reads of one data block (or one area) at
 // moving offsets are one activity; another block or area, or a write to another range, is new.
 TEST(Activity, S7ReadsAreOneActivityPerBlockOrArea) {
-  WorkerDetector d(snapshot());
+  WorkerDetector d(snapshot(learning_baseline()));
   const FlowContext ctx = tcp("10.0.0.5", "10.0.0.20", 102, kT0);
   for (uint32_t offset = 0; offset < 40; offset += 4) {
     d.on_operation(ctx, "s7comm", Side::Client, ranged(request(4, "Read Var", false, "DB5.DBX 0.0 BYTE 4"), 5, offset, 4));
@@ -738,7 +767,7 @@ TEST(Activity, S7PolicyItemsNameBlocksAndAreasOnly) {
 }
 
 TEST(Activity, AFlowMemoSkipsOnlyWhatWasReportedInTheCurrentBaseline) {
-  WorkerDetector d(snapshot());
+  WorkerDetector d(snapshot(learning_baseline()));
   WorkerDetector::FlowMemo memo;
   FlowContext ctx = tcp("10.0.0.9", "10.0.0.50", 502, kT0);
   auto write = [&](uint32_t address) {
@@ -751,9 +780,7 @@ TEST(Activity, AFlowMemoSkipsOnlyWhatWasReportedInTheCurrentBaseline) {
   ActivityBatch batch;
   d.drain_activity(batch);
   EXPECT_EQ(batch.activities.size(), 2u);
-  BaselineView next;
-  next.generation = 1;
-  d.set_snapshot(snapshot(next));
+  d.set_snapshot(snapshot(learning_baseline(1)));
   write(5);  // the memo's key, but from before the baseline changed: reported again
   ActivityBatch again;
   d.drain_activity(again);
