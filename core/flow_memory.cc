@@ -10,7 +10,6 @@
 namespace ots::flow_memory {
 
 namespace {
-thread_local Account* current = nullptr;
 
 void* ndpi_malloc_counted(size_t size) {
   void* block = std::malloc(size);
@@ -24,15 +23,12 @@ void ndpi_free_counted(void* block) {
 }
 }  // namespace
 
-Scope::Scope(Account* account) : previous_(current) { current = account; }
-Scope::~Scope() { current = previous_; }
-
 void note_allocated(void* block) {
-  if (block && current) current->live_bytes += static_cast<int64_t>(malloc_usable_size(block));
+  if (block && current_account) current_account->live_bytes += static_cast<int64_t>(malloc_usable_size(block));
 }
 
 void note_freed(void* block) {
-  if (block && current) current->live_bytes -= static_cast<int64_t>(malloc_usable_size(block));
+  if (block && current_account) current_account->live_bytes -= static_cast<int64_t>(malloc_usable_size(block));
 }
 
 void install_ndpi_hooks() {

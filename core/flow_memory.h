@@ -15,10 +15,14 @@ struct Account {
   int64_t live_bytes = 0;  // allocated inside a scope and not yet freed
 };
 
+// The account of this thread's open scope (nullptr: none). Inline, as scopes open and close
+// around every event a dissector reports.
+inline thread_local Account* current_account = nullptr;
+
 class Scope {
  public:
-  explicit Scope(Account* account);  // nullptr suspends attribution
-  ~Scope();
+  explicit Scope(Account* account) : previous_(current_account) { current_account = account; }  // nullptr suspends attribution
+  ~Scope() { current_account = previous_; }
   Scope(const Scope&) = delete;
   Scope& operator=(const Scope&) = delete;
 

@@ -46,23 +46,10 @@ std::string MacAddr::str() const {
   return out;
 }
 
-IpAddr IpAddr::v4(const uint8_t* p) {
-  IpAddr a;
-  std::memcpy(a.bytes.data(), kV4MappedPrefix.data(), 12);
-  std::memcpy(a.bytes.data() + 12, p, 4);
-  return a;
-}
-
 IpAddr IpAddr::v4(uint32_t host_order) {
   uint8_t p[4] = {static_cast<uint8_t>(host_order >> 24), static_cast<uint8_t>(host_order >> 16),
                   static_cast<uint8_t>(host_order >> 8), static_cast<uint8_t>(host_order)};
   return v4(p);
-}
-
-IpAddr IpAddr::v6(const uint8_t* p) {
-  IpAddr a;
-  std::memcpy(a.bytes.data(), p, 16);
-  return a;
 }
 
 std::optional<IpAddr> IpAddr::parse(std::string_view text) {

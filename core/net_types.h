@@ -57,9 +57,19 @@ struct MacAddr {
 struct IpAddr {
   std::array<uint8_t, 16> bytes{};
 
-  static IpAddr v4(const uint8_t* p);  // network byte order
+  // Inline: the decoder builds two of these for every packet.
+  static IpAddr v4(const uint8_t* p) {  // network byte order, as ::ffff:a.b.c.d
+    IpAddr a;
+    a.bytes[10] = a.bytes[11] = 0xff;
+    std::memcpy(a.bytes.data() + 12, p, 4);
+    return a;
+  }
   static IpAddr v4(uint32_t host_order);
-  static IpAddr v6(const uint8_t* p);
+  static IpAddr v6(const uint8_t* p) {
+    IpAddr a;
+    std::memcpy(a.bytes.data(), p, 16);
+    return a;
+  }
   static std::optional<IpAddr> parse(std::string_view text);
 
   bool is_v4() const {

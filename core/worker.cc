@@ -639,6 +639,11 @@ EndpointKey endpoint_key(const std::optional<IpAddr>& ip, const std::optional<Ma
 }
 
 // ++map[name] without building a string when the name is already there (the common case).
+// Names are static storage, so equal names are nearly always the same bytes: no compare then.
+bool same_text(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && (a.data() == b.data() || a == b);
+}
+
 void count_name(std::map<std::string, uint64_t, std::less<>>& counts, std::string_view name) {
   auto it = counts.find(name);
   if (it == counts.end()) it = counts.emplace(std::string(name), 0).first;
@@ -709,7 +714,8 @@ void Worker::operation(const FlowContext& ctx, std::string_view protocol, ots::S
   };
   if (!own_flow) return count_in_row();
   FlowAppState::PendingCommand& pending = flow->app->pending_command;
-  if (!pending.empty() && (pending.code != op.code || pending.name() != op.name || pending.protocol() != protocol))
+  if (!pending.empty() && (pending.code != op.code || !same_text(pending.name(), op.name) ||
+                           !same_text(pending.protocol(), protocol)))
     fold_command(*flow);
   if (pending.empty()) {
     if (!pending.set_names(protocol, op.name)) return count_in_row();
