@@ -164,7 +164,17 @@ int run_sensor(SignalStop& signals, const CaptureArgs& args, PipelineOptions opt
   } catch (const std::exception& e) {
     fail(e.what());
   }
-  const OuiRegistry oui = OuiRegistry::load(OTS_OUI_DIR);
+  // The IEEE registry (some 45,000 entries) loads while the detection engines and the workers'
+  // nDPI start, each taking tens of milliseconds; the inventory reads it only when it derives
+  // devices, which no flush does before the sources are fed (the join below).
+  OuiRegistry oui;
+  std::thread oui_loader([&oui] { oui = OuiRegistry::load(OTS_OUI_DIR); });
+  struct JoinOnExit {
+    std::thread& thread;
+    ~JoinOnExit() {
+      if (thread.joinable()) thread.join();
+    }
+  } join_oui_loader{oui_loader};
   Inventory inventory(oui);
   inventory.load(to_observations(store->load_observations()), existing_device_keys(args.db));
 
@@ -185,6 +195,7 @@ int run_sensor(SignalStop& signals, const CaptureArgs& args, PipelineOptions opt
       web = std::make_unique<ConsoleServer>(console);
       web_url = start_console(*web).url;
     } catch (const std::exception& e) {
+      oui_loader.join();  // fail() exits without unwinding
       fail(e.what());
     }
   }
@@ -201,12 +212,14 @@ int run_sensor(SignalStop& signals, const CaptureArgs& args, PipelineOptions opt
       for (const std::string& note : options.worker.detection->notes())
         std::fprintf(stderr, "otsensor: note: %s\n", note.c_str());
     } catch (const std::exception& e) {
+      oui_loader.join();
       fail(e.what());
     }
   }
   options.workers = args.workers;
   Pipeline pipeline(options, *store, inventory, run);
   signals.on_stop([&pipeline] { pipeline.request_stop(); });
+  oui_loader.join();
   const auto started = std::chrono::steady_clock::now();
   const SourceOutcome outcome = feed(pipeline);
   const std::string status = outcome.error ? "error: " + outcome.message
@@ -218,7 +231,7 @@ int run_sensor(SignalStop& signals, const CaptureArgs& args, PipelineOptions opt
   std::fprintf(stderr, "otsensor: %s: %llu packets, %llu bytes in %.2f s (%.0f packets/s); %llu flows; %zu devices\n",
                status.c_str(), static_cast<unsigned long long>(r.packets), static_cast<unsigned long long>(r.bytes),
                seconds, seconds > 0 ? static_cast<double>(r.packets) / seconds : 0.0,
-               static_cast<unsigned long long>(r.flows), inventory.devices().size());
+               static_cast<unsigned long long>(r.flows), inventory.device_count());
   if (const double cpu = pipeline.worker_cpu_seconds(); cpu > 0 && r.packets > 0)
     std::fprintf(stderr, "otsensor: workers used %.2f s of CPU: %.0f packets/s per worker core\n", cpu,
                  static_cast<double>(r.packets) / cpu);

@@ -426,6 +426,8 @@ std::vector<Device> Inventory::devices() const {
   return out;
 }
 
+size_t Inventory::device_count() const { return devices_dirty_ ? derive_devices().size() : written_devices_.size(); }
+
 std::vector<CommandObservation> Inventory::commands() const {
   std::vector<CommandObservation> out;
   for (const auto& [key, c] : commands_) out.push_back(c);

@@ -54,6 +54,8 @@ class Inventory {
 
   // The current derived devices, ordered by key.
   std::vector<Device> devices() const;
+  // How many there are: without deriving them again when the last take_changes() did.
+  size_t device_count() const;
   std::vector<ConnectionObservation> connections() const;
   std::vector<CommandObservation> commands() const;
 

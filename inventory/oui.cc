@@ -50,7 +50,8 @@ OuiRegistry OuiRegistry::load(const std::string& directory) {
   OuiRegistry registry;
   for (const char* name : {"oui.csv", "mam.csv", "oui36.csv"}) {
     const std::string path = directory + "/" + name;
-    if (std::filesystem::exists(path)) registry.load_csv(path);
+    std::error_code unreadable;  // as missing: the registry only names vendors
+    if (std::filesystem::exists(path, unreadable)) registry.load_csv(path);
   }
   return registry;
 }
