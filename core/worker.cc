@@ -698,10 +698,12 @@ void Worker::identity(const FlowContext& ctx, std::string_view protocol, ots::Si
 
 void Worker::operation(const FlowContext& ctx, std::string_view protocol, ots::Side from, const Operation& op) {
   const flow_memory::Scope not_flow_memory(nullptr);  // inventory rows, not flow state
-  // Operations a session reports about its own flow (nearly all) can use the flow's shortcuts.
+  // Operations a session reports about its own flow (nearly all) can use the flow's shortcuts;
+  // a plain answer (no error) needs none: detection passes over it, the inventory counts requests.
+  const bool plain_answer = from == ots::Side::Server && !op.is_request && !op.is_error;
   Flow* flow = current_flow_;
-  const bool own_flow = flow && flow->app && ctx.transport != 0 && ctx.client_ip == flow->client_ip() &&
-                        ctx.server_ip == flow->server_ip();
+  const bool own_flow = !plain_answer && flow && flow->app && ctx.transport != 0 &&
+                        ctx.client_ip == flow->client_ip() && ctx.server_ip == flow->server_ip();
   // Detection sees every operation, L2 ones (Profinet DCP Set IP, factory reset) included.
   if (detector_) detector_->on_operation(ctx, protocol, from, op, own_flow ? &flow->app->detection : nullptr);
   if (ctx.transport == 0) return;  // L2 protocols have no client/server pair

@@ -448,6 +448,9 @@ void WorkerDetector::on_anomaly(const FlowContext& ctx, std::string_view protoco
 
 void WorkerDetector::on_operation(const FlowContext& ctx, std::string_view protocol, Side from, const Operation& op,
                                   FlowMemo* memo) {
+  // Every engine below looks at requests; of the answers, only those that fail a login (an error,
+  // or FTP's 530, which is a plain reply) count. A large share of all operations stops here.
+  if (!op.is_request && !op.is_error && !(from == Side::Server && op.code == 530 && protocol == "ftp")) return;
   Proto p;
   uint64_t pair_protocol;
   if (memo && memo->proto_name == protocol.data() && memo->proto_name_size == protocol.size()) {

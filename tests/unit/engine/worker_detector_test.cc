@@ -412,6 +412,11 @@ TEST(Anomaly, PasswordGuessing) {
     d.on_operation(tcp("10.0.0.69", "10.0.0.31", 102, kT0 + i), "s7comm", Side::Server,
                    response(0x14501, "PLC Password", false));
   EXPECT_TRUE(drain(d).empty());
+  // FTP's 530 is a plain reply, not flagged as an error, and still a failed login.
+  for (int i = 0; i < 5; ++i)
+    d.on_operation(tcp("10.0.0.70", "10.0.0.33", 21, kT0 + i), "ftp", Side::Server,
+                   response(530, "Not logged in", false));
+  EXPECT_EQ(count_id(drain(d), "ots.anomaly.password_guessing"), 1u);
 }
 
 TEST(Anomaly, AbnormalPollingPeriodAfterLearningOnly) {
