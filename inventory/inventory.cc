@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <iterator>
+#include <set>
+#include <span>
 #include <tuple>
 
 #include "inventory/module_fact.h"
@@ -82,14 +84,39 @@ constexpr RoleRule kRoleRules[] = {
     {"melsec", false, "HMI", 2},      {"bacnet", false, "HMI", 2},
 };
 
-// Command names that change a controller's program or run state.
+// Protocols of ordinary computers: a client of these, or a server of the ones a desktop or
+// server offers (not of HTTP, TLS or VNC, which PLC web pages and HMI panels serve too).
+bool is_it_host_protocol(const DeviceProtocol& p) {
+  static constexpr std::string_view kClientOf[] = {"smb", "rdp", "vnc", "ssh", "http", "tls"};
+  static constexpr std::string_view kServerOf[] = {"smb", "rdp", "ssh", "nbns"};
+  for (std::string_view name : p.server ? std::span<const std::string_view>(kServerOf)
+                                        : std::span<const std::string_view>(kClientOf))
+    if (p.protocol == name) return true;
+  return false;
+}
+
+// A controller protocol: one whose servers the role rules call PLC, RTU, IED … (level 1).
+bool is_controller_protocol(std::string_view protocol) {
+  for (const RoleRule& rule : kRoleRules)
+    if (rule.server && rule.purdue_level == 1 && rule.protocol == protocol) return true;
+  return false;
+}
+
+// A historian collects from many controllers and never writes to them, and it lives with the
+// computers of level 3: file shares, remote desktop, web.
+constexpr size_t kHistorianMinServers = 3;
+
+// Command names that change a controller's program or run state. Whole words only: IEC-104's
+// STARTDT/STOPDT open and close data transfer, they do not start or stop a controller.
 bool is_programming_command(std::string_view name) {
   static constexpr std::string_view kWords[] = {"download", "upload", "stop", "start", "program", "delete block",
                                                 "restart", "firmware"};
   std::string lower(name);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto letter = [&](size_t i) { return i < lower.size() && std::isalpha(static_cast<unsigned char>(lower[i])); };
   for (std::string_view w : kWords)
-    if (lower.find(w) != std::string::npos) return true;
+    for (size_t at = lower.find(w); at != std::string::npos; at = lower.find(w, at + 1))
+      if ((at == 0 || !letter(at - 1)) && !letter(at + w.size())) return true;
   return false;
 }
 
@@ -365,6 +392,37 @@ std::map<std::string, Device> Inventory::derive_devices() const {
       d.type = reported;
       d.type_reasons.insert(d.type_reasons.begin(), "reported by the device as " + reported);
     }
+    const DeviceProtocol* it_protocol = nullptr;
+    for (const DeviceProtocol& p : d.protocols)
+      if (!it_protocol && is_it_host_protocol(p)) it_protocol = &p;
+    auto it_reason = [](const DeviceProtocol& p) {
+      return std::string(p.server ? "serves " : "uses ") + p.protocol;
+    };
+    if (d.type.empty() && it_protocol && !d.programming_device) {
+      bool serves_controller_protocol = false;
+      for (const DeviceProtocol& p : d.protocols) serves_controller_protocol |= p.server && is_controller_protocol(p.protocol);
+      std::set<IpAddr> servers;
+      std::set<std::string> read_protocols;
+      bool writes = false;
+      for (const IpAddr& ip : d.ips)
+        if (auto it = commands_by_client.find(ip); it != commands_by_client.end())
+          for (const CommandObservation* c : it->second) {
+            if (!is_controller_protocol(c->protocol)) continue;
+            writes |= c->is_write;
+            servers.insert(c->server);
+            read_protocols.insert(c->protocol);
+          }
+      if (!serves_controller_protocol && !writes && servers.size() >= kHistorianMinServers) {
+        d.type = "Historian";
+        d.purdue_level = 3;
+        std::string over;
+        for (const std::string& protocol : read_protocols) over += (over.empty() ? "" : ", ") + protocol;
+        d.type_reasons.insert(d.type_reasons.begin(),
+                              {"reads from " + std::to_string(servers.size()) + " controllers (" + over +
+                                   ") and never writes",
+                               it_reason(*it_protocol)});
+      }
+    }
     for (const RoleRule& rule : kRoleRules) {
       if (!d.type.empty()) break;
       for (const DeviceProtocol& p : d.protocols)
@@ -383,6 +441,11 @@ std::map<std::string, Device> Inventory::derive_devices() const {
     if (d.type.empty() && d.is_router) {
       d.type = "Router";
       d.type_reasons.push_back("forwards traffic of addresses it does not own");
+    }
+    if (d.type.empty() && it_protocol) {
+      d.type = "IT host";
+      d.purdue_level = 3;  // where business systems meet the plant network
+      d.type_reasons.push_back(it_reason(*it_protocol) + ", no industrial role seen");
     }
     if (d.purdue_level < 0 && !d.type.empty()) d.purdue_level = purdue_level_of_type(d.type);
   }

@@ -176,6 +176,94 @@ TEST(Inventory, IdentityFactsTypeAndProgrammingDevice) {
   EXPECT_EQ(ews->purdue_level, 2);
 }
 
+// Hosts known by IP only (as behind a router), each with the protocols and commands given.
+Observations hosts(std::initializer_list<const char*> addresses) {
+  Observations o;
+  for (const char* a : addresses) o.ips.push_back({ip(a), sent(1), {0}});
+  return o;
+}
+ProtocolObservation speaks(const char* address, const char* protocol, bool server) {
+  return ProtocolObservation{ip(address), std::nullopt, protocol, server, 1, 1, 1};
+}
+CommandObservation command(const char* client, const char* server, const char* protocol, const char* name,
+                           bool is_write) {
+  return CommandObservation{ip(client), ip(server), protocol, 3, name, is_write, 1, 1, 1, 0};
+}
+
+// A client that reads from several controllers, never writes, and lives among the computers
+// (file shares, remote desktop) is a historian; one that also writes is an HMI.
+TEST(Inventory, HistorianReadsFromManyControllersAndNeverWrites) {
+  OuiRegistry oui;
+  Observations o = hosts({"10.0.3.10", "10.0.3.11", "10.0.1.1", "10.0.1.2", "10.0.1.3"});
+  o.protocols = {speaks("10.0.3.10", "modbus", false), speaks("10.0.3.10", "smb", false),
+                 speaks("10.0.3.11", "modbus", false), speaks("10.0.3.11", "smb", false)};
+  for (const char* plc : {"10.0.1.1", "10.0.1.2", "10.0.1.3"}) {
+    o.protocols.push_back(speaks(plc, "modbus", true));
+    o.commands.push_back(command("10.0.3.10", plc, "modbus", "Read Holding Registers", false));
+    o.commands.push_back(command("10.0.3.11", plc, "modbus", "Read Holding Registers", false));
+  }
+  o.commands.push_back(command("10.0.3.11", "10.0.1.2", "modbus", "Write Single Register", true));
+  Inventory inv(oui);
+  inv.fold(o);
+  const auto devices = inv.devices();
+  const Device* historian = find(devices, "ip:10.0.3.10");
+  ASSERT_TRUE(historian);
+  EXPECT_EQ(historian->type, "Historian");
+  EXPECT_EQ(historian->purdue_level, 3);
+  EXPECT_EQ(historian->type_reasons,
+            (std::vector<std::string>{"reads from 3 controllers (modbus) and never writes", "uses smb"}));
+  const Device* hmi = find(devices, "ip:10.0.3.11");
+  ASSERT_TRUE(hmi);
+  EXPECT_EQ(hmi->type, "HMI");
+  EXPECT_EQ(find(devices, "ip:10.0.1.1")->type, "PLC");
+}
+
+// Program and run-state commands are matched as whole words: IEC-104's STARTDT and STOPDT open and
+// close data transfer, and a SCADA master sending them programs nothing.
+TEST(Inventory, ProgrammingCommandsAreWholeWords) {
+  OuiRegistry oui;
+  Observations o = hosts({"10.0.2.5", "10.0.2.6", "10.0.2.7", "10.0.1.30", "10.0.1.10"});
+  o.protocols = {speaks("10.0.2.5", "iec104", false), speaks("10.0.1.30", "iec104", true),
+                 speaks("10.0.2.6", "modbus", false), speaks("10.0.2.7", "modbus", false),
+                 speaks("10.0.1.10", "modbus", true)};
+  for (const char* name : {"STARTDT act", "STOPDT act", "General Interrogation"})
+    o.commands.push_back(command("10.0.2.5", "10.0.1.30", "iec104", name, false));
+  o.commands.push_back(command("10.0.2.6", "10.0.1.10", "modbus", "STOP_PLC", false));
+  o.commands.push_back(command("10.0.2.7", "10.0.1.10", "modbus", "Read Holding Registers", false));
+  Inventory inv(oui);
+  inv.fold(o);
+  const auto devices = inv.devices();
+  const Device* master = find(devices, "ip:10.0.2.5");
+  ASSERT_TRUE(master);
+  EXPECT_FALSE(master->programming_device);
+  EXPECT_EQ(master->type, "SCADA master");
+  const Device* stopper = find(devices, "ip:10.0.2.6");
+  ASSERT_TRUE(stopper);
+  EXPECT_TRUE(stopper->programming_device);
+  EXPECT_EQ(stopper->type, "Engineering workstation");
+  EXPECT_FALSE(find(devices, "ip:10.0.2.7")->programming_device);
+}
+
+// A host with no industrial role that uses or offers what desktops and servers do is an IT host;
+// a web page or a VNC desktop alone says nothing (PLCs and HMI panels serve those too).
+TEST(Inventory, ItHostWhenOnlyComputerProtocolsAreSeen) {
+  OuiRegistry oui;
+  Observations o = hosts({"10.0.6.2", "10.0.6.3", "10.0.6.20", "10.0.6.30"});
+  o.protocols = {speaks("10.0.6.2", "smb", true), speaks("10.0.6.3", "rdp", false),
+                 speaks("10.0.6.20", "vnc", true), speaks("10.0.6.30", "http", true)};
+  Inventory inv(oui);
+  inv.fold(o);
+  const auto devices = inv.devices();
+  const Device* server = find(devices, "ip:10.0.6.2");
+  ASSERT_TRUE(server);
+  EXPECT_EQ(server->type, "IT host");
+  EXPECT_EQ(server->purdue_level, 3);
+  EXPECT_EQ(server->type_reasons, (std::vector<std::string>{"serves smb, no industrial role seen"}));
+  EXPECT_EQ(find(devices, "ip:10.0.6.3")->type, "IT host");
+  EXPECT_EQ(find(devices, "ip:10.0.6.20")->type, "");
+  EXPECT_EQ(find(devices, "ip:10.0.6.30")->type, "");
+}
+
 IdentityObservation fact_of(const char* address, const char* protocol, const char* field, const char* value,
                             int64_t ts) {
   return IdentityObservation{ip(address), std::nullopt, protocol, field, value, ts, ts, 1};
