@@ -189,11 +189,17 @@ CommandObservation command(const char* client, const char* server, const char* p
                            bool is_write) {
   return CommandObservation{ip(client), ip(server), protocol, 3, name, is_write, 1, 1, 1, 0};
 }
+// The devices an inventory derives from `o` alone (no vendor registry).
+std::vector<Device> devices_of(const Observations& o) {
+  OuiRegistry oui;
+  Inventory inv(oui);
+  inv.fold(o);
+  return inv.devices();
+}
 
 // A client that reads from several controllers, never writes, and lives among the computers
 // (file shares, remote desktop) is a historian; one that also writes is an HMI.
 TEST(Inventory, HistorianReadsFromManyControllersAndNeverWrites) {
-  OuiRegistry oui;
   Observations o = hosts({"10.0.3.10", "10.0.3.11", "10.0.1.1", "10.0.1.2", "10.0.1.3"});
   o.protocols = {speaks("10.0.3.10", "modbus", false), speaks("10.0.3.10", "smb", false),
                  speaks("10.0.3.11", "modbus", false), speaks("10.0.3.11", "smb", false)};
@@ -203,9 +209,7 @@ TEST(Inventory, HistorianReadsFromManyControllersAndNeverWrites) {
     o.commands.push_back(command("10.0.3.11", plc, "modbus", "Read Holding Registers", false));
   }
   o.commands.push_back(command("10.0.3.11", "10.0.1.2", "modbus", "Write Single Register", true));
-  Inventory inv(oui);
-  inv.fold(o);
-  const auto devices = inv.devices();
+  const auto devices = devices_of(o);
   const Device* historian = find(devices, "ip:10.0.3.10");
   ASSERT_TRUE(historian);
   EXPECT_EQ(historian->type, "Historian");
@@ -221,7 +225,6 @@ TEST(Inventory, HistorianReadsFromManyControllersAndNeverWrites) {
 // Program and run-state commands are matched as whole words: IEC-104's STARTDT and STOPDT open and
 // close data transfer, and a SCADA master sending them programs nothing.
 TEST(Inventory, ProgrammingCommandsAreWholeWords) {
-  OuiRegistry oui;
   Observations o = hosts({"10.0.2.5", "10.0.2.6", "10.0.2.7", "10.0.1.30", "10.0.1.10"});
   o.protocols = {speaks("10.0.2.5", "iec104", false), speaks("10.0.1.30", "iec104", true),
                  speaks("10.0.2.6", "modbus", false), speaks("10.0.2.7", "modbus", false),
@@ -230,9 +233,7 @@ TEST(Inventory, ProgrammingCommandsAreWholeWords) {
     o.commands.push_back(command("10.0.2.5", "10.0.1.30", "iec104", name, false));
   o.commands.push_back(command("10.0.2.6", "10.0.1.10", "modbus", "STOP_PLC", false));
   o.commands.push_back(command("10.0.2.7", "10.0.1.10", "modbus", "Read Holding Registers", false));
-  Inventory inv(oui);
-  inv.fold(o);
-  const auto devices = inv.devices();
+  const auto devices = devices_of(o);
   const Device* master = find(devices, "ip:10.0.2.5");
   ASSERT_TRUE(master);
   EXPECT_FALSE(master->programming_device);
@@ -247,13 +248,10 @@ TEST(Inventory, ProgrammingCommandsAreWholeWords) {
 // A host with no industrial role that uses or offers what desktops and servers do is an IT host;
 // a web page or a VNC desktop alone says nothing (PLCs and HMI panels serve those too).
 TEST(Inventory, ItHostWhenOnlyComputerProtocolsAreSeen) {
-  OuiRegistry oui;
   Observations o = hosts({"10.0.6.2", "10.0.6.3", "10.0.6.20", "10.0.6.30"});
   o.protocols = {speaks("10.0.6.2", "smb", true), speaks("10.0.6.3", "rdp", false),
                  speaks("10.0.6.20", "vnc", true), speaks("10.0.6.30", "http", true)};
-  Inventory inv(oui);
-  inv.fold(o);
-  const auto devices = inv.devices();
+  const auto devices = devices_of(o);
   const Device* server = find(devices, "ip:10.0.6.2");
   ASSERT_TRUE(server);
   EXPECT_EQ(server->type, "IT host");
