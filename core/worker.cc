@@ -638,12 +638,12 @@ EndpointKey endpoint_key(const std::optional<IpAddr>& ip, const std::optional<Ma
   return key;
 }
 
-// ++map[name] without building a string when the name is already there (the common case).
 // Names are static storage, so equal names are nearly always the same bytes: no compare then.
 bool same_text(std::string_view a, std::string_view b) {
   return a.size() == b.size() && (a.data() == b.data() || a == b);
 }
 
+// ++map[name] without building a string when the name is already there (the common case).
 void count_name(std::map<std::string, uint64_t, std::less<>>& counts, std::string_view name) {
   auto it = counts.find(name);
   if (it == counts.end()) it = counts.emplace(std::string(name), 0).first;
