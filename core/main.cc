@@ -168,13 +168,7 @@ int run_sensor(SignalStop& signals, const CaptureArgs& args, PipelineOptions opt
   // nDPI start, each taking tens of milliseconds; the inventory reads it only when it derives
   // devices, which no flush does before the sources are fed (the join below).
   OuiRegistry oui;
-  std::thread oui_loader([&oui] { oui = OuiRegistry::load(OTS_OUI_DIR); });
-  struct JoinOnExit {
-    std::thread& thread;
-    ~JoinOnExit() {
-      if (thread.joinable()) thread.join();
-    }
-  } join_oui_loader{oui_loader};
+  std::jthread oui_loader([&oui] { oui = OuiRegistry::load(OTS_OUI_DIR); });  // joined on any way out
   Inventory inventory(oui);
   inventory.load(to_observations(store->load_observations()), existing_device_keys(args.db));
 

@@ -448,9 +448,18 @@ void WorkerDetector::on_anomaly(const FlowContext& ctx, std::string_view protoco
 
 void WorkerDetector::on_operation(const FlowContext& ctx, std::string_view protocol, Side from, const Operation& op,
                                   FlowMemo* memo) {
-  // Every engine below looks at requests; of the answers, only those that fail a login (an error,
-  // or FTP's 530, which is a plain reply) count. A large share of all operations stops here.
-  if (!op.is_request && !op.is_error && !(from == Side::Server && op.code == 530 && protocol == "ftp")) return;
+  // Every engine looks at requests; an answer matters only as a failed login the server
+  // reported (password guessing). A large share of all operations stops here.
+  if (!op.is_request) {
+    if (snapshot_->engines.anomaly && from == Side::Server) {
+      // The protocol is looked up only for the two status codes that need it.
+      const bool failed_login = (op.is_error && is_login_operation(op.name)) ||
+                                (op.code == 401 && proto_of(protocol) == Proto::Http) ||
+                                (op.code == 530 && proto_of(protocol) == Proto::Ftp);
+      if (failed_login) count_auth_failure(ctx, protocol, op.name);
+    }
+    return;
+  }
   Proto p;
   uint64_t pair_protocol;
   if (memo && memo->proto_name == protocol.data() && memo->proto_name_size == protocol.size()) {
@@ -468,10 +477,10 @@ void WorkerDetector::on_operation(const FlowContext& ctx, std::string_view proto
     }
   }
   bool programming = false;
-  if (op.is_request && !op.is_error) operational(p, ctx, protocol, op, programming);
+  if (!op.is_error) operational(p, ctx, protocol, op, programming);
   if (snapshot_->engines.anomaly) anomalies_on_operation(p, ctx, protocol, pair_protocol, from, op, memo);
-  if (snapshot_->engines.behaviours && op.is_request && !op.is_error) behaviours(p, ctx, protocol, op, memo);
-  if (op.is_request && !op.is_error) record_activity(p, ctx, protocol, pair_protocol, op, programming, memo);
+  if (snapshot_->engines.behaviours && !op.is_error) behaviours(p, ctx, protocol, op, memo);
+  if (!op.is_error) record_activity(p, ctx, protocol, pair_protocol, op, programming, memo);
 }
 
 void WorkerDetector::operational(Proto p, const FlowContext& ctx, std::string_view protocol, const Operation& op,
@@ -557,14 +566,6 @@ void WorkerDetector::count_auth_failure(const FlowContext& ctx, std::string_view
 void WorkerDetector::anomalies_on_operation(Proto p, const FlowContext& ctx, std::string_view protocol,
                                             uint64_t pair_protocol, Side from, const Operation& op, FlowMemo* memo) {
   const AnomalySettings& a = snapshot_->anomaly;
-  // Password guessing: failed logins answered by the server.
-  if (!op.is_request && from == Side::Server) {
-    const bool failed_login = (op.is_error && is_login_operation(op.name)) ||
-                              (p == Proto::Http && op.code == 401) || (p == Proto::Ftp && op.code == 530);
-    if (failed_login) count_auth_failure(ctx, protocol, op.name);
-    return;
-  }
-  if (!op.is_request) return;
   // PLC scan: identity requests to many hosts, reported once per pair and probe bucket; the
   // central detector counts the hosts over all workers.
   const std::string_view identity_protocol = (p == Proto::Enip && op.code == 0x63) ? "enip"
