@@ -91,4 +91,14 @@ std::string IpAddr::str() const {
   return inet_ntop(AF_INET6, bytes.data(), buf, sizeof buf);
 }
 
+std::string transport_name(uint8_t ip_protocol) {
+  switch (ip_protocol) {
+    case 1: return "icmp";
+    case 6: return "tcp";
+    case 17: return "udp";
+    case 58: return "icmpv6";
+    default: return std::to_string(ip_protocol);
+  }
+}
+
 }  // namespace ots

@@ -136,6 +136,9 @@ inline uint64_t hash_bytes(const uint8_t* p, size_t n, uint64_t seed = 0x9E3779B
   return h;
 }
 
+// "tcp", "udp", "icmp", "icmpv6", otherwise the protocol number ("132").
+std::string transport_name(uint8_t ip_protocol);
+
 }  // namespace ots
 
 template <>

@@ -48,7 +48,7 @@ bool same_facts(const Device& a, const Device& b) {
       return false;
   }
   return a.type == b.type && a.type_reasons == b.type_reasons && a.purdue_level == b.purdue_level &&
-         a.programming_device == b.programming_device;
+         a.programming_device == b.programming_device && a.scanner == b.scanner;
 }
 
 bool same_device(const Device& a, const Device& b) {
@@ -118,6 +118,54 @@ bool is_programming_command(std::string_view name) {
     for (size_t at = lower.find(w); at != std::string::npos; at = lower.find(w, at + 1))
       if ((at == 0 || !letter(at - 1)) && !letter(at + w.size())) return true;
   return false;
+}
+
+// Scanner rule. The thresholds are the anomaly engine's defaults for one scan window, here over
+// everything the sensor has seen: a host that probed that many targets once is a scanner.
+constexpr size_t kScannerPortsOfOneHost = 24;
+constexpr size_t kScannerHosts = 32;
+constexpr size_t kScannerIdentityHosts = 8;
+
+// A connection row that never became a conversation: per attempt at most two packets from the
+// client (SYN, then RST of a half-open scan; one datagram or echo request) and at most one
+// answer (RST, SYN/ACK, echo reply). A poller's rows, even those of a device that died, carry a
+// handshake and data; retrying one dead target stays one target.
+bool is_probe(const ConnectionObservation& c) {
+  return c.key.server.is_unicast() && c.key.client != c.key.server && c.flows > 0 &&
+         c.packets_to_server <= 2 * c.flows && c.packets_to_client <= c.flows;
+}
+
+// Requests that ask a device what it is: what asset-discovery tools and PLC scans send.
+bool is_identity_request(const CommandObservation& c) {
+  return (c.protocol == "modbus" && c.code == 43) || (c.protocol == "enip" && c.name == "ListIdentity") ||
+         (c.protocol == "s7comm" && c.name == "Read SZL") || (c.protocol == "mms" && c.name == "Identify") ||
+         (c.protocol == "fins" && c.name == "Controller Data Read");
+}
+
+struct ProbesOfClient {
+  std::set<IpAddr> hosts;                                             // probed hosts
+  std::map<IpAddr, std::set<std::pair<uint8_t, uint16_t>>> services;  // per host: (transport, port) probed
+  std::set<IpAddr> identity_hosts;                                    // asked for their identity
+};
+
+// Why `probes` make their client a scanner, one reason per kind of scan; empty when they do not.
+std::vector<std::string> scanner_reasons(const ProbesOfClient& probes) {
+  std::vector<std::string> reasons;
+  if (probes.hosts.size() >= kScannerHosts)
+    reasons.push_back("probed " + std::to_string(probes.hosts.size()) +
+                      " hosts without a conversation (no answer, a refusal or a single reply)");
+  for (const auto& [host, services] : probes.services)
+    if (services.size() >= kScannerPortsOfOneHost) {
+      std::set<uint8_t> transports;
+      for (const auto& s : services) transports.insert(s.first);
+      std::string over;
+      for (uint8_t t : transports) over += (over.empty() ? "" : "/") + transport_name(t);
+      reasons.push_back("probed " + std::to_string(services.size()) + " " + over + " ports of " + host.str());
+      break;
+    }
+  if (probes.identity_hosts.size() >= kScannerIdentityHosts)
+    reasons.push_back("asked " + std::to_string(probes.identity_hosts.size()) + " devices for their identity");
+  return reasons;
 }
 
 // Purdue level of a device type named by a rule or reported by the device itself
@@ -320,11 +368,15 @@ std::map<std::string, Device> Inventory::derive_devices() const {
     std::sort(d.ips.begin(), d.ips.end());
   }
 
+  // x.x.x.255 that never sent a packet is a directed broadcast (BACnet I-Am, NetBIOS
+  // announcements relayed to a subnet), not a host; a host there shows itself by sending.
+  auto is_directed_broadcast = [&](const IpAddr& ip) {
+    if (!ip.is_v4() || (ip.v4_host_order() & 0xFF) != 0xFF) return false;
+    const auto it = ips_.find(ip);
+    return it == ips_.end() || it->second.traffic.packets_sent == 0;
+  };
   for (const auto& [ip, obs] : ips_) {
-    if (ip_has_home.count(ip)) continue;
-    // x.x.x.255 that never sent a packet is a directed broadcast (BACnet I-Am, NetBIOS
-    // announcements relayed to a subnet), not a host; a host there shows itself by sending.
-    if (ip.is_v4() && (ip.v4_host_order() & 0xFF) == 0xFF && obs.traffic.packets_sent == 0) continue;
+    if (ip_has_home.count(ip) || is_directed_broadcast(ip)) continue;
     Device d;
     d.key = "ip:" + ip.str();
     d.ips = {ip};
@@ -340,6 +392,16 @@ std::map<std::string, Device> Inventory::derive_devices() const {
   for (const auto& [key, p] : protocols_) protocols_by_endpoint[endpoint_key(p.ip, p.mac)].push_back(&p);
   std::unordered_map<IpAddr, std::vector<const CommandObservation*>> commands_by_client;
   for (const auto& [key, c] : commands_) commands_by_client[c.client].push_back(&c);
+  std::unordered_map<IpAddr, ProbesOfClient> probes_by_client;
+  for (const auto& [key, c] : connections_)
+    if (is_probe(c) && !is_directed_broadcast(key.server)) {
+      ProbesOfClient& probes = probes_by_client[key.client];
+      probes.hosts.insert(key.server);
+      probes.services[key.server].emplace(key.transport, key.server_port);
+    }
+  for (const auto& [key, c] : commands_)
+    if (is_identity_request(c) && c.server.is_unicast() && !is_directed_broadcast(c.server) && c.client != c.server)
+      probes_by_client[c.client].identity_hosts.insert(c.server);
 
   for (auto& [key, d] : out) {
     std::vector<std::string> endpoints;
@@ -388,6 +450,13 @@ std::map<std::string, Device> Inventory::derive_devices() const {
             break;
           }
 
+    for (const IpAddr& ip : d.ips)
+      if (auto it = probes_by_client.find(ip); it != probes_by_client.end())
+        for (std::string& reason : scanner_reasons(it->second)) {
+          d.scanner = true;
+          d.type_reasons.push_back(std::move(reason));
+        }
+
     if (const std::string reported = d.fact("deviceType"); !reported.empty()) {
       d.type = reported;
       d.type_reasons.insert(d.type_reasons.begin(), "reported by the device as " + reported);
@@ -423,10 +492,19 @@ std::map<std::string, Device> Inventory::derive_devices() const {
                                it_reason(*it_protocol)});
       }
     }
+    // A scanner that only asked a protocol's servers who they are is no client of theirs (no HMI).
+    auto only_asked_identity = [&](std::string_view protocol) {
+      for (const IpAddr& ip : d.ips)
+        if (auto it = commands_by_client.find(ip); it != commands_by_client.end())
+          for (const CommandObservation* c : it->second)
+            if (c->protocol == protocol && !is_identity_request(*c)) return false;
+      return true;
+    };
     for (const RoleRule& rule : kRoleRules) {
       if (!d.type.empty()) break;
       for (const DeviceProtocol& p : d.protocols)
-        if (p.protocol == rule.protocol && p.server == rule.server) {
+        if (p.protocol == rule.protocol && p.server == rule.server &&
+            (rule.server || !d.scanner || !only_asked_identity(p.protocol))) {
           d.type = rule.type;
           d.purdue_level = rule.purdue_level;
           d.type_reasons.insert(d.type_reasons.begin(),

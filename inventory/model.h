@@ -156,6 +156,7 @@ struct Device {
   std::vector<std::string> type_reasons;  // why `type` was chosen
   int purdue_level = -1;                  // -1 unknown
   bool programming_device = false;        // sent program download/upload, PLC stop/start …
+  bool scanner = false;                   // probed many hosts or ports, or asked many devices who they are
   // The latest value of a field, or "" when no fact names it.
   std::string fact(std::string_view field) const {
     const DeviceFact* best = nullptr;

@@ -255,14 +255,15 @@ constexpr const char* kUpsertConnection =
 constexpr const char* kUpsertDevice =
     "INSERT INTO devices(key, mac, ips, vlans, vendor, first_seen, last_seen, packets_sent, bytes_sent, "
     "packets_received, bytes_received, is_router, facts, protocols, type, type_reasons, purdue_level, "
-    "programming_device) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) "
+    "programming_device, scanner) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) "
     "ON CONFLICT(key) DO UPDATE SET mac = excluded.mac, ips = excluded.ips, vlans = excluded.vlans, "
     "vendor = excluded.vendor, first_seen = excluded.first_seen, last_seen = excluded.last_seen, "
     "packets_sent = excluded.packets_sent, bytes_sent = excluded.bytes_sent, "
     "packets_received = excluded.packets_received, bytes_received = excluded.bytes_received, "
     "is_router = excluded.is_router, facts = excluded.facts, protocols = excluded.protocols, type = excluded.type, "
     "type_reasons = excluded.type_reasons, purdue_level = excluded.purdue_level, "
-    "programming_device = excluded.programming_device";
+    "programming_device = excluded.programming_device, scanner = excluded.scanner";
 constexpr const char* kDeleteDevice = "DELETE FROM devices WHERE key = ?1";
 constexpr const char* kUpsertIdentity =
     "INSERT INTO identities(ip, mac, protocol, field, value, first_seen, last_seen, count) "
@@ -321,7 +322,7 @@ constexpr const char* kCountConnections = "SELECT count(*) FROM connections";
 constexpr const char* kCountDevices = "SELECT count(*) FROM devices";
 #define OTS_DEVICE_COLUMNS                                                                                     \
   "id, key, mac, ips, vlans, vendor, first_seen, last_seen, packets_sent, bytes_sent, packets_received, " \
-  "bytes_received, is_router, facts, protocols, type, type_reasons, purdue_level, programming_device"
+  "bytes_received, is_router, facts, protocols, type, type_reasons, purdue_level, programming_device, scanner"
 constexpr const char* kSelectDevicePage = "SELECT " OTS_DEVICE_COLUMNS " FROM devices ORDER BY id LIMIT ?1 OFFSET ?2";
 constexpr const char* kSelectDevice = "SELECT " OTS_DEVICE_COLUMNS " FROM devices WHERE id = ?1";
 #undef OTS_DEVICE_COLUMNS
@@ -384,6 +385,7 @@ Device read_device(const std::string& path, const Query& q) {
   d.type_reasons = strings_from_json(path, q.text(16));
   d.purdue_level = static_cast<int>(q.i64(17));
   d.programming_device = q.i64(18) != 0;
+  d.scanner = q.i64(19) != 0;
   return d;
 }
 
@@ -695,6 +697,7 @@ void Database::apply_in_transaction(const StoreBatch& batch) {
         .bind_text(16, nlohmann::json(d.type_reasons).dump())
         .bind_int(17, d.purdue_level)
         .bind_int(18, d.programming_device ? 1 : 0)
+        .bind_int(19, d.scanner ? 1 : 0)
         .run();
   }
   for (const RunRecord& run : batch.runs) {

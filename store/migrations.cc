@@ -141,7 +141,12 @@ CREATE TABLE runs (
 );
 )sql";
 
-constexpr std::array<std::string_view, 1> kMigrations{kVersion1};
+// Devices that probed many hosts or ports, or asked many devices for their identity.
+constexpr std::string_view kVersion2 = R"sql(
+ALTER TABLE devices ADD COLUMN scanner INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<std::string_view, 2> kMigrations{kVersion1, kVersion2};
 
 }  // namespace
 

@@ -23,16 +23,6 @@ std::string iso8601_utc(int64_t ns_since_epoch) {
   return text;
 }
 
-std::string transport_name(uint8_t ip_protocol) {
-  switch (ip_protocol) {
-    case 1: return "icmp";
-    case 6: return "tcp";
-    case 17: return "udp";
-    case 58: return "icmpv6";
-    default: return std::to_string(ip_protocol);
-  }
-}
-
 nlohmann::json device_to_json(const Device& device) {
   nlohmann::json macs = nlohmann::json::array();
   if (device.mac) macs.push_back(device.mac->str());
@@ -66,6 +56,7 @@ nlohmann::json device_to_json(const Device& device) {
       {"typeReasons", device.type_reasons},
       {"purdueLevel", device.purdue_level < 0 ? nlohmann::json(nullptr) : nlohmann::json(device.purdue_level)},
       {"programmingDevice", device.programming_device},
+      {"scanner", device.scanner},
       {"facts", std::move(facts)},
       {"protocols", std::move(protocols)},
   };

@@ -14,8 +14,6 @@ namespace ots {
 
 // "2024-01-02T03:04:05.123456789Z": UTC, always nine fractional digits.
 std::string iso8601_utc(int64_t ns_since_epoch);
-// "tcp", "udp", "icmp", "icmpv6", otherwise the protocol number ("132").
-std::string transport_name(uint8_t ip_protocol);
 
 // purdueLevel is null when unknown; facts and protocols keep their provenance.
 nlohmann::json device_to_json(const Device& device);

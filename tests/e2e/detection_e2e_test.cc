@@ -11,6 +11,7 @@
 
 #include "pcaps/gen/capture_writer.h"
 #include "pcaps/gen/ot_payloads.h"
+#include "pcaps/gen/proto_payloads.h"
 #include "pcaps/gen/recorder.h"
 #include "tests/e2e/e2e_support.h"
 
@@ -35,6 +36,7 @@ struct PlantSpec {
   bool port_scan = false;        // 10.<subnet>.0.67 probes 30 ports of PLC 1, which resets them
   bool ping_sweep = false;       // 10.<subnet>.0.68 pings 40 hosts; the 5 that exist answer
   bool arp_sweep = false;        // 10.<subnet>.0.69 ARPs for all of 10.<subnet>.1.0/24; the PLCs answer
+  bool identity_scan = false;    // 10.<subnet>.0.70 asks 10 PLCs for their Modbus device identification
   bool floods = false;           // 2,500 SYNs to PLC 1 and 2,500 UDP datagrams to PLC 2, each within 0.5 s,
                                  // from as many spoofed sources
 };
@@ -110,6 +112,15 @@ void write_plant(const std::string& path, const PlantSpec& spec) {
         arp_request(scanner, host(spec.subnet, 1, i).ip);
         rec.advance(1'000'000);
         if (i <= spec.plcs) arp_reply(host(spec.subnet, 1, i), scanner);
+      }
+    }
+    if (round == 13 && spec.identity_scan) {
+      const Endpoint scanner = host(spec.subnet, 0, 70);
+      for (int i = 1; i <= 10; ++i) {
+        TcpConversation ask(rec, lan, scanner, host(spec.subnet, 1, i), 42000, 502, 11000 + i);
+        ask.handshake();
+        ask.exchange(pcapgen::proto::modbus_device_id_request(1, 1),
+                     pcapgen::proto::modbus_device_id_reply(1, 1, "ACME", "P1", "1.0"), true);
       }
     }
     if (round == 11 && spec.floods) {
@@ -191,6 +202,33 @@ TEST(ScanDetection, PollingIsNoScanAndRealScansAreFoundWithAnyWorkerCount) {
   EXPECT_TRUE(one.contains({"Address scan", "10.1.0.69", ""})) << describe(one);  // the ARP sweep
   EXPECT_EQ(count_title(one, "Address scan"), 3u) << describe(one);
   EXPECT_EQ(count_title(one, "Port scan"), 1u) << describe(one);
+}
+
+// The inventory flags the hosts that scanned, whichever worker saw their probes: the address
+// sweep, the port scan, the ping sweep and the identity requests. The master polling 40 PLCs,
+// the scanned PLCs and the spoofed flood sources are no scanners.
+TEST(ScanDetection, InventoryFlagsTheScanners) {
+  TempDir dir;
+  const std::string capture = dir.file("plant_scanners.pcap");
+  PlantSpec spec;
+  spec.plcs = 40;
+  spec.address_scan = spec.port_scan = spec.ping_sweep = spec.arp_sweep = spec.identity_scan = spec.floods = true;
+  write_plant(capture, spec);
+  for (int workers : {1, 2}) {
+    SCOPED_TRACE(std::to_string(workers) + " worker(s)");
+    const std::string db = dir.file("scanners" + std::to_string(workers) + ".db");
+    replay(dir, "scanners" + std::to_string(workers), {capture}, workers);
+    std::map<std::string, std::vector<std::string>> scanners;  // first IP -> reasons
+    for (const auto& d : json_of(otsensor("devices --json --db " + shell_quote(db))))
+      if (d["scanner"].get<bool>()) scanners[d["ipAddresses"][0].get<std::string>()] = d["typeReasons"];
+    const std::map<std::string, std::vector<std::string>> expected{
+        {"10.1.0.66", {"probed 40 hosts without a conversation (no answer, a refusal or a single reply)"}},
+        {"10.1.0.67", {"probed 30 tcp ports of 10.1.1.1"}},
+        {"10.1.0.68", {"probed 40 hosts without a conversation (no answer, a refusal or a single reply)"}},
+        {"10.1.0.70", {"asked 10 devices for their identity"}},
+    };
+    EXPECT_EQ(scanners, expected);
+  }
 }
 
 // What an evidence frame says about itself: the sender's IPv4 address (IP source or ARP sender)

@@ -262,6 +262,80 @@ TEST(Inventory, ItHostWhenOnlyComputerProtocolsAreSeen) {
   EXPECT_EQ(find(devices, "ip:10.0.6.30")->type, "");
 }
 
+// One connection row: `flows` attempts, `to_server` / `to_client` packets in all.
+ConnectionObservation connection(const std::string& client, const std::string& server, uint8_t transport,
+                                 uint16_t port, uint64_t to_server, uint64_t to_client, uint64_t flows = 1) {
+  ConnectionObservation c{{ip(client.c_str()), ip(server.c_str()), transport, port}, 1, 2};
+  c.packets_to_server = to_server;
+  c.packets_to_client = to_client;
+  c.bytes_to_server = 60 * to_server;
+  c.bytes_to_client = 60 * to_client;
+  c.flows = flows;
+  return c;
+}
+
+std::string host_of(int subnet, int i) { return "10.0." + std::to_string(subnet) + "." + std::to_string(i); }
+
+// Scanners are the hosts that try many targets without ever holding a conversation: an address
+// sweep (SYNs nobody answers, pings), a port scan (SYN, RST), or identity requests to many devices.
+TEST(Inventory, ScannersProbeManyHostsOrPortsOrAskManyDevicesWhoTheyAre) {
+  Observations o = hosts({"10.0.9.1", "10.0.9.2", "10.0.9.3", "10.0.9.4", "10.0.9.5", "10.0.1.1"});
+  o.protocols = {speaks("10.0.9.3", "enip", false), speaks("10.0.9.5", "enip", false)};
+  for (int i = 1; i <= 8; ++i)  // asks, then reads: a client of the controllers after all
+    o.commands.push_back(command("10.0.9.5", host_of(1, i).c_str(), "enip", "ListIdentity", false));
+  o.commands.push_back(command("10.0.9.5", "10.0.1.1", "enip", "Get_Attribute_Single", false));
+  for (int i = 1; i <= 32; ++i) o.connections.push_back(connection("10.0.9.1", host_of(2, i), 6, 502, 1, 0));
+  for (int port = 1; port <= 24; ++port)
+    o.connections.push_back(connection("10.0.9.2", "10.0.1.1", 6, static_cast<uint16_t>(port), 1, 1));
+  for (int i = 1; i <= 8; ++i)
+    o.commands.push_back(command("10.0.9.3", host_of(1, i).c_str(), "enip", "ListIdentity", false));
+  for (int i = 1; i <= 32; ++i)  // an answered ping sweep, twice: one echo and one reply per attempt
+    o.connections.push_back(connection("10.0.9.4", host_of(3, i), 1, 0, 2, 2, 2));
+  const auto devices = devices_of(o);
+  const Device* sweeper = find(devices, "ip:10.0.9.1");
+  ASSERT_TRUE(sweeper);
+  EXPECT_TRUE(sweeper->scanner);
+  EXPECT_EQ(sweeper->type_reasons,
+            std::vector<std::string>{"probed 32 hosts without a conversation (no answer, a refusal or a single reply)"});
+  const Device* port_scanner = find(devices, "ip:10.0.9.2");
+  ASSERT_TRUE(port_scanner);
+  EXPECT_TRUE(port_scanner->scanner);
+  EXPECT_EQ(port_scanner->type_reasons, std::vector<std::string>{"probed 24 tcp ports of 10.0.1.1"});
+  const Device* plc_scanner = find(devices, "ip:10.0.9.3");
+  ASSERT_TRUE(plc_scanner);
+  EXPECT_TRUE(plc_scanner->scanner);
+  EXPECT_EQ(plc_scanner->type_reasons, std::vector<std::string>{"asked 8 devices for their identity"});
+  EXPECT_EQ(plc_scanner->type, "");  // it used enip only to ask: no HMI
+  EXPECT_TRUE(find(devices, "ip:10.0.9.4")->scanner);
+  const Device* asking_hmi = find(devices, "ip:10.0.9.5");
+  EXPECT_TRUE(asking_hmi->scanner);
+  EXPECT_EQ(asking_hmi->type, "HMI");
+  EXPECT_FALSE(find(devices, "ip:10.0.1.1")->scanner);  // the scanned PLC
+}
+
+// A master polling many controllers holds conversations; one retrying a dead device probes one
+// target however often it tries; one fewer target than the thresholds is no scan; broadcast
+// and multicast destinations are no targets.
+TEST(Inventory, PollersRetriesAndBroadcastsAreNoScanners) {
+  Observations o = hosts({"10.0.8.1", "10.0.8.2", "10.0.8.3", "10.0.8.4", "10.0.8.5"});
+  for (int i = 1; i <= 40; ++i) {
+    o.connections.push_back(connection("10.0.8.1", host_of(1, i), 6, 502, 1200, 600));
+    o.commands.push_back(command("10.0.8.1", host_of(1, i).c_str(), "modbus", "Read Holding Registers", false));
+  }
+  o.connections.push_back(connection("10.0.8.1", "10.0.7.9", 6, 502, 300, 0, 300));  // dead, retried
+  for (int i = 1; i <= 31; ++i) o.connections.push_back(connection("10.0.8.2", host_of(2, i), 6, 502, 1, 0));
+  for (int port = 1; port <= 23; ++port)
+    o.connections.push_back(connection("10.0.8.3", "10.0.1.1", 6, static_cast<uint16_t>(port), 1, 1));
+  for (int i = 1; i <= 7; ++i)
+    o.commands.push_back(command("10.0.8.4", host_of(1, i).c_str(), "s7comm", "Read SZL", false));
+  for (int i = 1; i <= 40; ++i) {
+    o.connections.push_back(connection("10.0.8.5", "10.0." + std::to_string(i) + ".255", 17, 47808, 1, 0));
+    o.connections.push_back(connection("10.0.8.5", "239.0.0." + std::to_string(i), 17, 5000, 1, 0));
+  }
+  o.commands.push_back(command("10.0.8.5", "255.255.255.255", "enip", "ListIdentity", false));
+  for (const Device& d : devices_of(o)) EXPECT_FALSE(d.scanner) << d.key;
+}
+
 IdentityObservation fact_of(const char* address, const char* protocol, const char* field, const char* value,
                             int64_t ts) {
   return IdentityObservation{ip(address), std::nullopt, protocol, field, value, ts, ts, 1};

@@ -5,6 +5,7 @@
 
 #include <fstream>
 
+#include "store/migrations.h"
 #include "tests/unit/store/temp_dir.h"
 
 namespace ots {
@@ -169,6 +170,7 @@ TEST(Database, DeviceRoundTripsEveryField) {
   auto db = Database::open(dir.file("a.db"), Database::Mode::ReadWrite);
   StoreBatch batch;
   Device with_mac = make_device("mac:00:1b:1b:00:00:ff", 123);
+  with_mac.scanner = true;
   Device ip_only = make_device("ip:10.9.9.9", 4);
   ip_only.vendor = "";
   ip_only.vlans = {};
@@ -206,6 +208,8 @@ TEST(Database, DeviceRoundTripsEveryField) {
   EXPECT_EQ(d.type_reasons, with_mac.type_reasons);
   EXPECT_EQ(d.purdue_level, 1);
   EXPECT_FALSE(d.programming_device);
+  EXPECT_TRUE(d.scanner);
+  EXPECT_FALSE(devices[1].scanner);
   EXPECT_FALSE(devices[1].mac.has_value());
   EXPECT_TRUE(devices[1].vlans.empty());
 
@@ -461,6 +465,36 @@ TEST(Database, OpenErrorsAreOneLineNamingThePath) {
   std::ofstream{empty};
   EXPECT_EQ(open_error(empty, Database::Mode::ReadOnly),
             "cannot open database '" + empty + "': not an otsensor database (no schema_migrations table)");
+}
+
+// A database written by the first schema (before devices had a scanner flag) is migrated when
+// opened read-write: its devices stay, unflagged until the inventory derives them again, and
+// readers refuse it until then.
+TEST(Database, FirstSchemaDatabaseIsMigratedKeepingItsDevices) {
+  TempDir dir;
+  const std::string path = dir.file("v1.db");
+  const std::string first_schema = "CREATE TABLE schema_migrations(version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);" +
+                                   std::string(schema_migrations()[0]) +
+                                   "INSERT INTO schema_migrations VALUES(1, 0);"
+                                   "INSERT INTO devices(key, ips, vlans, vendor, first_seen, last_seen, packets_sent, "
+                                   "bytes_sent, packets_received, bytes_received, programming_device) "
+                                   "VALUES('ip:10.0.0.7', '[\"10.0.0.7\"]', '[]', '', 1, 2, 3, 4, 5, 6, 1);";
+  raw_exec(path, first_schema.c_str());
+  EXPECT_EQ(open_error(path, Database::Mode::ReadOnly),
+            "cannot open database '" + path + "': schema version 1 is older than this otsensor needs; open it once "
+            "read-write to migrate");
+  auto db = Database::open(path, Database::Mode::ReadWrite);
+  EXPECT_EQ(db->schema_version(), Database::latest_schema_version());
+  auto devices = db->list_devices({0, 10});
+  ASSERT_EQ(devices.size(), 1u);
+  EXPECT_EQ(devices[0].key, "ip:10.0.0.7");
+  EXPECT_TRUE(devices[0].programming_device);
+  EXPECT_FALSE(devices[0].scanner);
+  StoreBatch batch;
+  batch.devices = {devices[0]};
+  batch.devices[0].scanner = true;
+  db->apply(batch);
+  EXPECT_TRUE(db->get_device(devices[0].id)->scanner);
 }
 
 TEST(Database, RefusesASchemaNewerThanItKnows) {

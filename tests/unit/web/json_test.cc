@@ -48,6 +48,7 @@ TEST(DeviceJson, HasTheDocumentedShape) {
   d.protocols = {{"s7comm", true, 3, 0, 1}};
   d.type = "PLC";
   d.type_reasons = {"serves s7comm"};
+  d.scanner = true;
   d.purdue_level = 1;
   nlohmann::json j = device_to_json(d);
   EXPECT_EQ(j["id"], 7);
@@ -64,6 +65,7 @@ TEST(DeviceJson, HasTheDocumentedShape) {
   EXPECT_EQ(j["typeReasons"], nlohmann::json({"serves s7comm"}));
   EXPECT_EQ(j["purdueLevel"], 1);
   EXPECT_EQ(j["programmingDevice"], false);
+  EXPECT_EQ(j["scanner"], true);
   EXPECT_EQ(j["facts"][0]["field"], "firmwareVersion");
   EXPECT_EQ(j["facts"][0]["value"], "V3.2.1");
   EXPECT_EQ(j["facts"][0]["lastSeen"], "1970-01-01T00:00:00.000000001Z");

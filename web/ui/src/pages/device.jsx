@@ -191,6 +191,10 @@ export function DevicePage({ id, me }) {
                 <td>{d.programmingDevice ? 'yes' : 'no'}</td>
               </tr>
               <tr>
+                <th scope="row">Scanner</th>
+                <td>{d.scanner ? 'yes' : 'no'}</td>
+              </tr>
+              <tr>
                 <th scope="row">Router</th>
                 <td>{d.isRouter ? 'yes' : 'no'}</td>
               </tr>
