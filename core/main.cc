@@ -121,7 +121,7 @@ std::vector<std::string> existing_device_keys(const std::string& db_path) {
 Observations to_observations(StoredObservations&& s) {
   return Observations{std::move(s.macs),        std::move(s.ips),        std::move(s.bindings),
                       std::move(s.connections), std::move(s.identities), std::move(s.protocols),
-                      std::move(s.commands)};
+                      std::move(s.commands),    std::move(s.arp_requests)};
 }
 
 struct CaptureArgs {

@@ -227,6 +227,17 @@ void Worker::account_arp(const DecodedPacket& p, uint16_t vlan) {
   count_sent(ip_aggregate(arp.sender_ip, vlan), p, dirty_ips_);
   count_binding(binding_aggregate(arp.sender_mac, arp.sender_ip), binding_source::ArpSender, p.ts_ns,
                 dirty_bindings_);
+  // A request for another address (not a gratuitous announcement of its own): who it looks for.
+  if (arp.operation == 1 && arp.target_ip.is_unicast() && arp.target_ip != arp.sender_ip) {
+    auto [it, inserted] = arp_requests_.try_emplace(ArpRequestKey{arp.sender_ip, arp.target_ip});
+    ArpRequestObservation& row = it->second;
+    if (inserted) {
+      row.sender = arp.sender_ip;
+      row.target = arp.target_ip;
+    }
+    stamp(row.first_seen_ns, row.last_seen_ns, p.ts_ns);
+    row.requests++;
+  }
 }
 
 void Worker::account_ip(const DecodedPacket& p, uint16_t vlan) {
@@ -891,6 +902,7 @@ void Worker::take_delta(WorkerDelta& out) {
   o.identities.reserve(identities_.size());
   o.protocols.reserve(protocols_.size());
   o.commands.reserve(commands_.size());
+  o.arp_requests.reserve(arp_requests_.size());
   for (TrafficAggregate* a : dirty_macs_) {
     o.macs.push_back(MacObservation{a->mac, a->delta, a->vlans});
     a->delta = TrafficCounters{};
@@ -919,6 +931,8 @@ void Worker::take_delta(WorkerDelta& out) {
   for (auto& [key, obs] : identities_) o.identities.push_back(std::move(obs));
   for (auto& [key, obs] : protocols_) o.protocols.push_back(std::move(obs));
   for (auto& [key, obs] : commands_) o.commands.push_back(std::move(obs));
+  for (auto& [key, obs] : arp_requests_) o.arp_requests.push_back(obs);
+  arp_requests_.clear();
   identities_.clear();
   protocols_.clear();
   commands_.clear();

@@ -89,6 +89,15 @@ struct CommandKeyHash {
            std::hash<std::string_view>{}(k.name);
   }
 };
+struct ArpRequestKey {
+  IpAddr sender, target;
+  bool operator==(const ArpRequestKey&) const = default;
+};
+struct ArpRequestKeyHash {
+  size_t operator()(const ArpRequestKey& k) const noexcept {
+    return std::hash<IpAddr>{}(k.sender) ^ (std::hash<IpAddr>{}(k.target) * 0x9E3779B97F4A7C15ull);
+  }
+};
 // Where an identity fact or a spoken protocol belongs: an IP, or a MAC (L2 protocols, a DHCP
 // client without an address yet). Structured map keys: no text is built to find a row.
 struct EndpointKey {
@@ -234,6 +243,7 @@ class Worker : private EventSink {
   std::unordered_map<IdentityKey, IdentityObservation, IdentityKeyHash, IdentityKeyEqual> identities_;
   std::unordered_map<ProtocolKey, ProtocolObservation, ProtocolKeyHash> protocols_;
   std::unordered_map<CommandKey, CommandObservation, CommandKeyHash> commands_;
+  std::unordered_map<ArpRequestKey, ArpRequestObservation, ArpRequestKeyHash> arp_requests_;
   std::vector<Flow*> fold_list_;  // flows with counts pending for the aggregates (Flow::in_fold_list)
 };
 

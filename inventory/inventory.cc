@@ -146,11 +146,16 @@ struct ProbesOfClient {
   std::set<IpAddr> hosts;                                             // probed hosts
   std::map<IpAddr, std::set<std::pair<uint8_t, uint16_t>>> services;  // per host: (transport, port) probed
   std::set<IpAddr> identity_hosts;                                    // asked for their identity
+  std::set<IpAddr> unheld_arp_targets;  // asked for by ARP, never seen in any packet (no host holds them)
 };
 
 // Why `probes` make their client a scanner, one reason per kind of scan; empty when they do not.
-std::vector<std::string> scanner_reasons(const ProbesOfClient& probes) {
+// A router's ARP requests are asked on behalf of the traffic it forwards (a scan from elsewhere).
+std::vector<std::string> scanner_reasons(const ProbesOfClient& probes, bool is_router) {
   std::vector<std::string> reasons;
+  if (probes.unheld_arp_targets.size() >= kScannerHosts && !is_router)
+    reasons.push_back("asked ARP for " + std::to_string(probes.unheld_arp_targets.size()) +
+                      " addresses no host holds");
   if (probes.hosts.size() >= kScannerHosts)
     reasons.push_back("probed " + std::to_string(probes.hosts.size()) +
                       " hosts without a conversation (no answer, a refusal or a single reply)");
@@ -251,6 +256,7 @@ void Inventory::load(const Observations& stored, std::vector<std::string> stored
   changed_identities_.clear();
   changed_protocols_.clear();
   changed_commands_.clear();
+  changed_arp_requests_.clear();
   stale_device_keys_ = std::move(stored_device_keys);
   devices_dirty_ = true;
 }
@@ -323,8 +329,17 @@ void Inventory::fold(const Observations& d) {
     }
     changed_commands_.insert(std::move(key));
   }
+  for (const ArpRequestObservation& a : d.arp_requests) {
+    const std::pair key{a.sender, a.target};
+    auto [it, inserted] = arp_requests_.try_emplace(key, a);
+    if (!inserted) {
+      merge_times(it->second.first_seen_ns, it->second.last_seen_ns, a.first_seen_ns, a.last_seen_ns);
+      it->second.requests += a.requests;
+    }
+    changed_arp_requests_.insert(key);
+  }
   if (!d.macs.empty() || !d.ips.empty() || !d.bindings.empty() || !d.identities.empty() || !d.protocols.empty() ||
-      !d.commands.empty())
+      !d.commands.empty() || !d.arp_requests.empty())
     devices_dirty_ = true;
 }
 
@@ -402,6 +417,8 @@ std::map<std::string, Device> Inventory::derive_devices() const {
   for (const auto& [key, c] : commands_)
     if (is_identity_request(c) && c.server.is_unicast() && !is_directed_broadcast(c.server) && c.client != c.server)
       probes_by_client[c.client].identity_hosts.insert(c.server);
+  for (const auto& [key, a] : arp_requests_)
+    if (!ips_.contains(a.target)) probes_by_client[a.sender].unheld_arp_targets.insert(a.target);
 
   for (auto& [key, d] : out) {
     std::vector<std::string> endpoints;
@@ -452,7 +469,7 @@ std::map<std::string, Device> Inventory::derive_devices() const {
 
     for (const IpAddr& ip : d.ips)
       if (auto it = probes_by_client.find(ip); it != probes_by_client.end())
-        for (std::string& reason : scanner_reasons(it->second)) {
+        for (std::string& reason : scanner_reasons(it->second, d.is_router)) {
           d.scanner = true;
           d.type_reasons.push_back(std::move(reason));
         }
@@ -538,6 +555,8 @@ void Inventory::take_changes(StoreBatch& batch) {
   for (const std::string& k : changed_identities_) batch.identities.push_back(identities_.at(k));
   for (const std::string& k : changed_protocols_) batch.protocols.push_back(protocols_.at(k));
   for (const std::string& k : changed_commands_) batch.commands.push_back(commands_.at(k));
+  for (const auto& k : changed_arp_requests_) batch.arp_requests.push_back(arp_requests_.at(k));
+  changed_arp_requests_.clear();
   changed_identities_.clear();
   changed_protocols_.clear();
   changed_commands_.clear();

@@ -70,6 +70,8 @@ class Inventory {
   std::map<std::string, IdentityObservation> identities_;  // keyed by endpoint|protocol|field|value
   std::map<std::string, ProtocolObservation> protocols_;    // keyed by endpoint|protocol|role
   std::map<std::string, CommandObservation> commands_;      // keyed by client|server|protocol|code|name
+  std::map<std::pair<IpAddr, IpAddr>, ArpRequestObservation> arp_requests_;  // keyed by (sender, target)
+  std::set<std::pair<IpAddr, IpAddr>> changed_arp_requests_;
   std::set<std::string> changed_identities_, changed_protocols_, changed_commands_;
   std::unordered_set<MacAddr> changed_macs_;
   std::unordered_set<IpAddr> changed_ips_;

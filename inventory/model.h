@@ -107,6 +107,15 @@ struct CommandObservation {
   uint64_t errors = 0;  // error / exception responses
 };
 
+// "`sender` asked ARP who holds `target`." Requests for addresses nobody holds are what an ARP
+// sweep leaves behind; the scanner rule counts them.
+struct ArpRequestObservation {
+  IpAddr sender, target;
+  int64_t first_seen_ns = 0;
+  int64_t last_seen_ns = 0;
+  uint64_t requests = 0;
+};
+
 // A set of observation rows: deltas from a worker, or absolute rows from the store.
 struct Observations {
   std::vector<MacObservation> macs;
@@ -116,6 +125,7 @@ struct Observations {
   std::vector<IdentityObservation> identities;
   std::vector<ProtocolObservation> protocols;
   std::vector<CommandObservation> commands;
+  std::vector<ArpRequestObservation> arp_requests;
 };
 
 // One identity fact on a device, with its provenance.

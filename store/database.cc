@@ -284,6 +284,12 @@ constexpr const char* kSelectIdentities =
 constexpr const char* kSelectEndpointProtocols =
     "SELECT ip, mac, protocol, server, first_seen, last_seen, flows FROM endpoint_protocols "
     "ORDER BY ip, mac, protocol, server";
+constexpr const char* kUpsertArpRequest =
+    "INSERT INTO arp_requests(sender, target, first_seen, last_seen, requests) VALUES(?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT(sender, target) DO UPDATE SET first_seen = excluded.first_seen, last_seen = excluded.last_seen, "
+    "requests = excluded.requests";
+constexpr const char* kSelectArpRequests =
+    "SELECT sender, target, first_seen, last_seen, requests FROM arp_requests ORDER BY sender, target";
 constexpr const char* kSelectCommands =
     "SELECT client, server, protocol, code, name, is_write, first_seen, last_seen, requests, errors FROM commands "
     "ORDER BY client, server, protocol, code";
@@ -579,6 +585,8 @@ StoredObservations Database::load_observations() {
                               static_cast<uint32_t>(q.i64(3)), q.text(4), q.i64(5) != 0, q.i64(6), q.i64(7),
                               q.u64(8), q.u64(9)});
     }
+    for (Query q = OTS_QUERY(kSelectArpRequests); q.step();)
+      out.arp_requests.push_back({parse_ip(path_, q.text(0)), parse_ip(path_, q.text(1)), q.i64(2), q.i64(3), q.u64(4)});
   });
   return out;
 }
@@ -679,6 +687,14 @@ void Database::apply_in_transaction(const StoreBatch& batch) {
         .bind_int(10, as_sql(c.errors))
         .run();
   }
+  for (const ArpRequestObservation& a : batch.arp_requests)
+    OTS_QUERY(kUpsertArpRequest)
+        .bind_text(1, a.sender.str())
+        .bind_text(2, a.target.str())
+        .bind_int(3, a.first_seen_ns)
+        .bind_int(4, a.last_seen_ns)
+        .bind_int(5, as_sql(a.requests))
+        .run();
   for (const std::string& key : batch.removed_device_keys) OTS_QUERY(kDeleteDevice).bind_text(1, key).run();
   for (const Device& d : batch.devices) {
     Query q = OTS_QUERY(kUpsertDevice);

@@ -47,12 +47,14 @@ struct StoreBatch {
   std::vector<IdentityObservation> identities;  // by (ip, mac, protocol, field, value)
   std::vector<ProtocolObservation> protocols;   // by (ip, mac, protocol, server)
   std::vector<CommandObservation> commands;     // by (client, server, protocol, code)
+  std::vector<ArpRequestObservation> arp_requests;  // by (sender, target)
   std::vector<Device> devices;                  // upserted by Device::key; id ignored
   std::vector<std::string> removed_device_keys;  // devices whose key no longer exists
   std::vector<RunRecord> runs;                  // upserted by RunRecord::id
   bool empty() const {
     return macs.empty() && ips.empty() && bindings.empty() && connections.empty() && identities.empty() &&
-           protocols.empty() && commands.empty() && devices.empty() && removed_device_keys.empty() && runs.empty();
+           protocols.empty() && commands.empty() && arp_requests.empty() && devices.empty() &&
+           removed_device_keys.empty() && runs.empty();
   }
 };
 
@@ -65,6 +67,7 @@ struct StoredObservations {
   std::vector<IdentityObservation> identities;
   std::vector<ProtocolObservation> protocols;
   std::vector<CommandObservation> commands;
+  std::vector<ArpRequestObservation> arp_requests;
 };
 
 struct Page {

@@ -141,9 +141,19 @@ CREATE TABLE runs (
 );
 )sql";
 
-// Devices that probed many hosts or ports, or asked many devices for their identity.
+// Scanners: devices that probed many hosts or ports, or asked many devices for their identity,
+// and the ARP requests that show sweeps of addresses nobody holds.
 constexpr std::string_view kVersion2 = R"sql(
 ALTER TABLE devices ADD COLUMN scanner INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE arp_requests (
+  sender TEXT NOT NULL,
+  target TEXT NOT NULL,
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  requests INTEGER NOT NULL,
+  PRIMARY KEY (sender, target)
+) WITHOUT ROWID;
 )sql";
 
 constexpr std::array<std::string_view, 2> kMigrations{kVersion1, kVersion2};

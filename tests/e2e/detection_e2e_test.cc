@@ -205,7 +205,7 @@ TEST(ScanDetection, PollingIsNoScanAndRealScansAreFoundWithAnyWorkerCount) {
 }
 
 // The inventory flags the hosts that scanned, whichever worker saw their probes: the address
-// sweep, the port scan, the ping sweep and the identity requests. The master polling 40 PLCs,
+// sweep, the port scan, the ping sweep, the ARP sweep and the identity requests. The master polling 40 PLCs,
 // the scanned PLCs and the spoofed flood sources are no scanners.
 TEST(ScanDetection, InventoryFlagsTheScanners) {
   TempDir dir;
@@ -225,6 +225,7 @@ TEST(ScanDetection, InventoryFlagsTheScanners) {
         {"10.1.0.66", {"probed 40 hosts without a conversation (no answer, a refusal or a single reply)"}},
         {"10.1.0.67", {"probed 30 tcp ports of 10.1.1.1"}},
         {"10.1.0.68", {"probed 40 hosts without a conversation (no answer, a refusal or a single reply)"}},
+        {"10.1.0.69", {"asked ARP for 214 addresses no host holds"}},
         {"10.1.0.70", {"asked 10 devices for their identity"}},
     };
     EXPECT_EQ(scanners, expected);

@@ -279,7 +279,9 @@ std::string host_of(int subnet, int i) { return "10.0." + std::to_string(subnet)
 // Scanners are the hosts that try many targets without ever holding a conversation: an address
 // sweep (SYNs nobody answers, pings), a port scan (SYN, RST), or identity requests to many devices.
 TEST(Inventory, ScannersProbeManyHostsOrPortsOrAskManyDevicesWhoTheyAre) {
-  Observations o = hosts({"10.0.9.1", "10.0.9.2", "10.0.9.3", "10.0.9.4", "10.0.9.5", "10.0.1.1"});
+  Observations o = hosts({"10.0.9.1", "10.0.9.2", "10.0.9.3", "10.0.9.4", "10.0.9.5", "10.0.9.6", "10.0.1.1"});
+  for (int i = 1; i <= 40; ++i)  // an ARP sweep: 10.0.1.1 exists, the other 39 addresses are free
+    o.arp_requests.push_back({ip("10.0.9.6"), ip(host_of(1, i).c_str()), 1, 1, 1});
   o.protocols = {speaks("10.0.9.3", "enip", false), speaks("10.0.9.5", "enip", false)};
   for (int i = 1; i <= 8; ++i)  // asks, then reads: a client of the controllers after all
     o.commands.push_back(command("10.0.9.5", host_of(1, i).c_str(), "enip", "ListIdentity", false));
@@ -307,6 +309,10 @@ TEST(Inventory, ScannersProbeManyHostsOrPortsOrAskManyDevicesWhoTheyAre) {
   EXPECT_EQ(plc_scanner->type_reasons, std::vector<std::string>{"asked 8 devices for their identity"});
   EXPECT_EQ(plc_scanner->type, "");  // it used enip only to ask: no HMI
   EXPECT_TRUE(find(devices, "ip:10.0.9.4")->scanner);
+  const Device* arp_sweeper = find(devices, "ip:10.0.9.6");
+  ASSERT_TRUE(arp_sweeper);
+  EXPECT_TRUE(arp_sweeper->scanner);
+  EXPECT_EQ(arp_sweeper->type_reasons, std::vector<std::string>{"asked ARP for 39 addresses no host holds"});
   const Device* asking_hmi = find(devices, "ip:10.0.9.5");
   EXPECT_TRUE(asking_hmi->scanner);
   EXPECT_EQ(asking_hmi->type, "HMI");
@@ -333,7 +339,33 @@ TEST(Inventory, PollersRetriesAndBroadcastsAreNoScanners) {
     o.connections.push_back(connection("10.0.8.5", "239.0.0." + std::to_string(i), 17, 5000, 1, 0));
   }
   o.commands.push_back(command("10.0.8.5", "255.255.255.255", "enip", "ListIdentity", false));
+  // ARP for 40 hosts that all exist (a master resolving its PLCs), and for 31 free addresses.
+  for (int i = 1; i <= 40; ++i) {
+    o.ips.push_back({ip(host_of(5, i).c_str()), sent(1), {0}});
+    o.arp_requests.push_back({ip("10.0.8.1"), ip(host_of(5, i).c_str()), 1, 1, 1});
+  }
+  for (int i = 1; i <= 31; ++i) o.arp_requests.push_back({ip("10.0.8.2"), ip(host_of(6, i).c_str()), 1, 1, 1});
   for (const Device& d : devices_of(o)) EXPECT_FALSE(d.scanner) << d.key;
+}
+
+// A router asks ARP for the addresses of what it forwards: a scan from elsewhere makes it ask for
+// many free ones, and it is no scanner for that.
+TEST(Inventory, RoutersAskingArpForForwardedTrafficAreNoScanners) {
+  Observations o;
+  o.macs = {{mac("00:1e:bd:00:00:01"), sent(1), {0}}};
+  o.ips = {{ip("192.168.1.1"), sent(1), {0}}, {ip("10.20.0.15"), sent(1), {0}}, {ip("172.16.5.20"), sent(1), {0}},
+           {ip("203.0.113.7"), sent(1), {0}}};
+  o.bindings = {binding("00:1e:bd:00:00:01", "192.168.1.1", binding_source::ArpSender | binding_source::IpSource),
+                binding("00:1e:bd:00:00:01", "10.20.0.15", binding_source::IpSource),
+                binding("00:1e:bd:00:00:01", "172.16.5.20", binding_source::IpSource),
+                binding("00:1e:bd:00:00:01", "203.0.113.7", binding_source::IpSource)};
+  for (int i = 1; i <= 40; ++i)
+    o.arp_requests.push_back({ip("192.168.1.1"), ip(("192.168.1." + std::to_string(100 + i)).c_str()), 1, 1, 1});
+  const auto devices = devices_of(o);
+  const Device* router = find(devices, "mac:00:1e:bd:00:00:01");
+  ASSERT_TRUE(router);
+  EXPECT_TRUE(router->is_router);
+  EXPECT_FALSE(router->scanner);
 }
 
 IdentityObservation fact_of(const char* address, const char* protocol, const char* field, const char* value,

@@ -65,6 +65,7 @@ StoreBatch observation_batch(uint64_t packets) {
                      {ip("192.168.1.10"), std::nullopt, "modbus", false, 5, 6, packets}};
   batch.commands = {{ip("192.168.1.10"), ip("192.168.1.20"), "modbus", 16, "write_multiple_registers", true, 7, 8,
                      packets, 1}};
+  batch.arp_requests = {{ip("192.168.1.10"), ip("192.168.1.99"), 3, 9, packets}};
   return batch;
 }
 
@@ -161,6 +162,12 @@ TEST(Database, UpsertingTwiceReplacesRowsAndKeepsDeviceIds) {
   EXPECT_EQ(stored.bindings[0].packets, 25u);
   ASSERT_EQ(stored.connections.size(), 1u);
   EXPECT_EQ(stored.connections[0].packets_to_server, 25u);
+  ASSERT_EQ(stored.arp_requests.size(), 1u);
+  EXPECT_EQ(stored.arp_requests[0].sender, ip("192.168.1.10"));
+  EXPECT_EQ(stored.arp_requests[0].target, ip("192.168.1.99"));
+  EXPECT_EQ(stored.arp_requests[0].first_seen_ns, 3);
+  EXPECT_EQ(stored.arp_requests[0].last_seen_ns, 9);
+  EXPECT_EQ(stored.arp_requests[0].requests, 25u);
   EXPECT_EQ(raw_count(path, "SELECT count(*) FROM macs"), 1);
   EXPECT_EQ(raw_count(path, "SELECT count(*) FROM connections"), 1);
 }
