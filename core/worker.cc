@@ -687,7 +687,7 @@ void Worker::protocol_confirmed(const FlowContext& ctx, std::string_view protoco
 }
 
 void Worker::identity(const FlowContext& ctx, std::string_view protocol, ots::Side side, IdentityField field,
-                      std::string_view value) {
+                      std::string_view value, std::string_view event) {
   const flow_memory::Scope not_flow_memory(nullptr);  // inventory rows, not flow state
   if (value.empty()) return;
   std::optional<IpAddr> ip;
@@ -703,6 +703,7 @@ void Worker::identity(const FlowContext& ctx, std::string_view protocol, ots::Si
              .first;
   }
   IdentityObservation& o = it->second;
+  if (is_later_event(ctx.ts_ns, event, o.last_seen_ns, o.event)) o.event = std::string(event);
   stamp(o.first_seen_ns, o.last_seen_ns, ctx.ts_ns);
   o.count++;
 }

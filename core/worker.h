@@ -196,7 +196,7 @@ class Worker : private EventSink {
   // EventSink: dissector events.
   void protocol_confirmed(const FlowContext& ctx, std::string_view protocol) override;
   void identity(const FlowContext& ctx, std::string_view protocol, ots::Side side, IdentityField field,
-                std::string_view value) override;
+                std::string_view value, std::string_view event) override;
   void operation(const FlowContext& ctx, std::string_view protocol, ots::Side from, const Operation& op) override;
   void anomaly(const FlowContext& ctx, std::string_view protocol, std::string_view name) override;
   void observable(const FlowContext& ctx, std::string_view protocol, ots::Side side, Observable kind,

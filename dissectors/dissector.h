@@ -93,8 +93,10 @@ class EventSink {
   virtual ~EventSink() = default;
   // The flow has been recognised as `protocol` (a whole message parsed).
   virtual void protocol_confirmed(const FlowContext& ctx, std::string_view protocol) = 0;
+  // `event` names the message that said it ("ListIdentity reply", "Read SZL 0x0011 reply …"):
+  // static text, the fact's provenance in the inventory.
   virtual void identity(const FlowContext& ctx, std::string_view protocol, Side side, IdentityField field,
-                        std::string_view value) = 0;
+                        std::string_view value, std::string_view event) = 0;
   virtual void operation(const FlowContext& ctx, std::string_view protocol, Side from, const Operation& op) = 0;
   // A named anomaly such as "modbus.invalid_length" (stable names; rules match on them).
   virtual void anomaly(const FlowContext& ctx, std::string_view protocol, std::string_view name) = 0;

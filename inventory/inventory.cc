@@ -39,7 +39,7 @@ bool same_facts(const Device& a, const Device& b) {
   for (size_t i = 0; i < a.facts.size(); ++i) {
     const DeviceFact &x = a.facts[i], &y = b.facts[i];
     if (x.field != y.field || x.value != y.value || x.protocol != y.protocol || x.first_seen_ns != y.first_seen_ns ||
-        x.last_seen_ns != y.last_seen_ns)
+        x.last_seen_ns != y.last_seen_ns || x.event != y.event)
       return false;
   }
   for (size_t i = 0; i < a.protocols.size(); ++i) {
@@ -208,6 +208,7 @@ void fold_module_facts(std::vector<DeviceFact>& facts) {
   };
   struct Module {
     int64_t first_seen_ns = 0, last_seen_ns = 0;
+    std::string event;  // of its latest attribute
     std::map<std::string, Attribute> attributes;
   };
   std::map<std::pair<std::string, std::string>, Module> modules;  // (protocol, address)
@@ -216,6 +217,7 @@ void fold_module_facts(std::vector<DeviceFact>& facts) {
     const std::optional<module_fact::Parsed> parsed = module_fact::parse(f.value);
     if (!parsed) return false;
     Module& m = modules[{f.protocol, std::string(parsed->address)}];
+    if (is_later_event(f.last_seen_ns, f.event, m.last_seen_ns, m.event)) m.event = f.event;
     merge_times(m.first_seen_ns, m.last_seen_ns, f.first_seen_ns, f.last_seen_ns);
     if (!parsed->attribute.empty()) {
       Attribute& a = m.attributes[std::string(parsed->attribute)];
@@ -236,7 +238,7 @@ void fold_module_facts(std::vector<DeviceFact>& facts) {
     std::string line = key.second;
     for (size_t i = 0; i < ordered.size(); ++i)
       line.append(i == 0 ? ": " : "; ").append(ordered[i]->first).append("=").append(ordered[i]->second.value);
-    facts.push_back(DeviceFact{"module", std::move(line), key.first, m.first_seen_ns, m.last_seen_ns});
+    facts.push_back(DeviceFact{"module", std::move(line), key.first, m.first_seen_ns, m.last_seen_ns, m.event});
   }
 }
 
@@ -302,8 +304,10 @@ void Inventory::fold(const Observations& d) {
     std::string key = endpoint_key(i.ip, i.mac) + '|' + i.protocol + '|' + i.field + '|' + i.value;
     auto [it, inserted] = identities_.try_emplace(key, i);
     if (!inserted) {
-      merge_times(it->second.first_seen_ns, it->second.last_seen_ns, i.first_seen_ns, i.last_seen_ns);
-      it->second.count += i.count;
+      IdentityObservation& into = it->second;
+      if (is_later_event(i.last_seen_ns, i.event, into.last_seen_ns, into.event)) into.event = i.event;
+      merge_times(into.first_seen_ns, into.last_seen_ns, i.first_seen_ns, i.last_seen_ns);
+      into.count += i.count;
     }
     changed_identities_.insert(std::move(key));
   }
@@ -427,14 +431,15 @@ std::map<std::string, Device> Inventory::derive_devices() const {
     for (const std::string& e : endpoints) {
       if (auto it = facts_by_endpoint.find(e); it != facts_by_endpoint.end())
         for (const IdentityObservation* i : it->second)
-          d.facts.push_back(DeviceFact{i->field, i->value, i->protocol, i->first_seen_ns, i->last_seen_ns});
+          d.facts.push_back(DeviceFact{i->field, i->value, i->protocol, i->first_seen_ns, i->last_seen_ns, i->event});
       if (auto it = protocols_by_endpoint.find(e); it != protocols_by_endpoint.end())
         for (const ProtocolObservation* p : it->second)
           d.protocols.push_back(DeviceProtocol{p->protocol, p->server, p->flows, p->first_seen_ns, p->last_seen_ns});
     }
     fold_module_facts(d.facts);
     if (!d.vendor.empty() && d.mac)
-      d.facts.push_back(DeviceFact{"vendor", d.vendor, "oui", d.traffic.first_seen_ns, d.traffic.first_seen_ns});
+      d.facts.push_back(DeviceFact{"vendor", d.vendor, "oui", d.traffic.first_seen_ns, d.traffic.first_seen_ns,
+                                   "MAC address prefix (IEEE registry)"});
     std::sort(d.facts.begin(), d.facts.end(), [](const DeviceFact& a, const DeviceFact& b) {
       return std::tie(a.field, a.protocol, a.value) < std::tie(b.field, b.protocol, b.value);
     });
@@ -444,6 +449,8 @@ std::map<std::string, Device> Inventory::derive_devices() const {
       DeviceFact& last = d.facts[kept == 0 ? 0 : kept - 1];
       if (kept > 0 && std::tie(last.field, last.protocol, last.value) ==
                           std::tie(d.facts[i].field, d.facts[i].protocol, d.facts[i].value)) {
+        if (is_later_event(d.facts[i].last_seen_ns, d.facts[i].event, last.last_seen_ns, last.event))
+          last.event = d.facts[i].event;
         merge_times(last.first_seen_ns, last.last_seen_ns, d.facts[i].first_seen_ns, d.facts[i].last_seen_ns);
       } else {
         if (kept != i) d.facts[kept] = std::move(d.facts[i]);

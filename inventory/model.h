@@ -8,6 +8,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/net_types.h"
@@ -81,7 +82,14 @@ struct IdentityObservation {
   int64_t first_seen_ns = 0;
   int64_t last_seen_ns = 0;
   uint64_t count = 0;
+  std::string event;  // the message that said it last ("ListIdentity reply")
 };
+
+// Whether a sighting at `ts_ns` by `event` is later than the one kept (`kept_ts_ns`, `kept`):
+// a tie keeps the greater name, so folding order never decides which event a fact shows.
+inline bool is_later_event(int64_t ts_ns, std::string_view event, int64_t kept_ts_ns, std::string_view kept) {
+  return ts_ns > kept_ts_ns || (ts_ns == kept_ts_ns && event > kept);
+}
 
 // "This endpoint spoke `protocol` as client or server" (a flow confirmed for it).
 struct ProtocolObservation {
@@ -135,6 +143,7 @@ struct DeviceFact {
   std::string protocol;  // which protocol said so ("oui" for the IEEE registry)
   int64_t first_seen_ns = 0;
   int64_t last_seen_ns = 0;
+  std::string event;  // which message said so, last ("ListIdentity reply")
 };
 
 struct DeviceProtocol {

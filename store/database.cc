@@ -140,7 +140,7 @@ std::string facts_to_json(const std::vector<DeviceFact>& facts) {
   nlohmann::json array = nlohmann::json::array();
   for (const DeviceFact& f : facts) {
     array.push_back({{"field", f.field}, {"value", f.value}, {"protocol", f.protocol},
-                     {"first_seen", f.first_seen_ns}, {"last_seen", f.last_seen_ns}});
+                     {"first_seen", f.first_seen_ns}, {"last_seen", f.last_seen_ns}, {"event", f.event}});
   }
   return array.dump();
 }
@@ -166,7 +166,7 @@ std::vector<DeviceFact> facts_from_json(const std::string& path, const std::stri
     for (const auto& f : array_from_json(path, text, "fact list")) {
       facts.push_back({f.at("field").get<std::string>(), f.at("value").get<std::string>(),
                        f.at("protocol").get<std::string>(), f.at("first_seen").get<int64_t>(),
-                       f.at("last_seen").get<int64_t>()});
+                       f.at("last_seen").get<int64_t>(), f.value("event", std::string())});
     }
   } catch (const nlohmann::json::exception&) {
     corrupt(path, "fact list", text);
@@ -266,9 +266,10 @@ constexpr const char* kUpsertDevice =
     "programming_device = excluded.programming_device, scanner = excluded.scanner";
 constexpr const char* kDeleteDevice = "DELETE FROM devices WHERE key = ?1";
 constexpr const char* kUpsertIdentity =
-    "INSERT INTO identities(ip, mac, protocol, field, value, first_seen, last_seen, count) "
-    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(ip, mac, protocol, field, value) DO UPDATE SET "
-    "first_seen = excluded.first_seen, last_seen = excluded.last_seen, count = excluded.count";
+    "INSERT INTO identities(ip, mac, protocol, field, value, first_seen, last_seen, count, event) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(ip, mac, protocol, field, value) DO UPDATE SET "
+    "first_seen = excluded.first_seen, last_seen = excluded.last_seen, count = excluded.count, "
+    "event = excluded.event";
 constexpr const char* kUpsertEndpointProtocol =
     "INSERT INTO endpoint_protocols(ip, mac, protocol, server, first_seen, last_seen, flows) "
     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(ip, mac, protocol, server) DO UPDATE SET "
@@ -279,7 +280,7 @@ constexpr const char* kUpsertCommand =
     "name = excluded.name, is_write = excluded.is_write, first_seen = excluded.first_seen, "
     "last_seen = excluded.last_seen, requests = excluded.requests, errors = excluded.errors";
 constexpr const char* kSelectIdentities =
-    "SELECT ip, mac, protocol, field, value, first_seen, last_seen, count FROM identities "
+    "SELECT ip, mac, protocol, field, value, first_seen, last_seen, count, event FROM identities "
     "ORDER BY ip, mac, protocol, field, value";
 constexpr const char* kSelectEndpointProtocols =
     "SELECT ip, mac, protocol, server, first_seen, last_seen, flows FROM endpoint_protocols "
@@ -574,7 +575,7 @@ StoredObservations Database::load_observations() {
     };
     for (Query q = OTS_QUERY(kSelectIdentities); q.step();) {
       out.identities.push_back({endpoint_ip(q.text(0)), endpoint_mac(q.text(1)), q.text(2), q.text(3), q.text(4),
-                                q.i64(5), q.i64(6), q.u64(7)});
+                                q.i64(5), q.i64(6), q.u64(7), q.text(8)});
     }
     for (Query q = OTS_QUERY(kSelectEndpointProtocols); q.step();) {
       out.protocols.push_back(
@@ -660,6 +661,7 @@ void Database::apply_in_transaction(const StoreBatch& batch) {
         .bind_int(6, i.first_seen_ns)
         .bind_int(7, i.last_seen_ns)
         .bind_int(8, as_sql(i.count))
+        .bind_text(9, i.event)
         .run();
   }
   for (const ProtocolObservation& p : batch.protocols) {

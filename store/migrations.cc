@@ -142,9 +142,11 @@ CREATE TABLE runs (
 )sql";
 
 // Scanners: devices that probed many hosts or ports, or asked many devices for their identity,
-// and the ARP requests that show sweeps of addresses nobody holds.
+// and the ARP requests that show sweeps of addresses nobody holds. Identity facts name the
+// message that said them.
 constexpr std::string_view kVersion2 = R"sql(
 ALTER TABLE devices ADD COLUMN scanner INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE identities ADD COLUMN event TEXT NOT NULL DEFAULT '';
 
 CREATE TABLE arp_requests (
   sender TEXT NOT NULL,

@@ -30,7 +30,7 @@ nlohmann::json device_to_json(const Device& device) {
   for (const IpAddr& ip : device.ips) ips.push_back(ip.str());
   nlohmann::json facts = nlohmann::json::array();
   for (const DeviceFact& f : device.facts) {
-    facts.push_back({{"field", f.field}, {"value", f.value}, {"protocol", f.protocol},
+    facts.push_back({{"field", f.field}, {"value", f.value}, {"protocol", f.protocol}, {"event", f.event},
                      {"firstSeen", iso8601_utc(f.first_seen_ns)}, {"lastSeen", iso8601_utc(f.last_seen_ns)}});
   }
   nlohmann::json protocols = nlohmann::json::array();

@@ -1,6 +1,7 @@
 #include "dissectors/ads/ads_session.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace ots::ads {
 namespace {
@@ -21,6 +22,31 @@ std::string net_id_text(const uint8_t (&id)[6]) {
     out += std::to_string(id[i]);
   }
   return out;
+}
+
+// Identity provenance: the message an AMS packet is, by command id (kCommands order) and direction.
+constexpr std::string_view kAmsEvents[][2] = {
+    {"ADS Invalid request", "ADS Invalid reply"},
+    {"ADS Read Device Info request", "ADS Read Device Info reply"},
+    {"ADS Read request", "ADS Read reply"},
+    {"ADS Write request", "ADS Write reply"},
+    {"ADS Read State request", "ADS Read State reply"},
+    {"ADS Write Control request", "ADS Write Control reply"},
+    {"ADS Add Device Notification request", "ADS Add Device Notification reply"},
+    {"ADS Delete Device Notification request", "ADS Delete Device Notification reply"},
+    {"ADS Device Notification", "ADS Device Notification"},  // one-way: a notification has no reply
+    {"ADS Read Write request", "ADS Read Write reply"},
+};
+
+std::string_view ams_event(const AmsPacket& p) {
+  if (p.command >= std::size(kAmsEvents)) return p.is_response ? "AMS reply" : "AMS request";
+  return kAmsEvents[p.command][p.is_response ? 1 : 0];
+}
+
+std::string_view discovery_event(const Discovery& d) {
+  if (d.service == kServiceDiscover) return d.is_response ? "ADS Discover reply" : "ADS Discover request";
+  if (d.service == kServiceAddRoute) return d.is_response ? "ADS Add Route reply" : "ADS Add Route request";
+  return d.is_response ? "ADS route service reply" : "ADS route service request";
 }
 
 // "192.168.1.8" is an address, not a host name.
@@ -115,18 +141,20 @@ void AdsSession::handle_ams(const FlowContext& ctx, Direction dir, Bytes packet,
     violation(ctx, p.anomaly);
     return;
   }
-  report_net_id(ctx, side, p.source_net_id);
+  const std::string_view event = ams_event(p);
+  report_net_id(ctx, side, p.source_net_id, event);
   if (p.is_response && !op.is_error) {
-    if (!p.device_name.empty()) {
-      sink_.identity(ctx, kProtocol, side, IdentityField::ProductName, p.device_name);
+    if (!p.device_name.empty()) {  // only a Read Device Info reply carries one
+      sink_.identity(ctx, kProtocol, side, IdentityField::ProductName, p.device_name, event);
       report(ctx, side, IdentityField::FirmwareVersion, version_,
              std::to_string(p.version_major) + "." + std::to_string(p.version_minor) + "." +
-                 std::to_string(p.version_build));
+                 std::to_string(p.version_build),
+             event);
     }
     std::string_view state = ads_state_name(p.ads_state);
-    if (p.has_state && !state.empty() && p.ads_state != last_state_) {
+    if (p.has_state && !state.empty() && p.ads_state != last_state_) {  // a Read State reply
       last_state_ = p.ads_state;
-      sink_.identity(ctx, kProtocol, side, IdentityField::CpuState, state);
+      sink_.identity(ctx, kProtocol, side, IdentityField::CpuState, state, event);
     }
   }
   valid_frame(ctx, !p.is_response);
@@ -147,39 +175,42 @@ void AdsSession::handle_discovery(const FlowContext& ctx, Direction dir, Bytes d
   op.is_error = d.has_status && d.status != 0;
   op.object = d.is_response ? std::string_view{} : d.route_name;
   sink_.operation(ctx, kProtocol, side, op);
-  report_net_id(ctx, side, d.net_id);
+  const std::string_view event = discovery_event(d);
+  report_net_id(ctx, side, d.net_id, event);
   if (!d.host_name.empty() && !looks_like_address(d.host_name)) {
-    sink_.identity(ctx, kProtocol, side, IdentityField::Hostname, d.host_name);
+    sink_.identity(ctx, kProtocol, side, IdentityField::Hostname, d.host_name, event);
   }
   if (d.is_response && d.has_twincat) {
-    sink_.identity(ctx, kProtocol, side, IdentityField::Vendor, "Beckhoff");
+    sink_.identity(ctx, kProtocol, side, IdentityField::Vendor, "Beckhoff", event);
     report(ctx, side, IdentityField::Software, software_,
            "TwinCAT " + std::to_string(d.twincat_major) + "." + std::to_string(d.twincat_minor) + "." +
-               std::to_string(d.twincat_build));
+               std::to_string(d.twincat_build),
+           event);
   }
   if (d.is_response && d.has_os) {
     std::string version = std::to_string(d.os_major) + "." + std::to_string(d.os_minor);
     std::string os = d.os_platform == kWindowsNt   ? "Windows NT " + version + " build " + std::to_string(d.os_build)
                      : d.os_platform == kWindowsCe ? "Windows CE " + version
                                                    : "OS " + version + "." + std::to_string(d.os_build);
-    report(ctx, side, IdentityField::OperatingSystem, os_, std::move(os));
+    report(ctx, side, IdentityField::OperatingSystem, os_, std::move(os), event);
   }
   valid_frame(ctx, !d.is_response);
 }
 
-void AdsSession::report_net_id(const FlowContext& ctx, Side side, const uint8_t (&net_id)[6]) {
+void AdsSession::report_net_id(const FlowContext& ctx, Side side, const uint8_t (&net_id)[6],
+                               std::string_view event) {
   auto& last = net_id_bytes_[static_cast<size_t>(side)];
   if (std::equal(last.begin(), last.end(), std::begin(net_id)) && !net_ids_[static_cast<size_t>(side)].empty()) return;
   std::copy(std::begin(net_id), std::end(net_id), last.begin());
   std::string& text = net_ids_[static_cast<size_t>(side)];
   text = net_id_text(net_id);
-  sink_.identity(ctx, kProtocol, side, IdentityField::Description, text);
+  sink_.identity(ctx, kProtocol, side, IdentityField::Description, text, event);
 }
 
 void AdsSession::report(const FlowContext& ctx, Side side, IdentityField field, std::string& storage,
-                        std::string value) {
+                        std::string value, std::string_view event) {
   storage = std::move(value);
-  sink_.identity(ctx, kProtocol, side, field, storage);
+  sink_.identity(ctx, kProtocol, side, field, storage, event);
 }
 
 void AdsSession::valid_frame(const FlowContext& ctx, bool request) {

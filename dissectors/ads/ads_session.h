@@ -19,6 +19,7 @@
 //                ADS state of Read State (when it changes); discovery responder: Hostname,
 //                Software "TwinCAT x.y.z", OperatingSystem, Vendor "Beckhoff"; route requester:
 //                Hostname (a host name, not an address). User names and passwords are not kept.
+//                event: the message that carried it ("ADS Read Device Info reply", "ADS Discover reply" …).
 //   anomaly()    the names of ads_parser.h.
 //   protocol_confirmed() once: after a valid request and a valid response, or after
 //                kConfirmAfterValidFrames valid frames.
@@ -61,8 +62,10 @@ class AdsSession final : public DissectorSession {
   size_t scan(const FlowContext& ctx, Direction dir, Bytes window);
   void handle_ams(const FlowContext& ctx, Direction dir, Bytes packet, bool complete);
   void handle_discovery(const FlowContext& ctx, Direction dir, Bytes datagram);
-  void report_net_id(const FlowContext& ctx, Side side, const uint8_t (&net_id)[6]);
-  void report(const FlowContext& ctx, Side side, IdentityField field, std::string& storage, std::string value);
+  // `event`: the message that carried the fact (static text, e.g. "ADS Read Device Info reply").
+  void report_net_id(const FlowContext& ctx, Side side, const uint8_t (&net_id)[6], std::string_view event);
+  void report(const FlowContext& ctx, Side side, IdentityField field, std::string& storage, std::string value,
+              std::string_view event);
   void valid_frame(const FlowContext& ctx, bool request);
   void violation(const FlowContext& ctx, Anomaly anomaly);
 

@@ -12,6 +12,11 @@ thread_local std::array<char, 512> text_scratch;      // decoded CharacterString
 thread_local std::array<char, 600> composed_scratch;  // prefixed Description values
 
 constexpr std::string_view kUnknownName = "unknown";
+// Identity provenance (the message that said it).
+constexpr std::string_view kIAmEvent = "BACnet I-Am";
+constexpr std::string_view kWhoAmIEvent = "BACnet Who-Am-I";
+constexpr std::string_view kReadPropertyEvent = "BACnet ReadProperty reply";
+constexpr std::string_view kReadPropertyMultipleEvent = "BACnet ReadPropertyMultiple reply";
 
 size_t index_of(Direction dir) { return static_cast<size_t>(dir); }
 Side side_of(Direction dir) { return dir == Direction::FromClient ? Side::Client : Side::Server; }
@@ -272,32 +277,35 @@ void Session::learn_device(const Message& m, uint32_t instance) {
 
 void Session::report_identity(const Message& m, const Apdu& apdu, const ServiceDetails& details) {
   if (!m.attributable) return;
-  auto vendor = [&](uint32_t id) {
+  auto vendor = [&](uint32_t id, std::string_view event) {
     std::string_view name = vendor_name(id);
-    emit(m, IdentityField::Vendor, name.empty() ? compose("BACnet vendor ", id) : name);
+    emit(m, IdentityField::Vendor, name.empty() ? compose("BACnet vendor ", id) : name, event);
   };
   if (apdu.type == pdu::kUnconfirmedRequest && apdu.service == unconfirmed::kIAm) {
     learn_device(m, details.device.instance);
-    emit(m, IdentityField::Description, compose("device instance ", details.device.instance));
-    vendor(details.vendor_id);
+    emit(m, IdentityField::Description, compose("device instance ", details.device.instance), kIAmEvent);
+    vendor(details.vendor_id, kIAmEvent);
   } else if (apdu.type == pdu::kUnconfirmedRequest && apdu.service == unconfirmed::kWhoAmI) {
     // A device asking for its identity describes itself.
-    vendor(details.vendor_id);
-    emit(m, IdentityField::ProductName, decode_text(details.model_name, text_scratch));
-    emit(m, IdentityField::SerialNumber, decode_text(details.serial_number, text_scratch));
+    vendor(details.vendor_id, kWhoAmIEvent);
+    emit(m, IdentityField::ProductName, decode_text(details.model_name, text_scratch), kWhoAmIEvent);
+    emit(m, IdentityField::SerialNumber, decode_text(details.serial_number, text_scratch), kWhoAmIEvent);
   } else if (apdu.type == pdu::kComplexAck) {
     if (details.has_object && details.object.type == kObjectTypeDevice)
       learn_device(m, details.object.instance);
-    for (size_t i = 0; i < details.value_count; ++i) report_property_value(m, details.values[i]);
+    // Only the ReadProperty and ReadPropertyMultiple ACKs carry property values.
+    std::string_view event =
+        apdu.service == confirmed::kReadPropertyMultiple ? kReadPropertyMultipleEvent : kReadPropertyEvent;
+    for (size_t i = 0; i < details.value_count; ++i) report_property_value(m, details.values[i], event);
   }
 }
 
-void Session::report_property_value(const Message& m, const PropertyValue& value) {
+void Session::report_property_value(const Message& m, const PropertyValue& value, std::string_view event) {
   if (value.property == property::kVendorIdentifier) {
     uint32_t id = 0;
     if (!value.value.is_application(app_tag::kUnsigned) || !read_unsigned(value.value.value, id)) return;
     std::string_view name = vendor_name(id);
-    emit(m, IdentityField::Vendor, name.empty() ? compose("BACnet vendor ", id) : name);
+    emit(m, IdentityField::Vendor, name.empty() ? compose("BACnet vendor ", id) : name, event);
     return;
   }
   if (!value.value.is_application(app_tag::kCharacterString)) return;
@@ -305,36 +313,36 @@ void Session::report_property_value(const Message& m, const PropertyValue& value
   if (text.empty()) return;
   switch (value.property) {
     case property::kVendorName:
-      emit(m, IdentityField::Vendor, text);
+      emit(m, IdentityField::Vendor, text, event);
       break;
     case property::kModelName:
-      emit(m, IdentityField::ProductName, text);
+      emit(m, IdentityField::ProductName, text, event);
       break;
     case property::kFirmwareRevision:
-      emit(m, IdentityField::FirmwareVersion, text);
+      emit(m, IdentityField::FirmwareVersion, text, event);
       break;
     case property::kObjectName:
-      emit(m, IdentityField::Hostname, text);
+      emit(m, IdentityField::Hostname, text, event);
       break;
     case property::kSerialNumber:
-      emit(m, IdentityField::SerialNumber, text);
+      emit(m, IdentityField::SerialNumber, text, event);
       break;
     case property::kDescription:
-      emit(m, IdentityField::Description, text);
+      emit(m, IdentityField::Description, text, event);
       break;
     case property::kApplicationSoftwareVersion:
-      emit(m, IdentityField::Description, compose("application software ", text));
+      emit(m, IdentityField::Description, compose("application software ", text), event);
       break;
     case property::kLocation:
-      emit(m, IdentityField::Description, compose("location ", text));
+      emit(m, IdentityField::Description, compose("location ", text), event);
       break;
     default:
       break;
   }
 }
 
-void Session::emit(const Message& m, IdentityField field, std::string_view value) {
-  if (!value.empty()) sink_.identity(m.ctx, kProtocol, side_of(m.dir), field, value);
+void Session::emit(const Message& m, IdentityField field, std::string_view value, std::string_view event) {
+  if (!value.empty()) sink_.identity(m.ctx, kProtocol, side_of(m.dir), field, value, event);
 }
 
 std::string_view Session::compose(std::string_view prefix, std::string_view text) {

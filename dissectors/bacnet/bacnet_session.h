@@ -110,8 +110,9 @@ class Session final : public DissectorSession {
   void handle_request(const Message& m, const Apdu& apdu, const ServiceDetails& details, Operation& op);
   void handle_response(const Message& m, const Apdu& apdu, Operation& op);
   void report_identity(const Message& m, const Apdu& apdu, const ServiceDetails& details);
-  void report_property_value(const Message& m, const PropertyValue& value);
-  void emit(const Message& m, IdentityField field, std::string_view value);
+  void report_property_value(const Message& m, const PropertyValue& value, std::string_view event);
+  // `event`: static text naming the message that said it (the fact's provenance).
+  void emit(const Message& m, IdentityField field, std::string_view value, std::string_view event);
   void remember(const Message& m, const Apdu& apdu, const Operation& op, const ServiceDetails& details);
   Pending* find_pending(Direction requester, uint8_t invoke_id, const Apdu& apdu);
   void forget(Pending* entry);

@@ -67,7 +67,7 @@ void CdpSession::data(const FlowContext& ctx, Direction, Bytes bytes) {
 void CdpSession::report_identity(const FlowContext& ctx, const CdpPdu& pdu) {
   auto emit = [&](IdentityField field, std::string_view value) {
     value = trim_nuls(value);
-    if (!value.empty()) sink_.identity(ctx, kProtocol, Side::Client, field, value);
+    if (!value.empty()) sink_.identity(ctx, kProtocol, Side::Client, field, value, "CDP");  // one message kind
   };
   emit(IdentityField::Vendor, "Cisco");
   emit(IdentityField::Hostname, pdu.device_id);

@@ -148,11 +148,13 @@ void CodesysSession::report_device(const FlowContext& ctx, Side side, const Mess
   append_utf16(vendor_, m.vendor_name);
   firmware_ = std::to_string(m.firmware[3]) + "." + std::to_string(m.firmware[2]) + "." +
               std::to_string(m.firmware[1]) + "." + std::to_string(m.firmware[0]);
-  if (!node_.empty()) sink_.identity(ctx, kProtocol, side, IdentityField::Hostname, node_);
-  if (!device_.empty()) sink_.identity(ctx, kProtocol, side, IdentityField::ProductName, device_);
-  if (!vendor_.empty()) sink_.identity(ctx, kProtocol, side, IdentityField::Vendor, vendor_);
-  sink_.identity(ctx, kProtocol, side, IdentityField::FirmwareVersion, firmware_);
-  sink_.identity(ctx, kProtocol, side, IdentityField::DeviceType, "PLC");
+  // The name service's device-info answer (0xC280) to a scan or address/name resolve.
+  constexpr std::string_view event = "CODESYS identification reply";
+  if (!node_.empty()) sink_.identity(ctx, kProtocol, side, IdentityField::Hostname, node_, event);
+  if (!device_.empty()) sink_.identity(ctx, kProtocol, side, IdentityField::ProductName, device_, event);
+  if (!vendor_.empty()) sink_.identity(ctx, kProtocol, side, IdentityField::Vendor, vendor_, event);
+  sink_.identity(ctx, kProtocol, side, IdentityField::FirmwareVersion, firmware_, event);
+  sink_.identity(ctx, kProtocol, side, IdentityField::DeviceType, "PLC", event);
 }
 
 void CodesysSession::valid_message(const FlowContext& ctx, bool request) {

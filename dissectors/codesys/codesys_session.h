@@ -17,7 +17,7 @@
 //                resolve", 0xC280 "Device info", the last not a request).
 //   identity()   from a device-info answer, on the side that sent it: Hostname = node name,
 //                ProductName = device name, Vendor = vendor name, FirmwareVersion "a.b.c.d",
-//                DeviceType "PLC".
+//                DeviceType "PLC". event "CODESYS identification reply".
 //   anomaly()    the names of codesys_parser.h.
 //   protocol_confirmed() once: after a valid request and a valid response, or after
 //                kConfirmAfterValidMessages valid messages.

@@ -46,6 +46,13 @@ std::string_view message_type_name(uint8_t code) {
   return {};
 }
 
+std::string_view message_type_event(uint8_t code) {
+  for (const auto& t : kMessageTypes) {
+    if (t.code == code) return t.event;
+  }
+  return {};
+}
+
 bool looks_like_dhcp(Bytes datagram) {
   ByteReader r(datagram);
   uint8_t op = r.u8();

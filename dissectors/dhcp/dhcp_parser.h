@@ -44,15 +44,28 @@ constexpr std::string_view anomaly_name(Anomaly a) { return kAnomalyNames[size_t
 struct MessageType {
   uint8_t code;
   std::string_view name;
+  std::string_view event;  // the identity event name (Wireshark's): the message that said the fact
 };
 constexpr MessageType kMessageTypes[] = {
-    {1, "DHCPDISCOVER"}, {2, "DHCPOFFER"},     {3, "DHCPREQUEST"},     {4, "DHCPDECLINE"},
-    {5, "DHCPACK"},      {6, "DHCPNAK"},       {7, "DHCPRELEASE"},     {8, "DHCPINFORM"},
-    {9, "DHCPFORCERENEW"}, {10, "DHCPLEASEQUERY"}, {11, "DHCPLEASEUNASSIGNED"}, {12, "DHCPLEASEUNKNOWN"},
-    {13, "DHCPLEASEACTIVE"}, {14, "DHCPBULKLEASEQUERY"}, {15, "DHCPLEASEQUERYDONE"},
+    {1, "DHCPDISCOVER", "DHCP Discover"},
+    {2, "DHCPOFFER", "DHCP Offer"},
+    {3, "DHCPREQUEST", "DHCP Request"},
+    {4, "DHCPDECLINE", "DHCP Decline"},
+    {5, "DHCPACK", "DHCP ACK"},
+    {6, "DHCPNAK", "DHCP NAK"},
+    {7, "DHCPRELEASE", "DHCP Release"},
+    {8, "DHCPINFORM", "DHCP Inform"},
+    {9, "DHCPFORCERENEW", "DHCP Force Renew"},
+    {10, "DHCPLEASEQUERY", "DHCP Lease Query"},
+    {11, "DHCPLEASEUNASSIGNED", "DHCP Lease Unassigned"},
+    {12, "DHCPLEASEUNKNOWN", "DHCP Lease Unknown"},
+    {13, "DHCPLEASEACTIVE", "DHCP Lease Active"},
+    {14, "DHCPBULKLEASEQUERY", "DHCP Bulk Lease Query"},
+    {15, "DHCPLEASEQUERYDONE", "DHCP Lease Query Done"},
 };
 constexpr uint8_t kMessageAck = 5, kMessageNak = 6;
-std::string_view message_type_name(uint8_t code);  // "BOOTREQUEST"/"BOOTREPLY"-less: "" when unknown
+std::string_view message_type_name(uint8_t code);   // "BOOTREQUEST"/"BOOTREPLY"-less: "" when unknown
+std::string_view message_type_event(uint8_t code);  // "DHCP Discover"; "" when unknown
 
 struct Message {
   uint8_t op = 0, htype = 0, hlen = 0;

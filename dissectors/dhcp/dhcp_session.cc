@@ -34,6 +34,9 @@ void DhcpSession::data(const FlowContext& ctx, Direction dir, Bytes bytes) {
   op.is_request = message_.op == kOpRequest;
   op.is_error = message_.message_type == kMessageNak;
   sink_.operation(ctx, kProtocol, sender, op);
+  // Named like the operation: a message without a known option 53 type is plain BOOTP.
+  std::string_view event = message_type_event(message_.message_type);
+  if (event.empty()) event = message_.op == kOpRequest ? "BOOTP request" : "BOOTP reply";
 
   const bool from_client = sender == Side::Client;
   const IpAddr& sender_ip = from_client ? ctx.client_ip : ctx.server_ip;
@@ -45,10 +48,10 @@ void DhcpSession::data(const FlowContext& ctx, Direction dir, Bytes bytes) {
     // other hosts' requests from its own MAC (and giaddr): those name no host the sensor can key.
     const bool own_request = sender_mac.is_zero() ? not_relayed : sender_mac == message_.chaddr;
     const bool addressable = sender_ip.is_unicast() || (sender_ip.is_unspecified() && sender_mac.is_unicast());
-    if (own_request && addressable) report_client(ctx, sender, message_);
+    if (own_request && addressable) report_client(ctx, sender, message_, event);
     return;
   }
-  if (sender_ip.is_unicast()) report_vendor_class(ctx, sender, message_);
+  if (sender_ip.is_unicast()) report_vendor_class(ctx, sender, message_, event);
   // A server's reply describes the client it names, when that client is on this link: the reply
   // was delivered to its MAC, or the server answered without a relay.
   if (message_.chaddr.is_unicast() && (receiver_mac == message_.chaddr || not_relayed)) {
@@ -56,7 +59,7 @@ void DhcpSession::data(const FlowContext& ctx, Direction dir, Bytes bytes) {
     about_client.transport = 0;  // a fact about a MAC (see dissectors/dissector.h FlowContext)
     about_client.client_ip = IpAddr{};
     about_client.client_mac = message_.chaddr;
-    report_assignment(about_client, message_);
+    report_assignment(about_client, message_, event);
   }
 }
 
@@ -73,30 +76,34 @@ void DhcpSession::confirm(const FlowContext& ctx) {
   sink_.protocol_confirmed(ctx, kProtocol);
 }
 
-void DhcpSession::report_vendor_class(const FlowContext& ctx, Side sender, const Message& m) {
+void DhcpSession::report_vendor_class(const FlowContext& ctx, Side sender, const Message& m, std::string_view event) {
   std::string_view vendor_class = trim_nul(m.vendor_class);
   if (vendor_class.empty()) return;
   scratch_.assign("vendor class ").append(vendor_class);
-  sink_.identity(ctx, kProtocol, sender, IdentityField::Description, scratch_);
+  sink_.identity(ctx, kProtocol, sender, IdentityField::Description, scratch_, event);
 }
 
-void DhcpSession::report_assignment(const FlowContext& about_client, const Message& m) {
+void DhcpSession::report_assignment(const FlowContext& about_client, const Message& m, std::string_view event) {
   // DHCPACK, or a BOOTP reply (no option 53): the lease is the client's. An offer is only offered.
   if (m.message_type != kMessageAck && m.message_type != 0) return;
   std::string_view hostname = trim_nul(m.hostname);  // the name the server gives the client
-  if (!hostname.empty()) sink_.identity(about_client, kProtocol, Side::Client, IdentityField::Hostname, hostname);
+  if (!hostname.empty()) {
+    sink_.identity(about_client, kProtocol, Side::Client, IdentityField::Hostname, hostname, event);
+  }
   if (m.yiaddr.is_unicast()) {
     scratch_.assign("dhcp assigned address ").append(m.yiaddr.str());
-    sink_.identity(about_client, kProtocol, Side::Client, IdentityField::Description, scratch_);
+    sink_.identity(about_client, kProtocol, Side::Client, IdentityField::Description, scratch_, event);
   }
 }
 
-void DhcpSession::report_client(const FlowContext& ctx, Side sender, const Message& m) {
-  report_vendor_class(ctx, sender, m);
+void DhcpSession::report_client(const FlowContext& ctx, Side sender, const Message& m, std::string_view event) {
+  report_vendor_class(ctx, sender, m, event);
   std::string_view hostname = trim_nul(m.hostname);
-  if (!hostname.empty()) sink_.identity(ctx, kProtocol, sender, IdentityField::Hostname, hostname);
+  if (!hostname.empty()) sink_.identity(ctx, kProtocol, sender, IdentityField::Hostname, hostname, event);
   std::string_view fqdn = trim_nul(m.fqdn());
-  if (!fqdn.empty() && fqdn != hostname) sink_.identity(ctx, kProtocol, sender, IdentityField::Hostname, fqdn);
+  if (!fqdn.empty() && fqdn != hostname) {
+    sink_.identity(ctx, kProtocol, sender, IdentityField::Hostname, fqdn, event);
+  }
   if (!m.parameter_list.empty()) {
     scratch_.assign("dhcp fingerprint ");
     char digits[4];
@@ -105,7 +112,7 @@ void DhcpSession::report_client(const FlowContext& ctx, Side sender, const Messa
       auto [end, ec] = std::to_chars(digits, digits + sizeof digits, m.parameter_list[i]);
       scratch_.append(digits, end);
     }
-    sink_.identity(ctx, kProtocol, sender, IdentityField::Description, scratch_);
+    sink_.identity(ctx, kProtocol, sender, IdentityField::Description, scratch_, event);
   }
 }
 

@@ -49,9 +49,9 @@ class DhcpSession final : public DissectorSession {
 
  private:
   void confirm(const FlowContext& ctx);
-  void report_client(const FlowContext& ctx, Side sender, const Message& message);
-  void report_vendor_class(const FlowContext& ctx, Side sender, const Message& message);
-  void report_assignment(const FlowContext& about_client, const Message& message);
+  void report_client(const FlowContext& ctx, Side sender, const Message& message, std::string_view event);
+  void report_vendor_class(const FlowContext& ctx, Side sender, const Message& message, std::string_view event);
+  void report_assignment(const FlowContext& about_client, const Message& message, std::string_view event);
 
   EventSink& sink_;
   Message message_;

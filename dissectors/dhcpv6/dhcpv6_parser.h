@@ -32,30 +32,31 @@ constexpr uint8_t kAdvertise = 2, kReply = 7, kRelayForward = 12, kRelayReply = 
 struct MessageType {
   uint8_t code;
   std::string_view name;
-  bool from_client;  // sent by a client (or a relay towards the server)
+  bool from_client;        // sent by a client (or a relay towards the server)
+  std::string_view event;  // the identity event name: the message that said the fact
 };
 constexpr MessageType kMessageTypes[] = {
-    {1, "Solicit", true},
-    {2, "Advertise", false},
-    {3, "Request", true},
-    {4, "Confirm", true},
-    {5, "Renew", true},
-    {6, "Rebind", true},
-    {7, "Reply", false},
-    {8, "Release", true},
-    {9, "Decline", true},
-    {10, "Reconfigure", false},
-    {11, "Information-request", true},
-    {12, "Relay-forw", true},
-    {13, "Relay-repl", false},
-    {14, "Leasequery", true},
-    {15, "Leasequery-reply", false},
-    {16, "Leasequery-done", false},
-    {17, "Leasequery-data", false},
-    {18, "Reconfigure-request", true},
-    {19, "Reconfigure-reply", false},
-    {20, "DHCPv4-query", true},
-    {21, "DHCPv4-response", false},
+    {1, "Solicit", true, "DHCPv6 Solicit"},
+    {2, "Advertise", false, "DHCPv6 Advertise"},
+    {3, "Request", true, "DHCPv6 Request"},
+    {4, "Confirm", true, "DHCPv6 Confirm"},
+    {5, "Renew", true, "DHCPv6 Renew"},
+    {6, "Rebind", true, "DHCPv6 Rebind"},
+    {7, "Reply", false, "DHCPv6 Reply"},
+    {8, "Release", true, "DHCPv6 Release"},
+    {9, "Decline", true, "DHCPv6 Decline"},
+    {10, "Reconfigure", false, "DHCPv6 Reconfigure"},
+    {11, "Information-request", true, "DHCPv6 Information-request"},
+    {12, "Relay-forw", true, "DHCPv6 Relay-forw"},
+    {13, "Relay-repl", false, "DHCPv6 Relay-repl"},
+    {14, "Leasequery", true, "DHCPv6 Leasequery"},
+    {15, "Leasequery-reply", false, "DHCPv6 Leasequery-reply"},
+    {16, "Leasequery-done", false, "DHCPv6 Leasequery-done"},
+    {17, "Leasequery-data", false, "DHCPv6 Leasequery-data"},
+    {18, "Reconfigure-request", true, "DHCPv6 Reconfigure-request"},
+    {19, "Reconfigure-reply", false, "DHCPv6 Reconfigure-reply"},
+    {20, "DHCPv4-query", true, "DHCPv6 DHCPv4-query"},
+    {21, "DHCPv4-response", false, "DHCPv6 DHCPv4-response"},
 };
 const MessageType* message_type(uint8_t code);  // nullptr when unknown
 

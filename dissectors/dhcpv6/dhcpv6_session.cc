@@ -94,36 +94,38 @@ void Dhcpv6Session::report_operation(const FlowContext& ctx, Side sender, const 
   sink_.operation(ctx, kProtocol, sender, op);
 }
 
-void Dhcpv6Session::report_duid(const FlowContext& ctx, Side side, Bytes duid) {
+void Dhcpv6Session::report_duid(const FlowContext& ctx, Side side, Bytes duid, std::string_view event) {
   MacAddr mac;
   if (!duid_mac(duid, mac)) return;
   scratch_.assign("duid ").append(mac.str());
-  sink_.identity(ctx, kProtocol, side, IdentityField::Description, scratch_);
+  sink_.identity(ctx, kProtocol, side, IdentityField::Description, scratch_, event);
 }
 
 void Dhcpv6Session::report_identity(const FlowContext& ctx, Side sender, const Message& m) {
-  bool from_client = message_type(m.type)->from_client;
+  const MessageType* info = message_type(m.type);  // parse() accepted only known types
+  bool from_client = info->from_client;
+  std::string_view event = info->event;
   const IpAddr& sender_ip = sender == Side::Client ? ctx.client_ip : ctx.server_ip;
   Side receiver = sender == Side::Client ? Side::Server : Side::Client;
   const IpAddr& receiver_ip = receiver == Side::Client ? ctx.client_ip : ctx.server_ip;
   if (sender_ip.is_unicast()) {
-    report_duid(ctx, sender, from_client ? m.client_id : m.server_id);
+    report_duid(ctx, sender, from_client ? m.client_id : m.server_id, event);
     if (m.has_vendor_class) {
       scratch_.assign("vendor class ");
       append_number(m.vendor_enterprise, scratch_);
       scratch_.push_back(' ');
       append_items(m.vendor_class_data, scratch_);
-      sink_.identity(ctx, kProtocol, sender, IdentityField::Description, scratch_);
+      sink_.identity(ctx, kProtocol, sender, IdentityField::Description, scratch_, event);
       std::string_view vendor = hardware_vendor(m.vendor_enterprise);
-      if (!vendor.empty()) sink_.identity(ctx, kProtocol, sender, IdentityField::Vendor, vendor);
+      if (!vendor.empty()) sink_.identity(ctx, kProtocol, sender, IdentityField::Vendor, vendor, event);
     }
     if (from_client) {
       std::string_view fqdn = m.fqdn();
-      if (!fqdn.empty()) sink_.identity(ctx, kProtocol, sender, IdentityField::Hostname, fqdn);
+      if (!fqdn.empty()) sink_.identity(ctx, kProtocol, sender, IdentityField::Hostname, fqdn, event);
       if (!m.user_class.empty()) {
         scratch_.assign("user class ");
         append_items(m.user_class, scratch_);
-        sink_.identity(ctx, kProtocol, sender, IdentityField::Description, scratch_);
+        sink_.identity(ctx, kProtocol, sender, IdentityField::Description, scratch_, event);
       }
       if (m.option_request.size() >= 2) {
         scratch_.assign("dhcpv6 option request list ");
@@ -132,14 +134,14 @@ void Dhcpv6Session::report_identity(const FlowContext& ctx, Side sender, const M
           if (!first) scratch_.push_back(',');
           append_number(codes.be16(), scratch_);
         }
-        sink_.identity(ctx, kProtocol, sender, IdentityField::Description, scratch_);
+        sink_.identity(ctx, kProtocol, sender, IdentityField::Description, scratch_, event);
       }
     }
   }
   if (m.type == type::kReply && receiver_ip.is_unicast()) {
     for (size_t i = 0; i < m.address_count; ++i) {
       scratch_.assign("assigned ").append(m.addresses[i].str());
-      sink_.identity(ctx, kProtocol, receiver, IdentityField::Description, scratch_);
+      sink_.identity(ctx, kProtocol, receiver, IdentityField::Description, scratch_, event);
     }
   }
 }

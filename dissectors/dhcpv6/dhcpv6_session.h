@@ -46,7 +46,7 @@ class Dhcpv6Session final : public DissectorSession {
  private:
   void report_operation(const FlowContext& ctx, Side sender, const Message& m);
   void report_identity(const FlowContext& ctx, Side sender, const Message& m);
-  void report_duid(const FlowContext& ctx, Side side, Bytes duid);
+  void report_duid(const FlowContext& ctx, Side side, Bytes duid, std::string_view event);
   void violation(const FlowContext& ctx, Anomaly anomaly);
 
   EventSink& sink_;

@@ -67,6 +67,27 @@ bool attribute_field(uint8_t variation, IdentityField& field) {
   }
 }
 
+// Identity provenance: the response that carried IIN1.7 / group-0 device attributes. A solicited
+// Response (129) carrying group 0 answers a Read; IIN1.7 rides on any response.
+std::string_view restart_event(uint8_t function) {
+  switch (function) {
+    case kFcUnsolicitedResponse: return "DNP3 Unsolicited Response (IIN1.7 Device Restart)";
+    case kFcAuthenticateResponse: return "DNP3 Authenticate Response (IIN1.7 Device Restart)";
+    default: return "DNP3 Response (IIN1.7 Device Restart)";
+  }
+}
+
+std::string_view attributes_event(uint8_t function) {
+  switch (function) {
+    case kFcUnsolicitedResponse: return "DNP3 Unsolicited Response (device attributes g0)";
+    case kFcAuthenticateResponse: return "DNP3 Authenticate Response (device attributes g0)";
+    default: return "DNP3 Read reply (device attributes g0)";
+  }
+}
+
+constexpr std::string_view kRoleEvent = "DNP3 link frame (DIR bit)";
+constexpr std::string_view kAddressEvent = "DNP3 link frame (source address)";
+
 }  // namespace
 
 // ---- Framing ----
@@ -289,7 +310,7 @@ void Dnp3Session::handle_fragment(const FlowContext& ctx, Direction dir, const L
   if (fragment.anomaly == Anomaly::None) fragment_parsed_ = true;
   maybe_confirm(ctx);
   if (fragment.is_response && confirmed_) {
-    report_restart(ctx, side, fragment.iin);
+    report_restart(ctx, side, fragment.iin, restart_event(fragment.function));
     report_attributes(ctx, side, fragment);
   }
 }
@@ -364,14 +385,14 @@ void Dnp3Session::handle_response(const FlowContext& ctx, Direction dir, const L
   sink_.operation(ctx, kProtocol, side_of(dir), op);
 }
 
-void Dnp3Session::report_restart(const FlowContext& ctx, Side side, uint16_t iin) {
+void Dnp3Session::report_restart(const FlowContext& ctx, Side side, uint16_t iin, std::string_view event) {
   Peer& peer = peers_[index_of(side)];
   bool restarted = (iin & iin::kDeviceRestart) != 0;
   // Only changes are news; a device never seen restarting is not reported as "running".
   if (restarted == peer.restarted && (peer.restart_known || !restarted)) return;
   peer.restart_known = true;
   peer.restarted = restarted;
-  sink_.identity(ctx, kProtocol, side, IdentityField::CpuState, restarted ? "restarted" : "running");
+  sink_.identity(ctx, kProtocol, side, IdentityField::CpuState, restarted ? "restarted" : "running", event);
 }
 
 void Dnp3Session::report_attributes(const FlowContext& ctx, Side side, const Fragment& fragment) {
@@ -383,7 +404,7 @@ void Dnp3Session::report_attributes(const FlowContext& ctx, Side side, const Fra
     if (attribute.data_type != kAttributeVisibleString || !attribute_field(attribute.variation, field))
       continue;
     std::string_view value = clean_text(attribute.value);
-    if (!value.empty()) sink_.identity(ctx, kProtocol, side, field, value);
+    if (!value.empty()) sink_.identity(ctx, kProtocol, side, field, value, attributes_event(fragment.function));
   }
 }
 
@@ -408,7 +429,7 @@ void Dnp3Session::report_peer_identities(const FlowContext& ctx) {
     Peer& peer = peers_[index_of(side)];
     if (peer.role_known && !peer.role_reported) {
       peer.role_reported = true;
-      sink_.identity(ctx, kProtocol, side, IdentityField::Role, peer.is_master ? "master" : "outstation");
+      sink_.identity(ctx, kProtocol, side, IdentityField::Role, peer.is_master ? "master" : "outstation", kRoleEvent);
     }
     for (; peer.addresses_reported < peer.address_count; ++peer.addresses_reported) {
       char text[32] = "DNP3 address ";
@@ -417,7 +438,7 @@ void Dnp3Session::report_peer_identities(const FlowContext& ctx) {
           std::to_chars(text + prefix, text + sizeof text, peer.addresses[peer.addresses_reported]);
       if (ec != std::errc{}) continue;
       sink_.identity(ctx, kProtocol, side, IdentityField::Description,
-                     std::string_view(text, static_cast<size_t>(end - text)));
+                     std::string_view(text, static_cast<size_t>(end - text)), kAddressEvent);
     }
   }
 }

@@ -136,7 +136,7 @@ class Dnp3Session final : public DissectorSession {
   void remember(const LinkHeader& header, const Fragment& fragment, const Operation& op);
   void report_fragment_anomalies(const FlowContext& ctx, const Fragment& fragment);
   void report_attributes(const FlowContext& ctx, Side side, const Fragment& fragment);
-  void report_restart(const FlowContext& ctx, Side side, uint16_t iin);
+  void report_restart(const FlowContext& ctx, Side side, uint16_t iin, std::string_view event);
   void note_peer(const FlowContext& ctx, Direction dir, const LinkHeader& header);
   void report_peer_identities(const FlowContext& ctx);
   void maybe_confirm(const FlowContext& ctx);

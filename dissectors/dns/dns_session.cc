@@ -117,7 +117,9 @@ void DnsSession::data(const FlowContext& ctx, Direction dir, Bytes bytes) {
     std::string_view host = host_label(message_scratch.self_name.view());
     if (!host.empty() && host != last_hostname_) {
       last_hostname_.assign(host);
-      sink_.identity(ctx, kProtocol, sender, IdentityField::Hostname, host);
+      bool mdns = ctx.client_port == kMdnsPort || ctx.server_port == kMdnsPort;
+      std::string_view event = mdns ? "mDNS response (A/AAAA)" : "LLMNR response (A/AAAA)";
+      sink_.identity(ctx, kProtocol, sender, IdentityField::Hostname, host, event);
     }
   }
 }

@@ -232,7 +232,7 @@ bool EnipSession::handle_list_reply(const FlowContext& ctx, Direction dir, const
       valid = false;
       continue;
     }
-    report_identity(ctx, side_of(dir), nullptr, identity);
+    report_identity(ctx, side_of(dir), nullptr, identity, "ListIdentity reply");
   }
   return valid;
 }
@@ -487,18 +487,26 @@ void EnipSession::report_identity_response(const FlowContext& ctx, Side side, co
   switch (record.service) {
     case kSvcGetAttributesAll: {
       Identity identity;
-      if (parse_identity_attributes(msg.data, identity)) report_identity(ctx, side, &record, identity);
+      if (parse_identity_attributes(msg.data, identity)) {
+        report_identity(ctx, side, &record, identity, "Get_Attributes_All reply (Identity object)");
+      }
       break;
     }
     case kSvcGetAttributeSingle:
-      if (record.has_attribute) report_identity_attribute(ctx, side, &record, record.attribute, msg.data);
+      if (record.has_attribute) {
+        report_identity_attribute(ctx, side, &record, record.attribute, msg.data,
+                                  "Get_Attribute_Single reply (Identity object)");
+      }
       break;
     case kSvcGetAttributeList: {
       ByteReader reader(msg.data);
       uint16_t remaining = reader.le16();
       AttributeValue attribute;
       while (reader.ok() && next_identity_attribute(reader, remaining, attribute)) {
-        if (attribute.status == 0) report_identity_attribute(ctx, side, &record, attribute.id, attribute.value);
+        if (attribute.status == 0) {
+          report_identity_attribute(ctx, side, &record, attribute.id, attribute.value,
+                                    "Get_Attribute_List reply (Identity object)");
+        }
       }
       break;
     }
@@ -524,23 +532,23 @@ std::string_view module_attribute(IdentityField field) {
 }  // namespace
 
 void EnipSession::emit_identity(const FlowContext& ctx, Side side, const RequestRecord* request, IdentityField field,
-                                std::string_view value) {
+                                std::string_view value, std::string_view event) {
   if (value.empty()) return;
   const Target target = request ? request->target : Target::Device;
   if (target == Target::Device) {
-    sink_.identity(ctx, kProtocol, side, field, value);
+    sink_.identity(ctx, kProtocol, side, field, value, event);
     return;
   }
   const std::string_view attribute = module_attribute(field);
   if (target != Target::BackplaneModule || attribute.empty()) return;
   sink_.identity(ctx, kProtocol, side, IdentityField::Description,
-                 module_fact::describe(module_fact::slot_address(request->slot), attribute, value));
+                 module_fact::describe(module_fact::slot_address(request->slot), attribute, value), event);
 }
 
 void EnipSession::report_identity(const FlowContext& ctx, Side side, const RequestRecord* request,
-                                  const Identity& identity) {
+                                  const Identity& identity, std::string_view event) {
   auto emit_field = [&](IdentityField field, std::string_view value) {
-    emit_identity(ctx, side, request, field, value);
+    emit_identity(ctx, side, request, field, value, event);
   };
   char text[96];
   emit_field(IdentityField::Vendor, vendor_name(identity.vendor));
@@ -562,9 +570,9 @@ void EnipSession::report_identity(const FlowContext& ctx, Side side, const Reque
 }
 
 void EnipSession::report_identity_attribute(const FlowContext& ctx, Side side, const RequestRecord* request,
-                                            uint16_t attribute, Bytes value) {
+                                            uint16_t attribute, Bytes value, std::string_view event) {
   auto emit_field = [&](IdentityField field, std::string_view text) {
-    emit_identity(ctx, side, request, field, text);
+    emit_identity(ctx, side, request, field, text, event);
   };
   ByteReader r(value);
   char text[64];

@@ -50,6 +50,8 @@
 //                productName=…" (inventory/module_fact.h; the numeric Description is left out). A
 //                reply from beyond (a route through another port or several hops) describes another
 //                device the sensor cannot name: its identity is not reported.
+//                event: "ListIdentity reply" or "<service> reply (Identity object)" (Get_Attributes_All /
+//                Get_Attribute_Single / Get_Attribute_List).
 //   anomaly()    the names of enip_parser.h. unmatched_response is not raised while the client
 //                direction has sent nothing (one-sided capture) nor after a gap.
 //   protocol_confirmed() once: after a valid PDU (or I/O packet) in each direction, or after
@@ -156,11 +158,13 @@ class EnipSession final : public DissectorSession {
                        const PendingRequest* pending);
   void report_identity_response(const FlowContext& ctx, Side side, const CipMessage& msg,
                                 const RequestRecord& record);
-  void report_identity(const FlowContext& ctx, Side side, const RequestRecord* request, const Identity& identity);
+  // `event`: the message that carried the identity (static text, e.g. "ListIdentity reply").
+  void report_identity(const FlowContext& ctx, Side side, const RequestRecord* request, const Identity& identity,
+                       std::string_view event);
   void report_identity_attribute(const FlowContext& ctx, Side side, const RequestRecord* request, uint16_t attribute,
-                                 Bytes value);
+                                 Bytes value, std::string_view event);
   void emit_identity(const FlowContext& ctx, Side side, const RequestRecord* request, IdentityField field,
-                     std::string_view value);
+                     std::string_view value, std::string_view event);
   void remember(const FlowContext& ctx, PendingRequest request);
   Connection* connection_by_triple(const ConnectionTriple& triple);
   Connection& add_connection(const ConnectionTriple& triple);

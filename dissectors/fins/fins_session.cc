@@ -8,6 +8,7 @@ namespace {
 constexpr std::string_view kProtocol = "fins";
 constexpr std::string_view kUnknownCommand = "Unknown command";
 constexpr uint8_t kUdp = 17;
+constexpr std::string_view kControllerDataEvent = "FINS Controller Data Read reply";  // identity provenance
 
 constexpr size_t index_of(Direction dir) { return static_cast<size_t>(dir); }
 constexpr Side side_of(Direction dir) { return dir == Direction::FromClient ? Side::Client : Side::Server; }
@@ -104,12 +105,13 @@ void FinsSession::handle_frame(const FlowContext& ctx, Direction dir, Bytes byte
   }
   if (!frame.model.empty() && !identity_reported_) {
     identity_reported_ = true;
-    sink_.identity(ctx, kProtocol, side_of(dir), IdentityField::ProductName, frame.model);
+    sink_.identity(ctx, kProtocol, side_of(dir), IdentityField::ProductName, frame.model, kControllerDataEvent);
     // Only a controller (the CPU unit) answers Controller Data Read with its model: whoever sent the
     // answer is the PLC, whichever way the flow runs or whatever commands it also sends.
-    sink_.identity(ctx, kProtocol, side_of(dir), IdentityField::DeviceType, "PLC");
+    sink_.identity(ctx, kProtocol, side_of(dir), IdentityField::DeviceType, "PLC", kControllerDataEvent);
     if (!frame.version.empty()) {
-      sink_.identity(ctx, kProtocol, side_of(dir), IdentityField::FirmwareVersion, frame.version);
+      sink_.identity(ctx, kProtocol, side_of(dir), IdentityField::FirmwareVersion, frame.version,
+                     kControllerDataEvent);
     }
   }
   (frame.is_response ? seen_response_ : seen_command_) = true;

@@ -60,7 +60,7 @@ void GooseSession::report_publication(const FlowContext& ctx, const GoosePdu& pd
   sink_.operation(ctx, kProtocol, Side::Client, op);
   if (!is_new) return;
   auto identity = [&](IdentityField field, std::string_view value) {
-    if (!value.empty()) sink_.identity(ctx, kProtocol, Side::Client, field, value);
+    if (!value.empty()) sink_.identity(ctx, kProtocol, Side::Client, field, value, kOperationName);  // "GOOSE"
   };
   identity(IdentityField::Hostname, logical_device(pdu.gocb_ref));
   identity(IdentityField::DeviceType, "IED");

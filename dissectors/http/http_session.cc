@@ -280,7 +280,9 @@ void HttpSession::report_request(const FlowContext& ctx, const Message& message)
   op.is_write = message.method->is_write;
   op.object = target_;
   sink_.operation(ctx, kProtocol, Side::Client, op);
-  if (!user_agent_.empty()) report_software(ctx, Side::Client, user_agent_, last_user_agent_);
+  if (!user_agent_.empty()) {
+    report_software(ctx, Side::Client, user_agent_, last_user_agent_, "HTTP request (User-Agent)");
+  }
 }
 
 void HttpSession::report_response(const FlowContext& ctx, const Message& message) {
@@ -294,13 +296,14 @@ void HttpSession::report_response(const FlowContext& ctx, const Message& message
     op.object = message.method->name;
   }
   sink_.operation(ctx, kProtocol, Side::Server, op);
-  if (!server_.empty()) report_software(ctx, Side::Server, server_, last_server_);
+  if (!server_.empty()) report_software(ctx, Side::Server, server_, last_server_, "HTTP response (Server)");
 }
 
-void HttpSession::report_software(const FlowContext& ctx, Side side, std::string_view value, std::string& last) {
+void HttpSession::report_software(const FlowContext& ctx, Side side, std::string_view value, std::string& last,
+                                  std::string_view event) {
   if (value == last) return;
   last.assign(value);
-  sink_.identity(ctx, kProtocol, side, IdentityField::Software, value);
+  sink_.identity(ctx, kProtocol, side, IdentityField::Software, value, event);
 }
 
 void HttpSession::start_body(Stream& stream, Phase phase, uint64_t length) {

@@ -99,7 +99,8 @@ class HttpSession final : public DissectorSession {
   const Method* pop_pending();
   void enter_tunnel();
   void lose_framing(Stream& stream);
-  void report_software(const FlowContext& ctx, Side side, std::string_view value, std::string& last);
+  void report_software(const FlowContext& ctx, Side side, std::string_view value, std::string& last,
+                       std::string_view event);
   void violation(const FlowContext& ctx, Stream& stream, Anomaly anomaly);
   void count_violation();
   void report(const FlowContext& ctx, Anomaly anomaly);

@@ -18,6 +18,12 @@ constexpr uint8_t kCauseActivation = 6;
 constexpr uint8_t kCauseActivationTermination = 10;
 constexpr uint8_t kCauseFirstUnknown = 44;
 constexpr uint8_t kCauseLastUnknown = 47;
+// Identity provenance (the message that said it).
+constexpr std::string_view kStartDtActEvent = "IEC-104 STARTDT act";
+constexpr std::string_view kStartDtConEvent = "IEC-104 STARTDT con";
+constexpr std::string_view kIFormatEvent = "IEC-104 I-format APDU";
+constexpr std::string_view kApduEvent = "IEC-104 APDU";
+constexpr std::string_view kCommonAddressEvent = "IEC-104 ASDU (common address)";
 
 // Command causes 6-10 qualified by the S/E bit: [cause - 6][select].
 constexpr std::string_view kCommandCauseNames[][2] = {
@@ -172,7 +178,14 @@ void Iec104Session::handle_apdu(const FlowContext& ctx, Direction dir, Bytes byt
   bool both_sent_data = streams_[0].valid_i_format && streams_[1].valid_i_format;
   bool started =
       startdt_requested_ && dir == Direction::FromServer && apdu.u_function == UFunction::StartDtCon;
-  if (both_sent_data || started || stream.valid_apdus >= kConfirmAfterValidApdus) confirm(ctx);
+  // The roles are said by what confirmed the flow: the STARTDT handshake, data both ways, or one side's APDUs.
+  if (started) {
+    confirm(ctx, kStartDtActEvent, kStartDtConEvent);
+  } else if (both_sent_data) {
+    confirm(ctx, kIFormatEvent, kIFormatEvent);
+  } else if (stream.valid_apdus >= kConfirmAfterValidApdus) {
+    confirm(ctx, kApduEvent, kApduEvent);
+  }
 }
 
 bool Iec104Session::handle_i_format(const FlowContext& ctx, Direction dir, const Apdu& apdu) {
@@ -235,14 +248,14 @@ void Iec104Session::report_common_address(const FlowContext& ctx, uint16_t commo
   // A uint16_t always fits: to_chars cannot fail here.
   const char* end = std::to_chars(text + kPrefix.size(), text + sizeof text, common_address).ptr;
   sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Description,
-                 std::string_view(text, static_cast<size_t>(end - text)));
+                 std::string_view(text, static_cast<size_t>(end - text)), kCommonAddressEvent);
 }
 
-void Iec104Session::confirm(const FlowContext& ctx) {
+void Iec104Session::confirm(const FlowContext& ctx, std::string_view client_event, std::string_view server_event) {
   confirmed_ = true;
   sink_.protocol_confirmed(ctx, kProtocol);
-  sink_.identity(ctx, kProtocol, Side::Client, IdentityField::Role, "controlling station");
-  sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Role, "controlled station");
+  sink_.identity(ctx, kProtocol, Side::Client, IdentityField::Role, "controlling station", client_event);
+  sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Role, "controlled station", server_event);
   for (size_t i = 0; i < common_address_count_; ++i) report_common_address(ctx, common_addresses_[i]);
 }
 

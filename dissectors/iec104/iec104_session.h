@@ -84,7 +84,8 @@ class Iec104Session final : public DissectorSession {
   bool check_sequence(const FlowContext& ctx, Direction dir, uint16_t send_seq);
   void note_common_address(const FlowContext& ctx, uint16_t common_address);
   void report_common_address(const FlowContext& ctx, uint16_t common_address);
-  void confirm(const FlowContext& ctx);
+  // The events name the messages that showed each side's role.
+  void confirm(const FlowContext& ctx, std::string_view client_event, std::string_view server_event);
   void count_violation();
   void report(const FlowContext& ctx, Anomaly anomaly);
 

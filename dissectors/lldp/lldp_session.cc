@@ -42,7 +42,7 @@ void LldpSession::data(const FlowContext& ctx, Direction, Bytes bytes) {
 void LldpSession::report_identity(const FlowContext& ctx, const Lldpdu& pdu) {
   auto emit = [&](IdentityField field, std::string_view value) {
     value = trim_nuls(value);
-    if (!value.empty()) sink_.identity(ctx, kProtocol, Side::Client, field, value);
+    if (!value.empty()) sink_.identity(ctx, kProtocol, Side::Client, field, value, "LLDP");  // one message kind
   };
   std::string_view chassis = trim_nuls(as_chars(pdu.chassis_id));
   if (!trim_nuls(pdu.system_name).empty()) {

@@ -16,8 +16,11 @@ constexpr uint8_t kUdp = 17;
 struct StateChange {
   uint16_t command;
   std::string_view state;
+  std::string_view event;  // the reply that confirms it
 };
-constexpr StateChange kStateChanges[] = {{0x1001, "RUN"}, {0x1002, "STOP"}, {0x1003, "PAUSE"}};
+constexpr StateChange kStateChanges[] = {{0x1001, "RUN", "MC Remote RUN reply"},
+                                         {0x1002, "STOP", "MC Remote STOP reply"},
+                                         {0x1003, "PAUSE", "MC Remote PAUSE reply"}};
 
 constexpr size_t index_of(Direction dir) { return static_cast<size_t>(dir); }
 constexpr Side side_of(Direction dir) { return dir == Direction::FromClient ? Side::Client : Side::Server; }
@@ -157,9 +160,11 @@ void MelsecSession::mc_response(const FlowContext& ctx, Side side, const Frame& 
   op.unit = frame.pc;
   sink_.operation(ctx, kProtocol, side, op);
   if (op.is_error) return;
-  if (command == kReadCpuModel) report_model(ctx, side, cpu_model_name(frame.data));
+  if (command == kReadCpuModel) report_model(ctx, side, cpu_model_name(frame.data), "MC Read CPU Model Name reply");
   for (const auto& change : kStateChanges) {
-    if (change.command == command) sink_.identity(ctx, kProtocol, side, IdentityField::CpuState, change.state);
+    if (change.command == command) {
+      sink_.identity(ctx, kProtocol, side, IdentityField::CpuState, change.state, change.event);
+    }
   }
 }
 
@@ -175,17 +180,18 @@ void MelsecSession::melsoft(const FlowContext& ctx, Side side, const Frame& fram
   sink_.operation(ctx, kProtocol, side, op);
   if (!response && !workstation_reported_) {
     workstation_reported_ = true;
-    sink_.identity(ctx, kProtocol, side, IdentityField::DeviceType, "Engineering workstation");
+    sink_.identity(ctx, kProtocol, side, IdentityField::DeviceType, "Engineering workstation", "MELSOFT request");
   }
-  if (response) report_model(ctx, side, frame.model);
+  // Only a Read CPU Model (0x0121) reply carries a model (melsec_parser.cc).
+  if (response) report_model(ctx, side, frame.model, "MELSOFT Read CPU Model reply");
 }
 
-void MelsecSession::report_model(const FlowContext& ctx, Side side, std::string_view model) {
+void MelsecSession::report_model(const FlowContext& ctx, Side side, std::string_view model, std::string_view event) {
   if (model.empty() || model_reported_) return;
   model_reported_ = true;
-  sink_.identity(ctx, kProtocol, side, IdentityField::Vendor, "Mitsubishi Electric");
-  sink_.identity(ctx, kProtocol, side, IdentityField::ProductName, model);
-  sink_.identity(ctx, kProtocol, side, IdentityField::DeviceType, "PLC");
+  sink_.identity(ctx, kProtocol, side, IdentityField::Vendor, "Mitsubishi Electric", event);
+  sink_.identity(ctx, kProtocol, side, IdentityField::ProductName, model, event);
+  sink_.identity(ctx, kProtocol, side, IdentityField::DeviceType, "PLC", event);
 }
 
 void MelsecSession::valid_frame(const FlowContext& ctx, bool request) {

@@ -18,7 +18,8 @@
 //   identity()   server: ProductName (MC 0x0101 / MELSOFT 0x0121 model name), Vendor
 //                "Mitsubishi Electric" and DeviceType "PLC" with it; CpuState "RUN" / "STOP" /
 //                "PAUSE" after a successful remote RUN / STOP / PAUSE. Client of MELSOFT
-//                framing: DeviceType "Engineering workstation".
+//                framing: DeviceType "Engineering workstation". event: the reply that carried it
+//                ("MC Read CPU Model Name reply", "MC Remote RUN reply" …), or "MELSOFT request".
 //   anomaly()    the names of melsec_parser.h.
 //   protocol_confirmed() once: after a valid request and a valid response, or after
 //                kConfirmAfterValidFrames valid frames.
@@ -68,7 +69,8 @@ class MelsecSession final : public DissectorSession {
   void mc_request(const FlowContext& ctx, Side side, const Frame& frame);
   void mc_response(const FlowContext& ctx, Side side, const Frame& frame);
   void melsoft(const FlowContext& ctx, Side side, const Frame& frame);
-  void report_model(const FlowContext& ctx, Side side, std::string_view model);
+  // `event`: the reply that carried the model name (static text, e.g. "MC Read CPU Model Name reply").
+  void report_model(const FlowContext& ctx, Side side, std::string_view model, std::string_view event);
   void valid_frame(const FlowContext& ctx, bool request);
   void violation(const FlowContext& ctx, Anomaly anomaly);
 

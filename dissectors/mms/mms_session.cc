@@ -26,6 +26,9 @@ bool is_framing_violation(Anomaly a) {
 }
 
 constexpr std::string_view kDeviceTypeServer = "IED";
+// Identity provenance (the message that said it).
+constexpr std::string_view kIdentifyEvent = "MMS Identify reply";
+constexpr std::string_view kInitiateEvent = "MMS Initiate reply";
 
 }  // namespace
 
@@ -229,10 +232,10 @@ void Session::handle_confirmed_response(Direction dir, const MmsPdu& pdu) {
       anomaly(a);
     } else {
       const Side server = side_of(dir);
-      identity(server, IdentityField::Vendor, identify.vendor);
-      identity(server, IdentityField::ProductName, identify.model);
-      identity(server, IdentityField::FirmwareVersion, identify.revision);
-      identity(server, IdentityField::DeviceType, kDeviceTypeServer);
+      identity(server, IdentityField::Vendor, identify.vendor, kIdentifyEvent);
+      identity(server, IdentityField::ProductName, identify.model, kIdentifyEvent);
+      identity(server, IdentityField::FirmwareVersion, identify.revision, kIdentifyEvent);
+      identity(server, IdentityField::DeviceType, kDeviceTypeServer, kIdentifyEvent);
     }
   }
   operation(dir, op);
@@ -294,7 +297,7 @@ void Session::handle_other_pdu(Direction dir, const MmsPdu& pdu, bool associatio
         if (n > 0) op.object = {text.data(), std::min(static_cast<size_t>(n), text.size() - 1)};
       }
       if (pdu.kind == pdu::kInitiateResponse && !op.is_error) {
-        identity(side_of(dir), IdentityField::DeviceType, kDeviceTypeServer);
+        identity(side_of(dir), IdentityField::DeviceType, kDeviceTypeServer, kInitiateEvent);
       }
       break;
     }
@@ -382,7 +385,7 @@ void Session::violation(Anomaly a) {
   if (violations_ >= limit) rejected_ = true;
 }
 
-void Session::identity(Side side, IdentityField field, std::string_view value) {
+void Session::identity(Side side, IdentityField field, std::string_view value, std::string_view event) {
   if (value.empty()) return;
   const uint8_t key = static_cast<uint8_t>(static_cast<size_t>(side) * static_cast<size_t>(IdentityField::kCount) +
                                            static_cast<size_t>(field));
@@ -396,7 +399,7 @@ void Session::identity(Side side, IdentityField field, std::string_view value) {
     return;
   }
   reported->hash = h;
-  sink_.identity(*ctx_, kProtocolName, side, field, value);
+  sink_.identity(*ctx_, kProtocolName, side, field, value, event);
 }
 
 void Session::operation(Direction dir, const Operation& op) {

@@ -95,7 +95,8 @@ class Session final : public DissectorSession, private iso::TransportHandler {
   void valid_message(Direction dir);
   void anomaly(Anomaly a);
   void violation(Anomaly a);
-  void identity(Side side, IdentityField field, std::string_view value);
+  // `event`: static text naming the message that said it (the fact's provenance).
+  void identity(Side side, IdentityField field, std::string_view value, std::string_view event);
   void operation(Direction dir, const Operation& op);
 
   EventSink& sink_;

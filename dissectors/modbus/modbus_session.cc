@@ -8,6 +8,11 @@ namespace {
 constexpr std::string_view kProtocol = "modbus";
 constexpr std::string_view kUnknownFunction = "Unknown Function";
 constexpr size_t kMinServerIdText = 4;
+// Identity provenance (the message that said it).
+constexpr std::string_view kRequestEvent = "Modbus request";
+constexpr std::string_view kReplyEvent = "Modbus reply";
+constexpr std::string_view kDeviceIdEvent = "Read Device Identification reply";
+constexpr std::string_view kServerIdEvent = "Report Server ID reply";
 
 size_t index_of(Direction dir) { return static_cast<size_t>(dir); }
 
@@ -122,7 +127,11 @@ void ModbusSession::handle_adu(const FlowContext& ctx, Direction dir, const Mbap
   ++stream.valid_adus;
   const Stream& other = streams_[index_of(from_client ? Direction::FromServer : Direction::FromClient)];
   bool one_sided = stream.valid_adus >= kConfirmAfterOneSidedAdus && !other.seen_data;
-  if (!confirmed_ && (matched_valid_request || one_sided)) confirm(ctx);
+  if (!confirmed_ && (matched_valid_request || one_sided)) {
+    // The roles are said by the messages seen: both sides' for a matched pair, this side's alone otherwise.
+    std::string_view said = from_client ? kRequestEvent : kReplyEvent;
+    confirm(ctx, matched_valid_request ? kRequestEvent : said, matched_valid_request ? kReplyEvent : said);
+  }
 }
 
 void ModbusSession::handle_request(const FlowContext& ctx, const MbapHeader& header, const Pdu& pdu) {
@@ -191,11 +200,11 @@ bool ModbusSession::handle_response(const FlowContext& ctx, const MbapHeader& he
 }
 
 void ModbusSession::report_identity(const FlowContext& ctx, const Pdu& pdu) {
-  auto emit = [&](IdentityField field, std::string_view value) {
-    if (!value.empty()) sink_.identity(ctx, kProtocol, Side::Server, field, value);
+  auto emit = [&](IdentityField field, std::string_view value, std::string_view event) {
+    if (!value.empty()) sink_.identity(ctx, kProtocol, Side::Server, field, value, event);
   };
   if (pdu.function_code == kFcReportServerId) {
-    emit(IdentityField::Description, longest_printable_run(pdu.server_id_data, kMinServerIdText));
+    emit(IdentityField::Description, longest_printable_run(pdu.server_id_data, kMinServerIdText), kServerIdEvent);
     return;
   }
   if (pdu.function_code != kFcEncapsulatedInterface || pdu.sub_function != kMeiReadDeviceId) return;
@@ -205,27 +214,27 @@ void ModbusSession::report_identity(const FlowContext& ctx, const Pdu& pdu) {
     std::string_view value = clean_text(object.value);
     if (value.empty()) continue;
     switch (object.id) {
-      case 0: emit(IdentityField::Vendor, value); break;
-      case 1: emit(IdentityField::OrderNumber, value); break;
-      case 2: emit(IdentityField::FirmwareVersion, value); break;
+      case 0: emit(IdentityField::Vendor, value, kDeviceIdEvent); break;
+      case 1: emit(IdentityField::OrderNumber, value, kDeviceIdEvent); break;
+      case 2: emit(IdentityField::FirmwareVersion, value, kDeviceIdEvent); break;
       case 4:
-        emit(IdentityField::ProductName, value);
+        emit(IdentityField::ProductName, value, kDeviceIdEvent);
         product_name_reported_ = true;
         break;
       case 5:
-        if (!product_name_reported_) emit(IdentityField::ProductName, value);
+        if (!product_name_reported_) emit(IdentityField::ProductName, value, kDeviceIdEvent);
         break;
-      case 6: emit(IdentityField::Hostname, value); break;
+      case 6: emit(IdentityField::Hostname, value, kDeviceIdEvent); break;
       default: break;  // VendorUrl, reserved and private objects have no inventory field
     }
   }
 }
 
-void ModbusSession::confirm(const FlowContext& ctx) {
+void ModbusSession::confirm(const FlowContext& ctx, std::string_view client_event, std::string_view server_event) {
   confirmed_ = true;
   sink_.protocol_confirmed(ctx, kProtocol);
-  sink_.identity(ctx, kProtocol, Side::Client, IdentityField::Role, "master");
-  sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Role, "slave");
+  sink_.identity(ctx, kProtocol, Side::Client, IdentityField::Role, "master", client_event);
+  sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Role, "slave", server_event);
 }
 
 void ModbusSession::gap(const FlowContext&, Direction dir, uint64_t) {

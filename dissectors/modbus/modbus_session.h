@@ -77,7 +77,8 @@ class ModbusSession final : public DissectorSession {
   bool handle_response(const FlowContext& ctx, const MbapHeader& header, const Pdu& pdu);
   void report_identity(const FlowContext& ctx, const Pdu& pdu);
   void remember(const FlowContext& ctx, const Pdu& pdu, uint16_t transaction_id);
-  void confirm(const FlowContext& ctx);
+  // The events name the messages that showed each side's role.
+  void confirm(const FlowContext& ctx, std::string_view client_event, std::string_view server_event);
   void count_violation();
   void report(const FlowContext& ctx, Anomaly anomaly);
 

@@ -7,6 +7,13 @@ namespace {
 
 constexpr std::string_view kProtocol = "mqtt";
 constexpr std::string_view kConnectWithUsername = "Connect with username";
+// Identity event names by packet type: the control packet names of the MQTT specification.
+constexpr std::string_view kPacketEvents[16] = {
+    "MQTT Reserved",  "MQTT CONNECT",  "MQTT CONNACK",     "MQTT PUBLISH",
+    "MQTT PUBACK",    "MQTT PUBREC",   "MQTT PUBREL",      "MQTT PUBCOMP",
+    "MQTT SUBSCRIBE", "MQTT SUBACK",   "MQTT UNSUBSCRIBE", "MQTT UNSUBACK",
+    "MQTT PINGREQ",   "MQTT PINGRESP", "MQTT DISCONNECT",  "MQTT AUTH",
+};
 
 constexpr size_t index_of(Direction dir) { return static_cast<size_t>(dir); }
 constexpr Side side_of(Direction dir) { return dir == Direction::FromClient ? Side::Client : Side::Server; }
@@ -75,7 +82,7 @@ void MqttSession::handle_packet(const FlowContext& ctx, Direction dir, const Fix
   }
   if (header.type == static_cast<uint8_t>(PacketType::Connect)) level_ = packet.protocol_level;
   emit(ctx, dir, packet);
-  valid_packet(ctx, dir);
+  valid_packet(ctx, dir, kPacketEvents[header.type & 0x0F]);
 }
 
 void MqttSession::emit(const FlowContext& ctx, Direction dir, const Packet& packet) {
@@ -92,7 +99,7 @@ void MqttSession::emit(const FlowContext& ctx, Direction dir, const Packet& pack
       op.object = packet.will_topic;
       if (!packet.client_id.empty()) {
         client_id_.assign("client id ").append(packet.client_id);
-        sink_.identity(ctx, kProtocol, side, IdentityField::Description, client_id_);
+        sink_.identity(ctx, kProtocol, side, IdentityField::Description, client_id_, "MQTT CONNECT");
       }
       break;
     case PacketType::Connack:
@@ -119,7 +126,7 @@ void MqttSession::emit(const FlowContext& ctx, Direction dir, const Packet& pack
   sink_.operation(ctx, kProtocol, side, op);
 }
 
-void MqttSession::valid_packet(const FlowContext& ctx, Direction dir) {
+void MqttSession::valid_packet(const FlowContext& ctx, Direction dir, std::string_view event) {
   consecutive_violations_ = 0;
   ++streams_[index_of(dir)].valid_packets;
   if (confirmed_) return;
@@ -128,8 +135,9 @@ void MqttSession::valid_packet(const FlowContext& ctx, Direction dir) {
       from_server >= kConfirmAfterValidPackets) {
     confirmed_ = true;
     sink_.protocol_confirmed(ctx, kProtocol);
-    sink_.identity(ctx, kProtocol, Side::Client, IdentityField::Role, "MQTT client");
-    sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Role, "MQTT broker");
+    // The roles follow from the connection's direction; `event` is the packet that confirmed it.
+    sink_.identity(ctx, kProtocol, Side::Client, IdentityField::Role, "MQTT client", event);
+    sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Role, "MQTT broker", event);
   }
 }
 

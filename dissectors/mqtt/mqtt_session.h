@@ -64,7 +64,7 @@ class MqttSession final : public DissectorSession {
   void handle_packet(const FlowContext& ctx, Direction dir, const FixedHeader& header, Bytes body,
                      bool complete);
   void emit(const FlowContext& ctx, Direction dir, const Packet& packet);
-  void valid_packet(const FlowContext& ctx, Direction dir);
+  void valid_packet(const FlowContext& ctx, Direction dir, std::string_view event);
   void lose(Direction dir);
   void violation(const FlowContext& ctx, Anomaly anomaly);
 

@@ -30,6 +30,19 @@ NetbiosName raw_name(Bytes sixteen) {
   return n;
 }
 
+// The request a host claims its own names with: registration (5), refresh (8, or the 9 many stacks
+// send), multi-homed registration (15).
+std::string_view claim_event(uint8_t opcode) {
+  switch (opcode) {
+    case 5:
+      return "NBNS name registration";
+    case 15:
+      return "NBNS multi-homed name registration";
+    default:
+      return "NBNS name refresh";
+  }
+}
+
 }  // namespace
 
 bool decode_name(std::string_view encoded, NetbiosName& out) {
@@ -40,13 +53,13 @@ bool decode_name(std::string_view encoded, NetbiosName& out) {
   return true;
 }
 
-void NbnsSession::add_fact(const NetbiosName& name, bool group) {
+void NbnsSession::add_fact(const NetbiosName& name, bool group, std::string_view event) {
   if (fact_count_ == message_scratch.facts.size() || name.length == 0 || name.text[0] == '*' || !printable(name.name())) return;
   bool host = !group && (name.suffix == suffix::kWorkstation || name.suffix == suffix::kServer);
   bool domain = name.suffix == suffix::kDomainMaster || name.suffix == suffix::kDomainControllers ||
                 name.suffix == suffix::kBrowserElection || (group && name.suffix == suffix::kWorkstation);
-  if (host) message_scratch.facts[fact_count_++] = {IdentityField::Hostname, name};
-  if (domain) message_scratch.facts[fact_count_++] = {IdentityField::Description, name};
+  if (host) message_scratch.facts[fact_count_++] = {IdentityField::Hostname, name, event};
+  if (domain) message_scratch.facts[fact_count_++] = {IdentityField::Description, name, event};
 }
 
 void NbnsSession::record(const dns::Record& rec) {
@@ -66,7 +79,9 @@ void NbnsSession::record(const dns::Record& rec) {
   uint8_t op = header_.opcode();
   bool response = header_.response();
   if (rec.section == dns::Section::Question) {
-    if (decoded && !response && op == 0 && name.suffix == suffix::kDomainControllers) add_fact(name, true);
+    if (decoded && !response && op == 0 && name.suffix == suffix::kDomainControllers) {
+      add_fact(name, true, "NBNS name query (domain controllers)");
+    }
     return;
   }
   if (rec.type == dns::rrtype::kNbstat && response) {
@@ -74,7 +89,7 @@ void NbnsSession::record(const dns::Record& rec) {
     uint8_t count = r.u8();
     for (uint8_t i = 0; i < count && r.has(kNodeNameEntrySize); ++i) {
       NetbiosName entry = raw_name(r.bytes(16));
-      add_fact(entry, r.be16() & kGroupFlag);
+      add_fact(entry, r.be16() & kGroupFlag, "NBNS node status response");
     }
     return;
   }
@@ -86,7 +101,7 @@ void NbnsSession::record(const dns::Record& rec) {
     bool group = r.be16() & kGroupFlag;
     IpAddr address = IpAddr::v4(r.bytes(4).data());
     if (registering || (answering && address == sender_ip_)) {
-      add_fact(name, group);
+      add_fact(name, group, registering ? claim_event(op) : "NBNS name query response");
       break;
     }
   }
@@ -100,7 +115,7 @@ void NbnsSession::report(const FlowContext& ctx, Side sender, const Fact& fact) 
   }
   if (std::find(reported_.begin(), reported_.end(), scratch_text_) != reported_.end()) return;
   if (reported_.size() < kMaxRemembered) reported_.push_back(scratch_text_);
-  sink_.identity(ctx, kProtocol, sender, fact.field, scratch_text_);
+  sink_.identity(ctx, kProtocol, sender, fact.field, scratch_text_, fact.event);
 }
 
 void NbnsSession::data(const FlowContext& ctx, Direction dir, Bytes bytes) {

@@ -89,11 +89,12 @@ class NbnsSession final : public DissectorSession, private dns::Visitor {
   struct Fact {
     IdentityField field;
     NetbiosName name;
+    std::string_view event;  // the message that said it ("NBNS name registration")
   };
 
  private:
   void record(const dns::Record& record) override;
-  void add_fact(const NetbiosName& name, bool group);
+  void add_fact(const NetbiosName& name, bool group, std::string_view event);
   void report(const FlowContext& ctx, Side sender, const Fact& fact);
 
   EventSink& sink_;

@@ -18,6 +18,16 @@ constexpr Side side_of(Direction dir) { return dir == Direction::FromClient ? Si
 
 bool is_bad(uint32_t status) { return (status & 0x80000000u) != 0; }
 
+// The services whose bodies carry identity (parse_service_body), as identity provenance.
+std::string_view service_event(uint32_t code) {
+  switch (code) {
+    case kCreateSessionRequest: return "OPC UA CreateSession request";
+    case kCreateSessionResponse: return "OPC UA CreateSession reply";
+    case kGetEndpointsResponse: return "OPC UA GetEndpoints reply";
+    default: return "OPC UA service message";  // unreachable while only those three carry identity
+  }
+}
+
 }  // namespace
 
 void OpcuaSession::data(const FlowContext& ctx, Direction dir, Bytes bytes) {
@@ -102,7 +112,7 @@ void OpcuaSession::handle_chunk(const FlowContext& ctx, Direction dir, const Hea
       well_formed = parse_hello(body, hello) || !complete;
       right_direction = dir == Direction::FromClient;
       report_simple(ctx, dir, kHelloCode, "Hello", false);
-      if (well_formed && right_direction) report_endpoint(ctx, hello.endpoint_url);
+      if (well_formed && right_direction) report_endpoint(ctx, hello.endpoint_url, "OPC UA Hello");
       break;
     }
     case MessageType::Acknowledge: {
@@ -160,7 +170,8 @@ bool OpcuaSession::handle_open_channel(const FlowContext& ctx, Direction dir, By
   if (dir == Direction::FromClient && !policy_reported_) {
     policy_reported_ = true;
     sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Description,
-                   "security policy " + std::string(policy_name(open.policy_uri)));
+                   "security policy " + std::string(policy_name(open.policy_uri)),
+                   "OPC UA OpenSecureChannel request");
   }
   return parsed || !complete;
 }
@@ -203,31 +214,33 @@ bool OpcuaSession::handle_service(const FlowContext& ctx, Direction dir, const H
   op.is_error = code == kServiceFault || (details.has_result && is_bad(details.service_result));
   sink_.operation(ctx, kProtocol, side_of(dir), op);
 
+  const std::string_view event = service_event(code);
   if (details.has_description) {
-    report_description(ctx, code == kCreateSessionRequest ? Side::Client : Side::Server, details.description);
+    report_description(ctx, code == kCreateSessionRequest ? Side::Client : Side::Server, details.description,
+                       event);
   }
-  if (!details.endpoint_url.empty()) report_endpoint(ctx, details.endpoint_url);
+  if (!details.endpoint_url.empty()) report_endpoint(ctx, details.endpoint_url, event);
   return parsed;
 }
 
-void OpcuaSession::report_description(const FlowContext& ctx, Side side,
-                                      const ApplicationDescription& description) {
+void OpcuaSession::report_description(const FlowContext& ctx, Side side, const ApplicationDescription& description,
+                                      std::string_view event) {
   bool& described = described_[side == Side::Client ? 0 : 1];
   if (described) return;
   described = true;
   if (!description.application_uri.empty()) {
     sink_.identity(ctx, kProtocol, side, IdentityField::Description,
-                   "application uri " + std::string(description.application_uri));
+                   "application uri " + std::string(description.application_uri), event);
   }
   std::string_view product =
       description.product_uri.empty() ? description.application_name : description.product_uri;
-  if (!product.empty()) sink_.identity(ctx, kProtocol, side, IdentityField::ProductName, product);
+  if (!product.empty()) sink_.identity(ctx, kProtocol, side, IdentityField::ProductName, product, event);
 }
 
-void OpcuaSession::report_endpoint(const FlowContext& ctx, std::string_view url) {
+void OpcuaSession::report_endpoint(const FlowContext& ctx, std::string_view url, std::string_view event) {
   if (endpoint_reported_ || url.empty()) return;
   endpoint_reported_ = true;
-  sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Description, "endpoint " + std::string(url));
+  sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Description, "endpoint " + std::string(url), event);
 }
 
 void OpcuaSession::report_simple(const FlowContext& ctx, Direction dir, uint32_t code, std::string_view name,

@@ -26,7 +26,8 @@
 //                from an ApplicationDescription (client side: CreateSession request; server
 //                side: first endpoint of GetEndpoints / CreateSession responses): Description
 //                "application uri <uri>" and ProductName = productUri (the applicationName
-//                text when productUri is empty). Each at most once per session.
+//                text when productUri is empty). Each at most once per session. event: "OPC UA Hello",
+//                "OPC UA OpenSecureChannel request", "OPC UA <service> request" / "reply".
 //   anomaly()    the names of opcua_parser.h.
 //   protocol_confirmed() once: after a valid chunk in each direction, or kConfirmAfterOneSided
 //                valid chunks in one direction (one-sided captures).
@@ -74,8 +75,10 @@ class OpcuaSession final : public DissectorSession {
   void handle_chunk(const FlowContext& ctx, Direction dir, const Header& header, Bytes chunk, bool complete);
   bool handle_open_channel(const FlowContext& ctx, Direction dir, Bytes body, bool complete);
   bool handle_service(const FlowContext& ctx, Direction dir, const Header& header, Bytes body, bool complete);
-  void report_description(const FlowContext& ctx, Side side, const ApplicationDescription& description);
-  void report_endpoint(const FlowContext& ctx, std::string_view url);
+  // `event`: the message that carried the fact (static text, e.g. "OPC UA GetEndpoints reply").
+  void report_description(const FlowContext& ctx, Side side, const ApplicationDescription& description,
+                          std::string_view event);
+  void report_endpoint(const FlowContext& ctx, std::string_view url, std::string_view event);
   void report_simple(const FlowContext& ctx, Direction dir, uint32_t code, std::string_view name, bool is_error);
   void confirm_if_due(const FlowContext& ctx, Direction dir);
   void count_violation();

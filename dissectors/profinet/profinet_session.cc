@@ -89,10 +89,11 @@ void ProfinetSession::handle_dcp(const FlowContext& ctx, Bytes frame) {
     op.is_error = true;
     emit(ctx, op);
   } else if (h.service_id == service::kIdentify) {
-    well_formed = h.is_request() ? handle_identify_request(ctx, message) : report_identity(ctx, message);
+    well_formed = h.is_request() ? handle_identify_request(ctx, message)
+                                 : report_identity(ctx, message, "DCP Identify reply");
   } else if (h.service_id == service::kHello) {
     emit(ctx, operation_from(kDcpHello));
-    well_formed = report_identity(ctx, message);
+    well_formed = report_identity(ctx, message, "DCP Hello");
   } else if (h.service_id == service::kGet) {
     if (h.is_request()) emit(ctx, operation_from(kDcpGet));
     BlockReader blocks(message);
@@ -103,7 +104,7 @@ void ProfinetSession::handle_dcp(const FlowContext& ctx, Bytes frame) {
       well_formed = blocks.anomaly() == Anomaly::None;
       if (!well_formed) report(ctx, blocks.anomaly());
     } else {
-      well_formed = report_identity(ctx, message);
+      well_formed = report_identity(ctx, message, "DCP Get reply");
     }
   } else {
     well_formed = h.is_request() ? handle_set_request(ctx, message) : handle_set_response(ctx, message);
@@ -133,7 +134,7 @@ bool ProfinetSession::handle_set_request(const FlowContext& ctx, const DcpMessag
     if (block.key == block::kNameOfStation) {
       op.object = trim_nuls(as_chars(block.value));
       if (ctx.server_mac.is_unicast() && !op.object.empty()) {
-        sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Hostname, op.object);
+        sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Hostname, op.object, "DCP Set request");
       }
     }
     emit(ctx, op);
@@ -164,10 +165,10 @@ bool ProfinetSession::handle_set_response(const FlowContext& ctx, const DcpMessa
   return false;
 }
 
-bool ProfinetSession::report_identity(const FlowContext& ctx, const DcpMessage& message) {
+bool ProfinetSession::report_identity(const FlowContext& ctx, const DcpMessage& message, std::string_view event) {
   auto identity = [&](IdentityField field, std::string_view value) {
     value = trim_nuls(value);
-    if (!value.empty()) sink_.identity(ctx, kProtocol, Side::Client, field, value);
+    if (!value.empty()) sink_.identity(ctx, kProtocol, Side::Client, field, value, event);
   };
   BlockReader blocks(message);
   DcpBlock block;

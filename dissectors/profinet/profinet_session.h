@@ -27,6 +27,7 @@
 //                         ids of kVendors, Device Role → Role and DeviceType (kDeviceRoles).
 //                         A Set of the Name of Station to a unicast destination → Hostname about that
 //                         destination (Side::Server): the engineer named that station.
+//                         event: "DCP Identify reply", "DCP Get reply", "DCP Hello", "DCP Set request".
 //   anomaly()             the names of profinet_wire.h.
 // rejected() stays false: the session is shared by every PROFINET device, one bad frame proves nothing.
 #pragma once
@@ -56,7 +57,8 @@ class ProfinetSession final : public DissectorSession {
   bool handle_identify_request(const FlowContext& ctx, const DcpMessage& message);
   bool handle_set_request(const FlowContext& ctx, const DcpMessage& message);
   bool handle_set_response(const FlowContext& ctx, const DcpMessage& message);
-  bool report_identity(const FlowContext& ctx, const DcpMessage& message);
+  // `event`: the DCP message that carried the blocks (static text, e.g. "DCP Identify reply").
+  bool report_identity(const FlowContext& ctx, const DcpMessage& message, std::string_view event);
   void emit(const FlowContext& ctx, const Operation& op);
   void confirm(const FlowContext& ctx);
   void report(const FlowContext& ctx, Anomaly anomaly);

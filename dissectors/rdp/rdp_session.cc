@@ -132,7 +132,7 @@ void RdpSession::connection_confirm(const FlowContext& ctx, Bytes pdu) {
   }
   op.object = object_;
   sink_.operation(ctx, kProtocol, Side::Server, op);
-  sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Role, "RDP server");
+  sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Role, "RDP server", "RDP Connection Confirm");
   if (!confirm.failed && confirm.selected_protocol == 0) {
     sink_.anomaly(ctx, kProtocol, anomaly_name(Anomaly::StandardRdpSecurity));
   }
@@ -152,7 +152,9 @@ void RdpSession::connect_initial(const FlowContext& ctx, Bytes pdu) {
   op.name = "MCS Connect Initial";
   op.object = text_;
   sink_.operation(ctx, kProtocol, Side::Client, op);
-  if (!text_.empty()) sink_.identity(ctx, kProtocol, Side::Client, IdentityField::Hostname, text_);
+  if (!text_.empty()) {
+    sink_.identity(ctx, kProtocol, Side::Client, IdentityField::Hostname, text_, "RDP MCS Connect Initial");
+  }
   std::string_view version = client_version_name(core.version);
   char software[64];
   if (version.empty()) {
@@ -161,7 +163,7 @@ void RdpSession::connect_initial(const FlowContext& ctx, Bytes pdu) {
     std::snprintf(software, sizeof software, "RDP %.*s client build %u", int(version.size()), version.data(),
                   core.build);
   }
-  sink_.identity(ctx, kProtocol, Side::Client, IdentityField::Software, software);
+  sink_.identity(ctx, kProtocol, Side::Client, IdentityField::Software, software, "RDP MCS Connect Initial");
   // Client-only capture: the request and this PDU make the exchange.
   if (!confirmed_ && !streams_[index_of(Direction::FromServer)].seen_data) {
     confirmed_ = true;

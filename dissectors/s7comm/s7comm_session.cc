@@ -37,6 +37,23 @@ std::string_view mode_name(std::span<const std::pair<uint8_t, std::string_view>>
   return {};
 }
 
+// Identity provenance (the message that said it).
+constexpr std::string_view kModeTransitionEvent = "Mode Transition push";
+constexpr std::string_view kReplyEvent = "S7comm reply";
+constexpr std::string_view kConnectRequestEvent = "COTP Connection Request";
+constexpr std::string_view kConnectConfirmEvent = "COTP Connection Confirm";
+
+std::string_view szl_event(uint16_t id) {
+  switch (id) {
+    case szl::kModuleIdentificationAll: return "Read SZL 0x0011 reply (module identification)";
+    case szl::kModuleIdentificationOne: return "Read SZL 0x0111 reply (module identification)";
+    case szl::kComponentIdentificationAll: return "Read SZL 0x001C reply (component identification)";
+    case szl::kComponentIdentificationOne: return "Read SZL 0x011C reply (component identification)";
+    case szl::kCurrentModeTransition: return "Read SZL 0x0424 reply (CPU state)";
+    default: return "Read SZL reply";
+  }
+}
+
 }  // namespace
 
 void Session::Pending::set_object(std::string_view text) {
@@ -446,7 +463,7 @@ void Session::handle_userdata(Direction dir, const S7Pdu& pdu) {
     }
   } else if (params.group == group::kModeTransition) {
     std::string_view mode = mode_name(kModeTransitions, params.subfunction);
-    if (!mode.empty()) identity(side_of(dir), IdentityField::CpuState, mode);
+    if (!mode.empty()) identity(side_of(dir), IdentityField::CpuState, mode, kModeTransitionEvent);
   }
   operation(dir, op);
   if (matched) drop_pending(matched);
@@ -489,6 +506,7 @@ void Session::process_szl(Direction dir, Bytes payload) {
     return;
   }
   const Side side = side_of(dir);
+  const std::string_view event = szl_event(list.id);
   std::array<char, 32> text{};
   for (size_t i = 0; i < list.entry_count; ++i) {
     Bytes entry = szl_entry(list, i);
@@ -499,17 +517,17 @@ void Session::process_szl(Direction dir, Bytes payload) {
       a = parse_module_identification(entry, module);
       if (a == Anomaly::None) {
         if (module.index == szl::kIndexModule && !module.order_number.empty()) {
-          identity(side, IdentityField::OrderNumber, module.order_number);
+          identity(side, IdentityField::OrderNumber, module.order_number, event);
         } else if (module.index == szl::kIndexBasicHardware) {
           std::string_view version = format_firmware_version(module.ausbg, module.ausbe, text);
           if (version.empty()) {
             int n = std::snprintf(text.data(), text.size(), "%u", module.ausbg);
             version = {text.data(), static_cast<size_t>(std::max(n, 0))};
           }
-          identity(side, IdentityField::HardwareRevision, version);
+          identity(side, IdentityField::HardwareRevision, version, event);
         } else if (module.index == szl::kIndexBasicFirmware) {
           std::string_view version = format_firmware_version(module.ausbg, module.ausbe, text);
-          if (!version.empty()) identity(side, IdentityField::FirmwareVersion, version);
+          if (!version.empty()) identity(side, IdentityField::FirmwareVersion, version, event);
         }
       }
     } else if (list.id == szl::kComponentIdentificationAll || list.id == szl::kComponentIdentificationOne) {
@@ -517,10 +535,10 @@ void Session::process_szl(Direction dir, Bytes payload) {
       a = parse_component_identification(entry, component);
       if (a == Anomaly::None && !component.text.empty()) {
         switch (component.index) {
-          case szl::kIndexPlcName: identity(side, IdentityField::Hostname, component.text); break;
-          case szl::kIndexModuleName: identity(side, IdentityField::ModuleName, component.text); break;
-          case szl::kIndexSerialNumber: identity(side, IdentityField::SerialNumber, component.text); break;
-          case szl::kIndexModuleTypeName: identity(side, IdentityField::ProductName, component.text); break;
+          case szl::kIndexPlcName: identity(side, IdentityField::Hostname, component.text, event); break;
+          case szl::kIndexModuleName: identity(side, IdentityField::ModuleName, component.text, event); break;
+          case szl::kIndexSerialNumber: identity(side, IdentityField::SerialNumber, component.text, event); break;
+          case szl::kIndexModuleTypeName: identity(side, IdentityField::ProductName, component.text, event); break;
           default: break;
         }
       }
@@ -528,7 +546,7 @@ void Session::process_szl(Direction dir, Bytes payload) {
       ModeTransition mode;
       a = parse_mode_transition(entry, mode);
       std::string_view state = a == Anomaly::None ? mode_name(kSzlCpuModes, mode.requested_mode) : "";
-      if (!state.empty()) identity(side, IdentityField::CpuState, state);
+      if (!state.empty()) identity(side, IdentityField::CpuState, state, event);
     } else {
       break;  // other lists carry no identity
     }
@@ -587,11 +605,14 @@ void Session::maybe_confirm() {
   if (!both_directions && !(connect_request_seen_ && connect_confirm_seen_)) return;
   confirmed_ = true;
   sink_.protocol_confirmed(*ctx_, kProtocolName);
-  identity(Side::Server, IdentityField::Vendor, "Siemens");
-  identity(Side::Server, IdentityField::DeviceType, "PLC");
+  // The server is a Siemens PLC because it answers S7 PDUs (or, before any, confirmed the connection).
+  const std::string_view said = dirs_[index(Direction::FromServer)].s7_seen ? kReplyEvent : kConnectConfirmEvent;
+  identity(Side::Server, IdentityField::Vendor, "Siemens", said);
+  identity(Side::Server, IdentityField::DeviceType, "PLC", said);
   if (rack_slot_) {
     identity(Side::Server, IdentityField::Description,
-             module_fact::describe(module_fact::rack_slot_address(rack_slot_->rack, rack_slot_->slot)));
+             module_fact::describe(module_fact::rack_slot_address(rack_slot_->rack, rack_slot_->slot)),
+             kConnectRequestEvent);  // its called TSAP addresses the module
   }
 }
 
@@ -624,7 +645,7 @@ std::string_view Session::module_attribute(IdentityField field) {
   }
 }
 
-void Session::identity(Side side, IdentityField field, std::string_view value) {
+void Session::identity(Side side, IdentityField field, std::string_view value, std::string_view event) {
   const uint8_t key = static_cast<uint8_t>(static_cast<size_t>(side) * static_cast<size_t>(IdentityField::kCount) +
                                            static_cast<size_t>(field));
   const uint64_t h = fnv1a(value);
@@ -637,13 +658,14 @@ void Session::identity(Side side, IdentityField field, std::string_view value) {
     return;
   }
   reported->hash = h;
-  sink_.identity(*ctx_, kProtocolName, side, field, value);
+  sink_.identity(*ctx_, kProtocolName, side, field, value, event);
   // SZL answers describe the module the connection addresses: the CPU at the TSAP's rack and slot.
   const std::string_view attribute = module_attribute(field);
   if (side == Side::Server && rack_slot_ && !attribute.empty()) {
     sink_.identity(*ctx_, kProtocolName, side, IdentityField::Description,
                    module_fact::describe(module_fact::rack_slot_address(rack_slot_->rack, rack_slot_->slot),
-                                         attribute, value));
+                                         attribute, value),
+                   event);
   }
 }
 

@@ -115,7 +115,8 @@ class Session final : public DissectorSession {
   void leave_to_s7comm_plus();
   void anomaly(Anomaly a);
   void violation(Anomaly a);
-  void identity(Side side, IdentityField field, std::string_view value);
+  // `event`: static text naming the message that said it (the fact's provenance).
+  void identity(Side side, IdentityField field, std::string_view value, std::string_view event);
   static std::string_view module_attribute(IdentityField field);
   void operation(Direction dir, const Operation& op);
 

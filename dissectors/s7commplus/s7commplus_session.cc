@@ -30,6 +30,12 @@ std::string_view format_into(std::span<char> buffer, const char* fmt, Args... ar
   return {buffer.data(), std::min(static_cast<size_t>(n), buffer.size() - 1)};
 }
 
+// Identity provenance (the message that said it).
+constexpr std::string_view kCreateObjectEvent = "S7comm-plus CreateObject reply";
+constexpr std::string_view kReplyEvent = "S7comm-plus reply";
+constexpr std::string_view kRequestEvent = "S7comm-plus request";
+constexpr std::string_view kFrameEvent = "S7comm-plus keep-alive / system event";
+
 }  // namespace
 
 void Session::Pending::set_object(std::string_view text) {
@@ -282,9 +288,9 @@ void Session::handle_response(Direction dir, const DataHeader& header) {
     // A new session answers with the PLC's session-version string: order number and firmware.
     std::string_view paom = find_wstring_attribute(header.body, ids::kSessionVersionPaomString);
     if (auto identity_text = parse_paom_string(paom); identity_text && confirmed_) {
-      identity(Side::Server, IdentityField::OrderNumber, identity_text->order_number);
+      identity(Side::Server, IdentityField::OrderNumber, identity_text->order_number, kCreateObjectEvent);
       if (!identity_text->firmware.empty()) {
-        identity(Side::Server, IdentityField::FirmwareVersion, identity_text->firmware);
+        identity(Side::Server, IdentityField::FirmwareVersion, identity_text->firmware, kCreateObjectEvent);
       }
     }
   }
@@ -350,8 +356,16 @@ void Session::maybe_confirm(Direction dir) {
 void Session::confirm() {
   confirmed_ = true;
   sink_.protocol_confirmed(*ctx_, kProtocolName);
-  identity(Side::Server, IdentityField::Vendor, "Siemens");
-  identity(Side::Server, IdentityField::DeviceType, "PLC");
+  // Said by what confirmed the flow: the PLC's messages, else the requests sent to it, else bare frames
+  // (keep-alives, system events) of a one-sided capture.
+  std::string_view said = kFrameEvent;
+  if (dirs_[index(Direction::FromServer)].message_seen) {
+    said = kReplyEvent;
+  } else if (dirs_[index(Direction::FromClient)].message_seen) {
+    said = kRequestEvent;
+  }
+  identity(Side::Server, IdentityField::Vendor, "Siemens", said);
+  identity(Side::Server, IdentityField::DeviceType, "PLC", said);
 }
 
 void Session::anomaly(Anomaly a) { sink_.anomaly(*ctx_, kProtocolName, anomaly_name(a)); }
@@ -364,7 +378,7 @@ void Session::violation(Anomaly a) {
   if (violations_ >= limit) rejected_ = true;
 }
 
-void Session::identity(Side side, IdentityField field, std::string_view value) {
+void Session::identity(Side side, IdentityField field, std::string_view value, std::string_view event) {
   if (value.empty()) return;
   const uint8_t key = static_cast<uint8_t>(static_cast<size_t>(side) * static_cast<size_t>(IdentityField::kCount) +
                                            static_cast<size_t>(field));
@@ -378,7 +392,7 @@ void Session::identity(Side side, IdentityField field, std::string_view value) {
     return;
   }
   reported->hash = h;
-  sink_.identity(*ctx_, kProtocolName, side, field, value);
+  sink_.identity(*ctx_, kProtocolName, side, field, value, event);
 }
 
 void Session::operation(Direction dir, const Operation& op) {

@@ -14,6 +14,20 @@ constexpr std::string_view kProtocol = "smb";
 constexpr std::string_view kUnknownCommand = "Unknown Command";
 constexpr size_t kMaxObjectText = 512;  // bytes of UTF-8 kept from a path or name
 
+// Identity event names of the SESSION_SETUP messages that carry NTLMSSP tokens.
+constexpr std::array<std::string_view, 3> kSmb1SetupRequestEvents = {
+    "SMB1 Session Setup AndX request (NTLMSSP Negotiate)", "SMB1 Session Setup AndX request (NTLMSSP Challenge)",
+    "SMB1 Session Setup AndX request (NTLMSSP Authenticate)"};
+constexpr std::array<std::string_view, 3> kSmb1SetupResponseEvents = {
+    "SMB1 Session Setup AndX response (NTLMSSP Negotiate)", "SMB1 Session Setup AndX response (NTLMSSP Challenge)",
+    "SMB1 Session Setup AndX response (NTLMSSP Authenticate)"};
+constexpr std::array<std::string_view, 3> kSmb2SetupRequestEvents = {
+    "SMB2 Session Setup request (NTLMSSP Negotiate)", "SMB2 Session Setup request (NTLMSSP Challenge)",
+    "SMB2 Session Setup request (NTLMSSP Authenticate)"};
+constexpr std::array<std::string_view, 3> kSmb2SetupResponseEvents = {
+    "SMB2 Session Setup response (NTLMSSP Negotiate)", "SMB2 Session Setup response (NTLMSSP Challenge)",
+    "SMB2 Session Setup response (NTLMSSP Authenticate)"};
+
 size_t index_of(Direction dir) { return static_cast<size_t>(dir); }
 Side side_of(Direction dir) { return dir == Direction::FromClient ? Side::Client : Side::Server; }
 
@@ -211,7 +225,11 @@ void SmbSession::valid_message(const FlowContext& ctx, Direction dir, bool answe
   if (confirmed_ || !(answered_request || one_sided)) return;
   confirmed_ = true;
   sink_.protocol_confirmed(ctx, kProtocol);
-  sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Role, "SMB server");
+  // Said by the answered SMB2 response, else by the messages of the one side heard.
+  std::string_view event = answered_request              ? "SMB2 response"
+                           : dir == Direction::FromClient ? "SMB requests"
+                                                          : "SMB responses";
+  sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Role, "SMB server", event);
 }
 
 void SmbSession::handle_pdu(const FlowContext& ctx, Direction dir, Bytes pdu, bool prefix_only) {
@@ -273,10 +291,10 @@ void SmbSession::handle_session_request(const FlowContext& ctx, Bytes payload) {
   sink_.operation(ctx, kProtocol, Side::Client, op);
   // Names are usually the hosts' NetBIOS names; "*SMBSERVER" is the wildcard some clients call.
   if (!called.name().empty() && called.name().front() != '*') {
-    sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Hostname, called.name());
+    sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Hostname, called.name(), "NBSS Session Request");
   }
   if (!calling.name().empty() && calling.name().front() != '*') {
-    sink_.identity(ctx, kProtocol, Side::Client, IdentityField::Hostname, calling.name());
+    sink_.identity(ctx, kProtocol, Side::Client, IdentityField::Hostname, calling.name(), "NBSS Session Request");
   }
 }
 
@@ -301,7 +319,8 @@ bool SmbSession::handle_smb1(const FlowContext& ctx, Direction dir, Bytes messag
     object_.append(m.dialects[i]);
   }
   if (m.command == smb1::kSessionSetupAndx) {
-    handle_ntlm(ctx, m.is_response ? Side::Server : Side::Client, m.data, object_);
+    handle_ntlm(ctx, m.is_response ? Side::Server : Side::Client, m.data, object_,
+                m.is_response ? kSmb1SetupResponseEvents : kSmb1SetupRequestEvents);
   }
   if (op.is_error) prefix_status(m.status, object_);
   op.object = object_;
@@ -357,7 +376,7 @@ void SmbSession::smb2_request(const FlowContext& ctx, const Smb2Message& m, Oper
       append_dialects(m, object_);
       break;
     case cmd::kSessionSetup:
-      handle_ntlm(ctx, Side::Client, m.security_buffer, object_);
+      handle_ntlm(ctx, Side::Client, m.security_buffer, object_, kSmb2SetupRequestEvents);
       break;
     case cmd::kTreeConnect:
     case cmd::kCreate:
@@ -416,28 +435,29 @@ bool SmbSession::smb2_response(const FlowContext& ctx, const Smb2Message& m, Ope
     std::string_view dialect = dialect_name(m.dialect);
     if (!dialect.empty() && m.dialect != 0x02FF) {
       text_.assign("smb dialect ").append(dialect);
-      sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Description, text_);
+      sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Description, text_, "SMB2 Negotiate response");
     }
     if (m.has_server_guid) {
       text_.assign("smb server guid ");
       append_guid(m.server_guid, text_);
-      sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Description, text_);
+      sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Description, text_, "SMB2 Negotiate response");
     }
   } else if (m.command == cmd::kSessionSetup) {
-    handle_ntlm(ctx, Side::Server, m.security_buffer, text2_);
+    handle_ntlm(ctx, Side::Server, m.security_buffer, text2_, kSmb2SetupResponseEvents);
   }
   return answered;
 }
 
 void SmbSession::emit_text(const FlowContext& ctx, Side side, IdentityField field, const ntlm::Text& text,
-                           std::string_view prefix) {
+                           std::string_view event, std::string_view prefix) {
   if (text.empty()) return;
   text_.assign(prefix);
   append_text(text, text_);
-  if (text_.size() > prefix.size()) sink_.identity(ctx, kProtocol, side, field, text_);
+  if (text_.size() > prefix.size()) sink_.identity(ctx, kProtocol, side, field, text_, event);
 }
 
-void SmbSession::handle_ntlm(const FlowContext& ctx, Side side, Bytes security_buffer, std::string& object) {
+void SmbSession::handle_ntlm(const FlowContext& ctx, Side side, Bytes security_buffer, std::string& object,
+                             const NtlmEvents& events) {
   Bytes bytes = ntlm::find_message(security_buffer);
   if (bytes.empty()) return;
   ntlm::Message m;
@@ -445,23 +465,25 @@ void SmbSession::handle_ntlm(const FlowContext& ctx, Side side, Bytes security_b
     sink_.anomaly(ctx, kProtocol, anomaly_name(Anomaly::NtlmMalformed));
     return;
   }
+  // parse() accepts only the three message types, 1…3.
+  std::string_view event = events[m.type - ntlm::kMessageNegotiate];
   if (m.version.present) {
     char os[48];
     std::snprintf(os, sizeof os, "Windows %u.%u build %u", m.version.major, m.version.minor, m.version.build);
-    sink_.identity(ctx, kProtocol, side, IdentityField::OperatingSystem, os);
+    sink_.identity(ctx, kProtocol, side, IdentityField::OperatingSystem, os, event);
   }
   switch (m.type) {
     case ntlm::kMessageNegotiate:
       object.assign("ntlm negotiate");
-      emit_text(ctx, side, IdentityField::Hostname, m.workstation);
-      emit_text(ctx, side, IdentityField::Domain, m.domain);
+      emit_text(ctx, side, IdentityField::Hostname, m.workstation, event);
+      emit_text(ctx, side, IdentityField::Domain, m.domain, event);
       break;
     case ntlm::kMessageAuthenticate: {
       text2_.clear();
       append_text(m.domain, text2_);
       text_.clear();
       append_text(m.workstation, text_);
-      if (!text_.empty()) sink_.identity(ctx, kProtocol, side, IdentityField::Hostname, text_);
+      if (!text_.empty()) sink_.identity(ctx, kProtocol, side, IdentityField::Hostname, text_, event);
       // A local account names the workstation itself as its domain.
       bool local =
           text2_.size() == text_.size() &&
@@ -469,7 +491,7 @@ void SmbSession::handle_ntlm(const FlowContext& ctx, Side side, Bytes security_b
             return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
           });
       if (!text2_.empty() && text2_ != "." && !local) {
-        sink_.identity(ctx, kProtocol, side, IdentityField::Domain, text2_);
+        sink_.identity(ctx, kProtocol, side, IdentityField::Domain, text2_, event);
       }
       text_.clear();
       append_text(m.user, text_);
@@ -483,17 +505,17 @@ void SmbSession::handle_ntlm(const FlowContext& ctx, Side side, Bytes security_b
       break;
     }
     case ntlm::kMessageChallenge:
-      emit_text(ctx, side, IdentityField::Hostname, m.nb_computer);
-      emit_text(ctx, side, IdentityField::Hostname, m.dns_computer);
-      emit_text(ctx, side, IdentityField::Domain, m.nb_domain);
-      emit_text(ctx, side, IdentityField::Description, m.dns_domain, "dns domain ");
-      emit_text(ctx, side, IdentityField::Description, m.dns_tree, "dns forest ");
+      emit_text(ctx, side, IdentityField::Hostname, m.nb_computer, event);
+      emit_text(ctx, side, IdentityField::Hostname, m.dns_computer, event);
+      emit_text(ctx, side, IdentityField::Domain, m.nb_domain, event);
+      emit_text(ctx, side, IdentityField::Description, m.dns_domain, event, "dns domain ");
+      emit_text(ctx, side, IdentityField::Description, m.dns_tree, event, "dns forest ");
       // The target name repeats one of the pairs; it is all an old server sends.
       if (m.nb_computer.empty() && m.nb_domain.empty()) {
         if (m.flags & ntlm::flag::kTargetTypeDomain)
-          emit_text(ctx, side, IdentityField::Domain, m.target_name);
+          emit_text(ctx, side, IdentityField::Domain, m.target_name, event);
         if (m.flags & ntlm::flag::kTargetTypeServer)
-          emit_text(ctx, side, IdentityField::Hostname, m.target_name);
+          emit_text(ctx, side, IdentityField::Hostname, m.target_name, event);
       }
       break;
     default:

@@ -88,10 +88,14 @@ class SmbSession final : public DissectorSession {
                    bool& answered);
   void smb2_request(const FlowContext& ctx, const Smb2Message& m, Operation& op);
   bool smb2_response(const FlowContext& ctx, const Smb2Message& m, Operation& op);  // true: matched a request
+  // The event names of one carrier message, by the NTLMSSP message type it holds (Negotiate, Challenge,
+  // Authenticate): only the parse knows which it is.
+  using NtlmEvents = std::array<std::string_view, 3>;
   // Reads an NTLMSSP message in a security buffer; sets `object` for requests, reports identities.
-  void handle_ntlm(const FlowContext& ctx, Side side, Bytes security_buffer, std::string& object);
+  void handle_ntlm(const FlowContext& ctx, Side side, Bytes security_buffer, std::string& object,
+                   const NtlmEvents& events);
   void emit_text(const FlowContext& ctx, Side side, IdentityField field, const ntlm::Text& text,
-                 std::string_view prefix = {});
+                 std::string_view event, std::string_view prefix = {});
   void valid_message(const FlowContext& ctx, Direction dir, bool answered_request);
   void violation(const FlowContext& ctx, Anomaly anomaly);
   void start_hunt(Stream& stream);

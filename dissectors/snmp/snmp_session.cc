@@ -71,18 +71,19 @@ void SnmpSession::data(const FlowContext& ctx, Direction dir, Bytes bytes) {
   sink_.operation(ctx, kProtocol, sender, op);
 
   if (message_.pdu_type != kPduResponse || op.is_error) return;
+  constexpr std::string_view kEvent = "SNMP GetResponse";
   if (std::string_view descr = printable_text(sys_descr_); !descr_reported_ && !descr.empty()) {
     descr_reported_ = true;
-    sink_.identity(ctx, kProtocol, sender, IdentityField::Description, descr);
+    sink_.identity(ctx, kProtocol, sender, IdentityField::Description, descr, kEvent);
   }
   if (std::string_view name = printable_text(sys_name_); !name_reported_ && !name.empty()) {
     name_reported_ = true;
-    sink_.identity(ctx, kProtocol, sender, IdentityField::Hostname, name);
+    sink_.identity(ctx, kProtocol, sender, IdentityField::Hostname, name, kEvent);
   }
   if (!object_id_reported_ && have_sys_object_id_) {
     object_id_reported_ = true;
     text_.assign("sysObjectID ").append(sys_object_id_.view());
-    sink_.identity(ctx, kProtocol, sender, IdentityField::Description, text_);
+    sink_.identity(ctx, kProtocol, sender, IdentityField::Description, text_, kEvent);
   }
 }
 

@@ -124,9 +124,9 @@ void SshSession::handle_line(const FlowContext& ctx, Direction dir, Stream& stre
   op.is_request = dir == Direction::FromClient;
   op.object = banner.proto_version;
   sink_.operation(ctx, kProtocol, side, op);
-  sink_.identity(ctx, kProtocol, side, IdentityField::Software, banner.software);
+  sink_.identity(ctx, kProtocol, side, IdentityField::Software, banner.software, "SSH banner");
   std::string_view os = operating_system_hint(banner);
-  if (!os.empty()) sink_.identity(ctx, kProtocol, side, IdentityField::OperatingSystem, os);
+  if (!os.empty()) sink_.identity(ctx, kProtocol, side, IdentityField::OperatingSystem, os, "SSH banner");
   maybe_confirm(ctx, dir);
   if (!is_protocol_2(banner)) {
     // SSH-1 packets have another format; nothing more to read.

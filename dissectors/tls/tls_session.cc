@@ -291,14 +291,14 @@ bool TlsSession::handle_certificate(const FlowContext& ctx, Direction dir, Strea
     std::transform(leaf.subject_cn.begin(), leaf.subject_cn.end(), lower_name_.begin(),
                    [](char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); });
     sink_.identity(ctx, kProtocol, side, IdentityField::Hostname,
-                   std::string_view(lower_name_.data(), leaf.subject_cn.size()));
+                   std::string_view(lower_name_.data(), leaf.subject_cn.size()), "TLS Certificate");
   }
   std::string_view subject = leaf.subject_cn.empty() ? leaf.subject_org : leaf.subject_cn;
   std::string_view issuer = leaf.issuer_cn.empty() ? leaf.issuer_org : leaf.issuer_cn;
   std::string& text = fingerprint_;
   text.assign("tls certificate subject ").append(subject).append(" issuer ").append(issuer);
   if (!leaf.not_after_text().empty()) text.append(" valid until ").append(leaf.not_after_text());
-  sink_.identity(ctx, kProtocol, side, IdentityField::Description, text);
+  sink_.identity(ctx, kProtocol, side, IdentityField::Description, text, "TLS Certificate");
   return true;
 }
 

@@ -38,7 +38,7 @@ void TriStationSession::data(const FlowContext& ctx, Direction dir, Bytes bytes)
     for (const auto& report : kStateReports) {
       if (report.command == m.command && report.state != last_state_) {
         last_state_ = report.state;
-        sink_.identity(ctx, kProtocol, side, IdentityField::CpuState, report.state);
+        sink_.identity(ctx, kProtocol, side, IdentityField::CpuState, report.state, op.name);
       }
     }
   } else {
@@ -52,8 +52,9 @@ void TriStationSession::data(const FlowContext& ctx, Direction dir, Bytes bytes)
   sink_.operation(ctx, kProtocol, side, op);
   if (!roles_reported_) {
     roles_reported_ = true;
-    sink_.identity(ctx, kProtocol, Side::Server, IdentityField::DeviceType, "SIS controller");
-    sink_.identity(ctx, kProtocol, Side::Client, IdentityField::DeviceType, "Engineering workstation");
+    // Said by the first valid message; op.name is static (the message / command tables).
+    sink_.identity(ctx, kProtocol, Side::Server, IdentityField::DeviceType, "SIS controller", op.name);
+    sink_.identity(ctx, kProtocol, Side::Client, IdentityField::DeviceType, "Engineering workstation", op.name);
   }
   valid_message(ctx, request);
 }

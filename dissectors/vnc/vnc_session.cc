@@ -96,9 +96,11 @@ bool VncSession::version(const FlowContext& ctx, Side side, Bytes twelve) {
     return false;
   }
   operation(ctx, side, 0, "ProtocolVersion", v.text);
-  sink_.identity(ctx, kProtocol, side, IdentityField::Software, v.text);
+  sink_.identity(ctx, kProtocol, side, IdentityField::Software, v.text, "VNC ProtocolVersion");
   std::string_view product = version_product(v.text);
-  if (!product.empty()) sink_.identity(ctx, kProtocol, side, IdentityField::Description, product);
+  if (!product.empty()) {
+    sink_.identity(ctx, kProtocol, side, IdentityField::Description, product, "VNC ProtocolVersion");
+  }
   v.text = {};  // points into the buffer
   (side == Side::Client ? client_version_ : server_version_) = v;
   (side == Side::Client ? client_version_seen_ : server_version_seen_) = true;
@@ -111,7 +113,8 @@ void VncSession::maybe_confirm(const FlowContext& ctx) {
   if (confirmed_ || !(both || server_only)) return;
   confirmed_ = true;
   sink_.protocol_confirmed(ctx, kProtocol);
-  sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Role, "VNC server");
+  // Both ways of confirming include the server's ProtocolVersion.
+  sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Role, "VNC server", "VNC ProtocolVersion");
 }
 
 void VncSession::security_chosen(const FlowContext& ctx, uint8_t type) {
@@ -285,9 +288,11 @@ VncSession::Step VncSession::server_step(const FlowContext& ctx, Bytes buffer, s
       operation(ctx, Side::Server, 6, "ServerInit", name);
       if (!name.empty()) {
         text_.assign("vnc desktop ").append(name);
-        sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Description, text_);
+        sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Description, text_, "VNC ServerInit");
         std::string_view host = hostname_in(name);
-        if (!host.empty()) sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Hostname, host);
+        if (!host.empty()) {
+          sink_.identity(ctx, kProtocol, Side::Server, IdentityField::Hostname, host, "VNC ServerInit");
+        }
       }
       server_ = ServerStage::Done;
       return Step::Consumed;

@@ -232,7 +232,8 @@ test('open a PLC: vendor, model and firmware with provenance', async () => {
     const cells = await row.first().locator('td').allInnerTexts();
     expect(cells[0].includes(value), `${field} shows ${cells[0]}, expected ${value}`);
     expect(cells[1].trim().length > 0, `${field} has no protocol (provenance)`);
-    expect(/^\d{4}-\d\d-\d\d /.test(cells[2]) && /^\d{4}-\d\d-\d\d /.test(cells[3]), `${field} has no first/last seen`);
+    expect(cells[2].trim().length > 0, `${field} does not say which message said it`);
+    expect(/^\d{4}-\d\d-\d\d /.test(cells[3]) && /^\d{4}-\d\d-\d\d /.test(cells[4]), `${field} has no first/last seen`);
   }
   if (havePlc) {
     const identity = await admin.locator('table.kv').first().innerText();

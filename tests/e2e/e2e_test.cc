@@ -73,6 +73,8 @@ TEST_P(GeneratedSample, InventoryMatchesScenario) {
     if (!d["macAddresses"].empty()) {
       EXPECT_EQ(d["vlans"], vlans_by_mac[d["macAddresses"][0]]) << d.dump();
     }
+    // Provenance: every fact names the message that said it.
+    for (const auto& f : d["facts"]) EXPECT_NE(f["event"], "") << d["key"] << ": " << f.dump();
   }
 }
 

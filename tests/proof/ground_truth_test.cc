@@ -321,6 +321,9 @@ TEST_P(GroundTruth, IdentitiesAndProtocolsLandOnTheRightDevices) {
     EXPECT_TRUE(found) << proof.file << ": " << expected.device << " is not a " << expected.protocol << " "
                        << expected.role << "; protocols: " << (*device)["protocols"].dump();
   }
+  // Provenance: every fact names the message that said it.
+  for (const auto& d : devices)
+    for (const auto& f : d["facts"]) EXPECT_NE(f["event"], "") << proof.file << ": " << d["key"] << ": " << f.dump();
 }
 
 std::string test_name(const ::testing::TestParamInfo<CaptureProof>& info) {
@@ -332,6 +335,42 @@ std::string test_name(const ::testing::TestParamInfo<CaptureProof>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(SharedCaptures, GroundTruth, ::testing::ValuesIn(proofs()), test_name);
+
+// Provenance beyond the protocol: each fact names the message that said it (tshark shows the
+// same messages: the SZL ids read, ListIdentity, FC 43/14).
+TEST(GroundTruthProvenance, FactsNameTheMessageThatSaidThem) {
+  struct Said {
+    const char* file;
+    const char* device;
+    const char* field;
+    const char* value;
+    const char* event;
+  };
+  const std::vector<Said> said = {
+      {"s7comm_iti_reading_plc_status.pcap", "ip:192.168.1.40", "orderNumber", "6ES7 151-8AB01-0AB0",
+       "Read SZL 0x0111 reply (module identification)"},
+      {"s7comm_iti_reading_plc_status.pcap", "ip:192.168.1.40", "serialNumber", "S C-C6TW74882012",
+       "Read SZL 0x001C reply (component identification)"},
+      {"s7comm_iti_reading_plc_status.pcap", "ip:192.168.1.40", "cpuState", "RUN", "Read SZL 0x0424 reply (CPU state)"},
+      {"enip_cisagov_enip_cip_example.pcap", "ip:10.1.1.164", "productName", "1756-ENBT/A", "ListIdentity reply"},
+      {"modbus_cisagov_modbus_example.pcap", "ip:127.0.0.1", "vendor", "Zeek Modbus Test",
+       "Read Device Identification reply"},
+  };
+  e2e::TempDir dir;
+  std::map<std::string, json> inventories;
+  for (const Said& expected : said) {
+    const std::filesystem::path capture = kShared / expected.file;
+    if (!std::filesystem::exists(capture)) GTEST_SKIP() << capture << " absent (../shared/pcaps not here)";
+    auto [it, added] = inventories.try_emplace(expected.file);
+    if (added) it->second = inventory_of(capture, dir.file(std::string(expected.file) + ".db"));
+    const json* device = find_device(it->second, expected.device);
+    ASSERT_NE(device, nullptr) << expected.file << ": no device " << expected.device;
+    std::string event = "(no such fact)";
+    for (const auto& f : (*device)["facts"])
+      if (f["field"] == expected.field && f["value"] == expected.value) event = f["event"];
+    EXPECT_EQ(event, expected.event) << expected.file << ": " << expected.field << " = " << expected.value;
+  }
+}
 
 }  // namespace
 }  // namespace ots::proof

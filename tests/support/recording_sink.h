@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "dissectors/dissector.h"
 
 namespace ots::test_support {
@@ -30,6 +32,7 @@ struct RecordedIdentity {
   Side side;
   IdentityField field;
   std::string value;
+  std::string event;  // the message that said it
 };
 
 class RecordingSink final : public EventSink {
@@ -37,9 +40,10 @@ class RecordingSink final : public EventSink {
   void protocol_confirmed(const FlowContext&, std::string_view protocol) override {
     confirmations.emplace_back(protocol);
   }
-  void identity(const FlowContext&, std::string_view, Side side, IdentityField field,
-                std::string_view value) override {
-    identities.push_back({side, field, std::string(value)});
+  void identity(const FlowContext&, std::string_view, Side side, IdentityField field, std::string_view value,
+                std::string_view event) override {
+    EXPECT_FALSE(event.empty()) << "no event named for " << value;
+    identities.push_back({side, field, std::string(value), std::string(event)});
   }
   void operation(const FlowContext&, std::string_view, Side from, const Operation& op) override {
     operations.push_back({from, op.code, std::string(op.name), op.is_request, op.is_write, op.is_error,

@@ -21,9 +21,11 @@ namespace ots::test_support {
 class TouchingSink final : public EventSink {
  public:
   void protocol_confirmed(const FlowContext&, std::string_view protocol) override { touch(protocol); }
-  void identity(const FlowContext&, std::string_view protocol, Side, IdentityField, std::string_view value) override {
+  void identity(const FlowContext&, std::string_view protocol, Side, IdentityField, std::string_view value,
+                std::string_view event) override {
     touch(protocol);
     touch(value);
+    touch(event);
   }
   void operation(const FlowContext&, std::string_view protocol, Side, const Operation& op) override {
     touch(protocol);

@@ -19,9 +19,10 @@ namespace {
 class NullSink final : public ots::EventSink {
  public:
   void protocol_confirmed(const ots::FlowContext&, std::string_view) override {}
-  void identity(const ots::FlowContext&, std::string_view, ots::Side, ots::IdentityField,
-                std::string_view value) override {
-    for (char c : value) sink_ += static_cast<unsigned char>(c);  // touch the view so ASan checks it
+  void identity(const ots::FlowContext&, std::string_view, ots::Side, ots::IdentityField, std::string_view value,
+                std::string_view event) override {
+    for (char c : value) sink_ += static_cast<unsigned char>(c);
+    for (char c : event) sink_ += static_cast<unsigned char>(c);  // touch the view so ASan checks it
   }
   void operation(const ots::FlowContext&, std::string_view, ots::Side, const ots::Operation& op) override {
     for (char c : op.name) sink_ += static_cast<unsigned char>(c);

@@ -14,10 +14,11 @@ namespace {
 class NullSink final : public ots::EventSink {
  public:
   void protocol_confirmed(const ots::FlowContext&, std::string_view) override {}
-  void identity(const ots::FlowContext&, std::string_view, ots::Side, ots::IdentityField,
-                std::string_view value) override {
+  void identity(const ots::FlowContext&, std::string_view, ots::Side, ots::IdentityField, std::string_view value,
+                std::string_view event) override {
     sink_ += value.size();  // touch the view so ASan checks it
     for (char c : value) sink_ += static_cast<unsigned char>(c);
+    for (char c : event) sink_ += static_cast<unsigned char>(c);
   }
   void operation(const ots::FlowContext&, std::string_view, ots::Side, const ots::Operation& op) override {
     sink_ += op.name.size() + op.object.size();

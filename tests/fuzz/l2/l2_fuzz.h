@@ -16,8 +16,10 @@ namespace ots::l2_fuzz {
 class NullSink final : public EventSink {
  public:
   void protocol_confirmed(const FlowContext&, std::string_view protocol) override { touch(protocol); }
-  void identity(const FlowContext&, std::string_view, Side, IdentityField, std::string_view value) override {
+  void identity(const FlowContext&, std::string_view, Side, IdentityField, std::string_view value,
+                std::string_view event) override {
     touch(value);
+    touch(event);
   }
   void operation(const FlowContext&, std::string_view, Side, const Operation& op) override {
     touch(op.name);

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "dissectors/dissector.h"
 
 namespace ots::bactest {
@@ -136,6 +138,7 @@ struct RecordedIdentity {
   IdentityField field;
   std::string value;
   std::string ip;  // the address of the side the fact is about
+  std::string event;
 };
 
 struct RecordedOperation {
@@ -149,10 +152,11 @@ class RecordingSink : public EventSink {
   void protocol_confirmed(const FlowContext&, std::string_view protocol) override {
     confirmations.emplace_back(protocol);
   }
-  void identity(const FlowContext& ctx, std::string_view, Side side, IdentityField field,
-                std::string_view value) override {
-    identities.push_back(
-        {side, field, std::string(value), (side == Side::Client ? ctx.client_ip : ctx.server_ip).str()});
+  void identity(const FlowContext& ctx, std::string_view, Side side, IdentityField field, std::string_view value,
+                std::string_view event) override {
+    EXPECT_FALSE(event.empty()) << "no event named for " << value;
+    identities.push_back({side, field, std::string(value),
+                          (side == Side::Client ? ctx.client_ip : ctx.server_ip).str(), std::string(event)});
   }
   void operation(const FlowContext&, std::string_view, Side from, const Operation& op) override {
     operations.push_back({from, op, std::string(op.name), std::string(op.object)});

@@ -35,13 +35,15 @@ struct Fact {
   Side side;
   IdentityField field;
   std::string value;
+  std::string event;
 };
 
 struct Sink : EventSink {
   void protocol_confirmed(const FlowContext& ctx, std::string_view) override { confirmed.push_back(ctx.client_mac); }
-  void identity(const FlowContext& ctx, std::string_view, Side side, IdentityField field,
-                std::string_view value) override {
-    facts.push_back({ctx, side, field, std::string(value)});
+  void identity(const FlowContext& ctx, std::string_view, Side side, IdentityField field, std::string_view value,
+                std::string_view event) override {
+    EXPECT_FALSE(event.empty()) << "no event named for " << value;
+    facts.push_back({ctx, side, field, std::string(value), std::string(event)});
   }
   void operation(const FlowContext&, std::string_view, Side, const Operation&) override {}
   void anomaly(const FlowContext&, std::string_view, std::string_view name) override {

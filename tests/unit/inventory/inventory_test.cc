@@ -380,6 +380,54 @@ std::vector<std::string> facts_named(const Device& d, const std::string& field) 
   return out;
 }
 
+IdentityObservation said_by(IdentityObservation o, const char* event) {
+  o.event = event;
+  return o;
+}
+
+const DeviceFact* fact_named(const Device& d, const std::string& field) {
+  for (const DeviceFact& f : d.facts)
+    if (f.field == field) return &f;
+  return nullptr;
+}
+
+// Each fact names the message that said it last; a tie keeps the greater name, so neither the
+// folding order nor the worker that saw it decides. A module fact names its latest attribute's
+// message, the OUI vendor the registry.
+TEST(Inventory, FactsNameTheMessageThatSaidThemLast) {
+  OuiRegistry oui;
+  oui.add("001B1B", "Siemens AG");
+  Observations o;
+  o.macs = {{mac("00:1b:1b:00:00:07"), sent(1), {0}}};
+  o.ips = {{ip("192.168.1.40"), sent(1), {0}}};
+  o.bindings = {binding("00:1b:1b:00:00:07", "192.168.1.40", binding_source::ArpSender)};
+  o.identities = {
+      said_by(fact_of("192.168.1.40", "enip", "productName", "1756-ENBT/A", 5), "ListIdentity reply"),
+      said_by(fact_of("192.168.1.40", "enip", "productName", "1756-ENBT/A", 9), "Get_Attributes_All reply"),
+      said_by(fact_of("192.168.1.40", "enip", "serialNumber", "0x0051aec3", 5), "ListIdentity reply"),
+      said_by(fact_of("192.168.1.40", "enip", "serialNumber", "0x0051aec3", 5), "Get_Attributes_All reply"),
+      said_by(fact_of("192.168.1.40", "s7comm", "description", "module rack 0 slot 2: orderNumber=6ES7", 7),
+              "Read SZL 0x0011 reply"),
+      said_by(fact_of("192.168.1.40", "s7comm", "description", "module rack 0 slot 2: productName=CPU", 8),
+              "Read SZL 0x001C reply")};
+  for (bool reversed : {false, true}) {
+    Inventory inv(oui);
+    for (size_t i = 0; i < o.identities.size(); ++i) {  // one delta per fact, as from several workers
+      Observations one = i == 0 ? o : Observations{};  // the host comes with the first
+      one.identities = {o.identities[reversed ? o.identities.size() - 1 - i : i]};
+      inv.fold(one);
+    }
+    const auto devices = inv.devices();
+    const Device* plc = find(devices, "mac:00:1b:1b:00:00:07");
+    ASSERT_TRUE(plc);
+    EXPECT_EQ(fact_named(*plc, "productName")->event, "Get_Attributes_All reply");  // the later one
+    EXPECT_EQ(fact_named(*plc, "productName")->first_seen_ns, 5);
+    EXPECT_EQ(fact_named(*plc, "serialNumber")->event, "ListIdentity reply");  // a tie: the greater name
+    EXPECT_EQ(fact_named(*plc, "module")->event, "Read SZL 0x001C reply");
+    EXPECT_EQ(fact_named(*plc, "vendor")->event, "MAC address prefix (IEEE registry)");
+  }
+}
+
 // Module attribute facts (inventory/module_fact.h) become one "module" fact per (protocol, address),
 // and are not the device's own fields; the device keeps what it says about itself.
 TEST(Inventory, ModuleAttributesFoldIntoOneModuleFactPerAddress) {

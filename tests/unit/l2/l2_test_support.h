@@ -25,6 +25,7 @@ struct RecordedIdentity {
   Side side;
   IdentityField field;
   std::string value;
+  std::string event;
 };
 
 struct RecordedOperation {
@@ -42,9 +43,10 @@ class RecordingSink final : public EventSink {
   void protocol_confirmed(const FlowContext& ctx, std::string_view) override {
     confirmations.push_back(ctx.client_mac.str());
   }
-  void identity(const FlowContext& ctx, std::string_view, Side side, IdentityField field,
-                std::string_view value) override {
-    identities.push_back({mac_of(ctx, side), side, field, std::string(value)});
+  void identity(const FlowContext& ctx, std::string_view, Side side, IdentityField field, std::string_view value,
+                std::string_view event) override {
+    EXPECT_FALSE(event.empty()) << "no event named for " << value;
+    identities.push_back({mac_of(ctx, side), side, field, std::string(value), std::string(event)});
   }
   void operation(const FlowContext& ctx, std::string_view, Side from, const Operation& op) override {
     operations.push_back({mac_of(ctx, from), from, op.code, std::string(op.name), op.is_request, op.is_write,

@@ -25,7 +25,8 @@ Device make_device(const std::string& key, uint64_t packets) {
   d.vendor = "Siemens AG";
   d.traffic = {1'700'000'000'000'000'001, 1'700'000'100'000'000'002, packets, packets * 60, packets / 2, 300};
   d.is_router = key.ends_with("ff");
-  d.facts = {{"orderNumber", "6ES7 315-2EH14-0AB0", "s7comm", 3, 4}, {"vendor", "Siemens AG", "oui", 1, 2}};
+  d.facts = {{"orderNumber", "6ES7 315-2EH14-0AB0", "s7comm", 3, 4, "Read SZL 0x0011 reply"},
+             {"vendor", "Siemens AG", "oui", 1, 2, "MAC address prefix (IEEE registry)"}};
   d.protocols = {{"s7comm", true, 5, 6, 7}, {"dns", false, 1, 2, 3}};
   d.type = "PLC";
   d.type_reasons = {"serves s7comm", "Siemens OUI"};
@@ -59,7 +60,8 @@ StoreBatch observation_batch(uint64_t packets) {
   batch.bindings = {{mac("00:1b:1b:00:00:01"), ip("192.168.1.10"),
                      binding_source::IpSource | binding_source::ArpSender, 5, 6, packets}};
   batch.connections = {make_connection("192.168.1.10", "192.168.1.20", 6, 502, packets)};
-  batch.identities = {{ip("192.168.1.20"), std::nullopt, "s7comm", "orderNumber", "6ES7", 1, 2, packets},
+  batch.identities = {{ip("192.168.1.20"), std::nullopt, "s7comm", "orderNumber", "6ES7", 1, 2, packets,
+                       "Read SZL 0x0011 reply"},
                       {std::nullopt, mac("00:1b:1b:00:00:01"), "lldp", "systemName", "plc-1", 3, 4, 1}};
   batch.protocols = {{ip("192.168.1.20"), std::nullopt, "modbus", true, 5, 6, packets},
                      {ip("192.168.1.10"), std::nullopt, "modbus", false, 5, 6, packets}};
@@ -162,6 +164,9 @@ TEST(Database, UpsertingTwiceReplacesRowsAndKeepsDeviceIds) {
   EXPECT_EQ(stored.bindings[0].packets, 25u);
   ASSERT_EQ(stored.connections.size(), 1u);
   EXPECT_EQ(stored.connections[0].packets_to_server, 25u);
+  ASSERT_EQ(stored.identities.size(), 2u);
+  EXPECT_EQ(stored.identities[1].event, "Read SZL 0x0011 reply");  // ordered by ip: the MAC-only fact first
+  EXPECT_EQ(stored.identities[1].count, 25u);
   ASSERT_EQ(stored.arp_requests.size(), 1u);
   EXPECT_EQ(stored.arp_requests[0].sender, ip("192.168.1.10"));
   EXPECT_EQ(stored.arp_requests[0].target, ip("192.168.1.99"));
@@ -206,6 +211,8 @@ TEST(Database, DeviceRoundTripsEveryField) {
   EXPECT_EQ(d.facts[0].protocol, "s7comm");
   EXPECT_EQ(d.facts[0].first_seen_ns, 3);
   EXPECT_EQ(d.facts[0].last_seen_ns, 4);
+  EXPECT_EQ(d.facts[0].event, "Read SZL 0x0011 reply");
+  EXPECT_EQ(d.facts[1].event, "MAC address prefix (IEEE registry)");
   ASSERT_EQ(d.protocols.size(), 2u);
   EXPECT_EQ(d.protocols[0].protocol, "s7comm");
   EXPECT_TRUE(d.protocols[0].server);

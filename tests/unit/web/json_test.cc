@@ -44,7 +44,7 @@ TEST(DeviceJson, HasTheDocumentedShape) {
   d.vendor = "Siemens AG";
   d.is_router = true;
   d.traffic = {1'704'164'645'123'456'789, 1'704'164'646'000'000'000, 1, 2, 3, 4};
-  d.facts = {{"firmwareVersion", "V3.2.1", "s7comm", 0, 1}};
+  d.facts = {{"firmwareVersion", "V3.2.1", "s7comm", 0, 1, "Read SZL 0x0011 reply"}};
   d.protocols = {{"s7comm", true, 3, 0, 1}};
   d.type = "PLC";
   d.type_reasons = {"serves s7comm"};
@@ -68,6 +68,7 @@ TEST(DeviceJson, HasTheDocumentedShape) {
   EXPECT_EQ(j["scanner"], true);
   EXPECT_EQ(j["facts"][0]["field"], "firmwareVersion");
   EXPECT_EQ(j["facts"][0]["value"], "V3.2.1");
+  EXPECT_EQ(j["facts"][0]["event"], "Read SZL 0x0011 reply");
   EXPECT_EQ(j["facts"][0]["lastSeen"], "1970-01-01T00:00:00.000000001Z");
   EXPECT_EQ(j["protocols"][0]["role"], "server");
   EXPECT_EQ(j["protocols"][0]["flows"], 3);

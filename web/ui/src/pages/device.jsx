@@ -238,6 +238,7 @@ export function DevicePage({ id, me }) {
                   <th scope="col">Field</th>
                   <th scope="col">Value</th>
                   <th scope="col">Protocol</th>
+                  <th scope="col">Said by</th>
                   <th scope="col">First seen</th>
                   <th scope="col">Last seen</th>
                 </tr>
@@ -248,6 +249,7 @@ export function DevicePage({ id, me }) {
                     <th scope="row">{factLabel(f.field)}</th>
                     <td class="wrap">{f.value}</td>
                     <td>{f.protocol}</td>
+                    <td>{f.event}</td>
                     <td>{formatTime(f.firstSeen)}</td>
                     <td>{formatTime(f.lastSeen)}</td>
                   </tr>
