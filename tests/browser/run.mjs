@@ -235,6 +235,8 @@ test('open a PLC: vendor, model and firmware with provenance', async () => {
     expect(cells[2].trim().length > 0, `${field} does not say which message said it`);
     expect(/^\d{4}-\d\d-\d\d /.test(cells[3]) && /^\d{4}-\d\d-\d\d /.test(cells[4]), `${field} has no first/last seen`);
   }
+  const flags = await admin.locator('table.kv').first().innerText();
+  for (const row of ['Programming device', 'Scanner']) expect(flags.includes(row), `the device page lacks the ${row} flag`);
   if (havePlc) {
     const identity = await admin.locator('table.kv').first().innerText();
     for (const text of ['Siemens', 'IM151-8 PN/DP CPU', 'V3.2.6', 'PLC']) expect(identity.includes(text), `identity lacks ${text}`);
