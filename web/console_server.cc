@@ -437,7 +437,9 @@ void ConsoleServer::Impl::install_device_routes() {
     query->page = Page{0, std::numeric_limits<int64_t>::max() / 2};
     auto snapshot = devices();
     auto result = snapshot->query(*query);
-    std::string csv = "id,name,type,vendor,model,firmware,ip addresses,mac address,vlans,purdue level,first seen,last seen\r\n";
+    std::string csv =
+        "id,name,type,vendor,model,firmware,ip addresses,mac address,vlans,purdue level,programming device,scanner,"
+        "first seen,last seen\r\n";
     for (const DeviceRow* row : result.rows) {
       const Device& d = row->device;
       std::string ips, vlans;
@@ -448,7 +450,7 @@ void ConsoleServer::Impl::install_device_routes() {
              csv_field(vendor) + "," + csv_field(row->model) + "," + csv_field(row->firmware) + "," + csv_field(ips) +
              "," + (d.mac ? d.mac->str() : "") + "," + vlans + "," +
              (row->effective_purdue < 0 ? "" : std::to_string(row->effective_purdue)) + "," +
-             iso8601_utc(d.traffic.first_seen_ns) + "," + iso8601_utc(d.traffic.last_seen_ns) + "\r\n";
+             (d.programming_device ? "yes" : "no") + "," + (d.scanner ? "yes" : "no") + "," + iso8601_utc(d.traffic.first_seen_ns) + "," + iso8601_utc(d.traffic.last_seen_ns) + "\r\n";
     }
     c.response.set_header("Content-Disposition", "attachment; filename=\"otsensor-devices.csv\"");
     c.response.set_content(csv, "text/csv; charset=utf-8");

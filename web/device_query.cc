@@ -49,7 +49,8 @@ const std::vector<std::string>& device_sort_keys() {
 std::optional<DeviceQuery> parse_device_query(const std::multimap<std::string, std::string>& params,
                                               std::string& error) {
   static const std::vector<std::string> kKnown = {"offset", "limit",  "q",       "type",       "vendor",
-                                                  "protocol", "purdueLevel", "authorized", "sort", "order"};
+                                                  "protocol", "purdueLevel", "authorized", "programmingDevice",
+                                                  "scanner",  "sort",        "order"};
   for (const auto& [name, value] : params) {
     if (std::find(kKnown.begin(), kKnown.end(), name) == kKnown.end()) {
       error = "unknown parameter '" + name + "'";
@@ -93,6 +94,11 @@ std::optional<DeviceQuery> parse_device_query(const std::multimap<std::string, s
     if (*v != "true" && *v != "false") return error = "authorized must be true or false", std::nullopt;
     q.authorized = *v == "true";
   }
+  for (auto [name, flag] : {std::pair{"programmingDevice", &q.programming_device}, std::pair{"scanner", &q.scanner}})
+    if (auto v = single(params, name, e)) {
+      if (*v != "true" && *v != "false") return error = std::string(name) + " must be true or false", std::nullopt;
+      *flag = *v == "true";
+    }
   std::string sort;
   if (!text_param("sort", sort)) return error = e, std::nullopt;
   if (!sort.empty()) {
@@ -172,6 +178,8 @@ DeviceIndex::Result DeviceIndex::query(const DeviceQuery& q) const {
       bool authorized = row.annotation && row.annotation->authorized.value_or(false);
       if (authorized != *q.authorized) continue;
     }
+    if (q.programming_device && row.device.programming_device != *q.programming_device) continue;
+    if (q.scanner && row.device.scanner != *q.scanner) continue;
     matches.push_back(&row);
   }
 

@@ -25,6 +25,8 @@ struct DeviceQuery {
   std::string protocol;  // the device speaks it (either role)
   std::optional<int> purdue_level;
   std::optional<bool> authorized;
+  std::optional<bool> programming_device;
+  std::optional<bool> scanner;
   std::string sort = "id";  // one of device_sort_keys()
   bool descending = false;
   Page page;

@@ -29,6 +29,8 @@ StoreBatch devices_batch() {
     d.traffic = {1'704'164'645'000'000'000 + i, 1'704'164'646'000'000'000 + i, uint64_t(100 - i), 2, 3, 4};
     if (i == 4) d.facts = {{"hostname", "boiler-plc", "s7comm", 1, 2}, {"firmwareVersion", "V2.9", "s7comm", 1, 2}};
     d.protocols = {{i % 3 == 0 ? "s7comm" : "modbus", i % 3 == 0, 1, 2, 1}};
+    d.programming_device = i == 1;
+    d.scanner = i == 7 || i == 8;
     batch.devices.push_back(d);
   }
   ConnectionObservation c;
@@ -241,9 +243,24 @@ TEST_F(ConsoleTest, DeviceListFiltersSortsAndSearches) {
   get_json("/api/v1/devices?sort=evil", 400);
   get_json("/api/v1/devices?limit=0", 400);
   get_json("/api/v1/devices?bogus=1", 400);
+  auto scanners = get_json("/api/v1/devices?scanner=true&sort=id");
+  ASSERT_EQ(scanners["total"], 2);
+  EXPECT_EQ(scanners["items"][0]["ipAddresses"][0], "10.0.0.8");
+  EXPECT_EQ(get_json("/api/v1/devices?scanner=false")["total"], 28);
+  auto programmers = get_json("/api/v1/devices?programmingDevice=true");
+  ASSERT_EQ(programmers["total"], 1);
+  EXPECT_EQ(programmers["items"][0]["ipAddresses"][0], "10.0.0.2");
+  get_json("/api/v1/devices?scanner=maybe", 400);
   auto csv = client_->Get("/api/v1/devices.csv?type=RTU", auth());
   EXPECT_EQ(csv->status, 200);
   EXPECT_EQ(std::count(csv->body.begin(), csv->body.end(), '\n'), 11) << "header + 10 RTUs";
+  auto scanner_csv = client_->Get("/api/v1/devices.csv?scanner=true", auth());
+  ASSERT_EQ(scanner_csv->status, 200);
+  EXPECT_TRUE(scanner_csv->body.starts_with(
+      "id,name,type,vendor,model,firmware,ip addresses,mac address,vlans,purdue level,programming device,scanner,"))
+      << scanner_csv->body;
+  EXPECT_EQ(std::count(scanner_csv->body.begin(), scanner_csv->body.end(), '\n'), 3) << "header + 2 scanners";
+  EXPECT_NE(scanner_csv->body.find(",no,yes,"), std::string::npos) << scanner_csv->body;
 }
 
 TEST_F(ConsoleTest, DeviceDetailEditsAndAuditTrail) {

@@ -16,6 +16,7 @@ const COLUMNS = [
   { id: 'protocols', label: 'Protocols', cell: (d) => [...new Set(d.protocols.map((p) => p.protocol))].join(', ') },
   { id: 'vlans', label: 'VLANs', cell: (d) => d.vlans.join(', ') },
   { id: 'authorized', label: 'Authorized', cell: (d) => authorizedText(d) },
+  { id: 'flags', label: 'Flags', cell: (d) => [d.programmingDevice && 'programming device', d.scanner && 'scanner'].filter(Boolean).join(', ') },
   { id: 'tags', label: 'Tags', cell: (d) => (d.annotation.tags || []).join(', ') },
   { id: 'firstSeen', label: 'First seen', sort: 'firstSeen', cell: (d) => formatTime(d.firstSeen) },
   { id: 'lastSeen', label: 'Last seen', sort: 'lastSeen', cell: (d) => formatTime(d.lastSeen) },
@@ -23,7 +24,7 @@ const COLUMNS = [
 ];
 const DEFAULT_COLUMNS = ['name', 'ip', 'mac', 'vendor', 'type', 'model', 'firmware', 'purdueLevel', 'protocols', 'lastSeen'];
 const COLUMNS_KEY = 'otsensor.inventory.columns';
-const FILTER_KEYS = ['q', 'type', 'vendor', 'protocol', 'purdueLevel', 'authorized', 'sort', 'order', 'offset', 'limit'];
+const FILTER_KEYS = ['q', 'type', 'vendor', 'protocol', 'purdueLevel', 'authorized', 'programmingDevice', 'scanner', 'sort', 'order', 'offset', 'limit'];
 const PAGE_SIZES = [50, 100, 250, 500];
 
 // The vendor a protocol reported beats the one guessed from the MAC address (OUI).
@@ -145,6 +146,8 @@ export function Inventory({ search }) {
         {select('protocol', 'Protocol', names(f && f.byProtocol))}
         {select('purdueLevel', 'Purdue level', [['-1', 'unknown'], ...PURDUE_LEVELS.map((l) => [String(l), `Level ${l}`])])}
         {select('authorized', 'Authorized', [['true', 'yes'], ['false', 'no']])}
+        {select('programmingDevice', 'Programming device', [['true', 'yes'], ['false', 'no']])}
+        {select('scanner', 'Scanner', [['true', 'yes'], ['false', 'no']])}
         <ColumnChooser shown={columns} setShown={setColumns} />
         <a class="button" href={`/api/v1/devices.csv${query(exportFilters)}`} download>
           Export CSV
