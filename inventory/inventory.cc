@@ -424,7 +424,8 @@ std::map<std::string, Device> Inventory::derive_devices() const {
   for (const auto& [key, a] : arp_requests_)
     if (!ips_.contains(a.target)) probes_by_client[a.sender].unheld_arp_targets.insert(a.target);
 
-  for (auto& [key, d] : out) {
+  for (auto& entry : out) {
+    Device& d = entry.second;  // not a structured binding: the lambdas below capture it (clang 14)
     std::vector<std::string> endpoints;
     for (const IpAddr& ip : d.ips) endpoints.push_back(ip.str());
     if (d.mac) endpoints.push_back(d.mac->str());
