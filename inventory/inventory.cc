@@ -143,8 +143,7 @@ bool is_identity_request(const CommandObservation& c) {
 }
 
 struct ProbesOfClient {
-  std::set<IpAddr> hosts;                                             // probed hosts
-  std::map<IpAddr, std::set<std::pair<uint8_t, uint16_t>>> services;  // per host: (transport, port) probed
+  std::map<IpAddr, std::set<std::pair<uint8_t, uint16_t>>> services;  // per probed host: (transport, port) probed
   std::set<IpAddr> identity_hosts;                                    // asked for their identity
   std::set<IpAddr> unheld_arp_targets;  // asked for by ARP, never seen in any packet (no host holds them)
 };
@@ -156,8 +155,8 @@ std::vector<std::string> scanner_reasons(const ProbesOfClient& probes, bool is_r
   if (probes.unheld_arp_targets.size() >= kScannerHosts && !is_router)
     reasons.push_back("asked ARP for " + std::to_string(probes.unheld_arp_targets.size()) +
                       " addresses no host holds");
-  if (probes.hosts.size() >= kScannerHosts)
-    reasons.push_back("probed " + std::to_string(probes.hosts.size()) +
+  if (probes.services.size() >= kScannerHosts)
+    reasons.push_back("probed " + std::to_string(probes.services.size()) +
                       " hosts without a conversation (no answer, a refusal or a single reply)");
   for (const auto& [host, services] : probes.services)
     if (services.size() >= kScannerPortsOfOneHost) {
@@ -413,11 +412,8 @@ std::map<std::string, Device> Inventory::derive_devices() const {
   for (const auto& [key, c] : commands_) commands_by_client[c.client].push_back(&c);
   std::unordered_map<IpAddr, ProbesOfClient> probes_by_client;
   for (const auto& [key, c] : connections_)
-    if (is_probe(c) && !is_directed_broadcast(key.server)) {
-      ProbesOfClient& probes = probes_by_client[key.client];
-      probes.hosts.insert(key.server);
-      probes.services[key.server].emplace(key.transport, key.server_port);
-    }
+    if (is_probe(c) && !is_directed_broadcast(key.server))
+      probes_by_client[key.client].services[key.server].emplace(key.transport, key.server_port);
   for (const auto& [key, c] : commands_)
     if (is_identity_request(c) && c.server.is_unicast() && !is_directed_broadcast(c.server) && c.client != c.server)
       probes_by_client[c.client].identity_hosts.insert(c.server);
